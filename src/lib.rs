@@ -1,0 +1,9 @@
+//! Flightdeck: a terminal cockpit for migration day.
+//!
+//! The story in modules: a `runbook` is loaded and validated; the operator walks it in the `app`
+//! (pure state and update), drawn by `ui` in a `theme`; every action goes to the `journal`, so a
+//! run survives a dropped session. `gates` holds the criteria language. `cli` wires commands.
+
+pub mod cli;
+pub mod gates;
+pub mod runbook;

@@ -1,0 +1,93 @@
+//! The runbook: the TOML file format (`raw`), its validation into the model, and the
+//! diagnostics that point back into the file. No I/O beyond reading the file, no terminal.
+
+pub mod check;
+pub mod diagnostic;
+pub mod duration;
+pub mod model;
+pub mod raw;
+mod validate;
+mod validate_source;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use model::*;
+pub use validate_source::COST_EXPLORER_MIN_INTERVAL;
+
+/// A runbook that failed to load, with everything wrong with it.
+#[derive(Debug)]
+pub struct Invalid {
+    pub path: String,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{}", d.located(&self.path, &self.text))?;
+        }
+        Ok(())
+    }
+}
+
+/// A loaded runbook with its warnings (which do not stop it from running).
+pub struct Loaded {
+    pub runbook: Runbook,
+    pub warnings: Vec<Diagnostic>,
+    pub text: String,
+}
+
+/// Reads and validates a runbook file.
+pub fn load(path: &Path) -> Result<Loaded, Invalid> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Invalid {
+        path: shown.clone(),
+        text: String::new(),
+        diagnostics: vec![Diagnostic::error(0..0, format!("cannot read the runbook: {e}"), "check the path and that the file is readable")],
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        Invalid { path: shown.clone(), text, diagnostics: vec![Diagnostic::error(at..at + 1, "the runbook is not valid UTF-8", "save the file as UTF-8")] }
+    })?;
+    parse(&text).map_err(|diagnostics| Invalid { path: shown, text: text.clone(), diagnostics })
+}
+
+/// Parses and validates runbook text.
+pub fn parse(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let hash = hex::encode(Sha256::digest(text.as_bytes()));
+    let raw: raw::RawRunbook = toml::from_str(text).map_err(|e| vec![toml_error(&e, text)])?;
+    let (runbook, warnings) = validate::validate(raw, text, hash)?;
+    Ok(Loaded { runbook, warnings, text: text.to_string() })
+}
+
+/// Turns a TOML/serde error into a diagnostic with a plain-words fix.
+fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
+    let span = e.span().unwrap_or(0..0);
+    let msg = e.message().trim();
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let fix = match check::did_you_mean(field, allowed.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", allowed.join(", ")),
+            None => format!("remove it; keys allowed here: {}", allowed.join(", ")),
+        };
+        return Diagnostic::error(span, format!("unknown key `{field}`"), fix);
+    }
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or(rest);
+        return Diagnostic::error(span, format!("missing key `{field}`"), format!("add `{field} = ...` to this table (see docs/runbook-format.md)"));
+    }
+    if msg.starts_with("invalid type") {
+        return Diagnostic::error(span, msg.to_string(), "give this key a value of the type docs/runbook-format.md lists for it");
+    }
+    let _ = text;
+    Diagnostic::error(span, format!("TOML: {msg}"), "fix the TOML syntax here (quotes, brackets, `key = value`)")
+}

@@ -1,0 +1,237 @@
+//! The validated runbook: what the rest of Flightdeck works with. Every value here has been
+//! checked, so consumers never re-validate.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::gates::Criterion;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Runbook {
+    pub meta: Meta,
+    pub vars: BTreeMap<String, String>,
+    pub sources: Vec<Source>,
+    pub traffic: Option<Traffic>,
+    pub phases: Vec<Phase>,
+    pub rollback: Rollback,
+    /// SHA-256 of the file's bytes: the journal records it to notice edits between sessions.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub start: Option<OffsetDateTime>,
+    pub owner: Option<String>,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Panel {
+    Health,
+    Sync,
+    Metrics,
+    Cost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Larger values are worse (lag, error rate).
+    Above,
+    /// Smaller values are worse (cache hit rate, availability).
+    Below,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Thresholds {
+    pub warn: Option<f64>,
+    pub fail: Option<f64>,
+    pub direction: Direction,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub thresholds: Thresholds,
+    pub panel: Panel,
+    pub spec: SourceSpec,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpTarget {
+    pub url: String,
+    pub method: String,
+    /// Header name → name of the environment variable holding its value.
+    pub headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum BodyCheck {
+    PointerEquals { pointer: String, value: serde_json::Value },
+    Regex(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum SourceSpec {
+    Http { target: HttpTarget, expect_status: Option<u16>, body_check: Option<BodyCheck> },
+    HttpJson { target: HttpTarget, pointer: String },
+    Prometheus { url: String, query: String },
+    CloudWatch { query: CloudWatchQuery, period: Duration, region: Option<String>, profile: Option<String> },
+    CostExplorer { group_by: String, metric: String, filter: Option<(String, Vec<String>)>, budget: Option<f64>, region: Option<String>, profile: Option<String> },
+    Command { command: String, pointer: Option<String> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum CloudWatchQuery {
+    Metric { namespace: String, metric: String, dimensions: BTreeMap<String, String>, stat: String },
+    Expression(String),
+}
+
+impl SourceSpec {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            SourceSpec::Http { .. } => "http",
+            SourceSpec::HttpJson { .. } => "http_json",
+            SourceSpec::Prometheus { .. } => "prometheus",
+            SourceSpec::CloudWatch { .. } => "cloudwatch",
+            SourceSpec::CostExplorer { .. } => "cost_explorer",
+            SourceSpec::Command { .. } => "command",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreachPolicy {
+    Prompt,
+    Rollback,
+    Freeze,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Actuator {
+    Command(String),
+    Http { method: String, url: String, body: Option<String>, headers: BTreeMap<String, String> },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanStep {
+    pub green: u8,
+    pub bake: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Traffic {
+    pub blue: String,
+    pub green: String,
+    pub set: Actuator,
+    pub get: Option<String>,
+    pub timeout: Duration,
+    pub plan: Vec<PlanStep>,
+    pub abort_when: Vec<Criterion>,
+    pub on_breach: BreachPolicy,
+    pub confirm: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Phase {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub steps: Vec<Step>,
+    pub rollback: Vec<RollbackStep>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeoutPolicy {
+    Hold,
+    NoGo,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum StepKind {
+    Manual,
+    Command { run: String, timeout: Duration },
+    Gate { criteria: Vec<Criterion>, signoffs: Vec<String>, timeout: Option<Duration>, on_timeout: TimeoutPolicy },
+    Traffic { green: u8 },
+    Wait { duration: Duration },
+}
+
+impl StepKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Manual => "manual",
+            StepKind::Command { .. } => "command",
+            StepKind::Gate { .. } => "gate",
+            StepKind::Traffic { .. } => "traffic",
+            StepKind::Wait { .. } => "wait",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    pub kind: StepKind,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub planned: Option<Duration>,
+    /// Seconds relative to T-0.
+    pub at: Option<i64>,
+    pub expect: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum RollbackAction {
+    Run { command: String, timeout: Duration },
+    Traffic { green: u8 },
+    Manual,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackStep {
+    pub title: String,
+    pub action: RollbackAction,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollback {
+    pub confirm: String,
+    pub steps: Vec<RollbackStep>,
+}
+
+impl Runbook {
+    /// All steps in checklist order, with the index of their phase.
+    pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
+        self.phases.iter().enumerate().flat_map(|(i, p)| p.steps.iter().map(move |s| (i, s)))
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps().map(|(_, s)| s).find(|s| s.id == id)
+    }
+
+    /// A fingerprint per step, so a resumed run can name the steps that changed in the file.
+    pub fn step_fingerprints(&self) -> BTreeMap<String, String> {
+        use sha2::{Digest, Sha256};
+        self.steps()
+            .map(|(_, s)| {
+                let json = serde_json::to_vec(s).unwrap_or_default();
+                (s.id.clone(), hex::encode(&Sha256::digest(&json)[..8]))
+            })
+            .collect()
+    }
+}
