@@ -4,6 +4,9 @@
 //! (pure state and update), drawn by `ui` in a `theme`; every action goes to the `journal`, so a
 //! run survives a dropped session. `gates` holds the criteria language. `cli` wires commands.
 
+pub mod app;
 pub mod cli;
 pub mod gates;
+pub mod journal;
+pub mod paths;
 pub mod runbook;

@@ -205,6 +205,7 @@ pub enum RollbackAction {
 #[derive(Debug, Clone, Serialize)]
 pub struct RollbackStep {
     pub title: String,
+    pub description: Option<String>,
     pub action: RollbackAction,
 }
 

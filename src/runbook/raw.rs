@@ -168,6 +168,7 @@ pub struct RawRollback {
 #[serde(deny_unknown_fields)]
 pub struct RawRollbackStep {
     pub title: String,
+    pub description: Option<String>,
     pub run: Option<S<String>>,
     pub traffic: Option<S<RawShift>>,
     pub timeout: Option<S<String>>,

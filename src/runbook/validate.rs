@@ -259,7 +259,7 @@ fn rollback_step(ck: &mut Checker, s: &Spanned<RawRollbackStep>, plan: Option<&[
             return None;
         }
     };
-    Some(RollbackStep { title: r.title.clone(), action })
+    Some(RollbackStep { title: r.title.clone(), description: r.description.clone(), action })
 }
 
 fn rollback(ck: &mut Checker, r: &Spanned<RawRollback>, plan: Option<&[u8]>) -> Option<Rollback> {

@@ -1,0 +1,104 @@
+//! Keys and what they mean. One table feeds the key handling, the footer and the `?` help, so
+//! the three can never disagree.
+
+/// A key press, independent of the terminal library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+}
+
+/// What the operator asks for in the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    FoldOrLeft,
+    UnfoldOrRight,
+    NextPane,
+    Toggle,
+    Act,
+    Skip,
+    Note,
+    Undo,
+    Search,
+    Help,
+    Quit,
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the keys are written in the footer and help.
+    pub label: &'static str,
+    pub command: Command,
+    pub desc: &'static str,
+    /// Shown in the footer when it applies (lower numbers first; 0 = help only).
+    pub footer_rank: u8,
+}
+
+use Key::*;
+
+pub const MAIN: &[Binding] = &[
+    Binding { keys: &[Char('j'), Down], label: "j/k", command: Command::Down, desc: "move down / up", footer_rank: 1 },
+    Binding { keys: &[Char('k'), Up], label: "", command: Command::Up, desc: "", footer_rank: 0 },
+    Binding { keys: &[Char('h'), Left], label: "h/l", command: Command::FoldOrLeft, desc: "fold phase / back to the checklist", footer_rank: 0 },
+    Binding { keys: &[Char('l'), Right], label: "", command: Command::UnfoldOrRight, desc: "unfold phase / into the detail pane", footer_rank: 0 },
+    Binding { keys: &[Tab, BackTab], label: "Tab", command: Command::NextPane, desc: "switch between checklist and detail", footer_rank: 0 },
+    Binding { keys: &[Home], label: "Home/End", command: Command::Top, desc: "first / last row", footer_rank: 0 },
+    Binding { keys: &[End], label: "", command: Command::Bottom, desc: "", footer_rank: 0 },
+    Binding { keys: &[PageDown, Ctrl('d')], label: "PgDn/PgUp", command: Command::PageDown, desc: "a page down / up", footer_rank: 0 },
+    Binding { keys: &[PageUp, Ctrl('u')], label: "", command: Command::PageUp, desc: "", footer_rank: 0 },
+    Binding { keys: &[Char(' ')], label: "Space", command: Command::Toggle, desc: "tick / untick a manual step", footer_rank: 2 },
+    Binding { keys: &[Enter], label: "Enter", command: Command::Act, desc: "fold / unfold the selected phase", footer_rank: 3 },
+    Binding { keys: &[Char('s')], label: "s", command: Command::Skip, desc: "skip the step, with a reason", footer_rank: 4 },
+    Binding { keys: &[Char('n')], label: "n", command: Command::Note, desc: "add a note to the step", footer_rank: 5 },
+    Binding { keys: &[Char('u')], label: "u", command: Command::Undo, desc: "undo the last tick or skip", footer_rank: 6 },
+    Binding { keys: &[Char('/')], label: "/", command: Command::Search, desc: "search steps", footer_rank: 7 },
+    Binding { keys: &[Char('?')], label: "?", command: Command::Help, desc: "help: every key", footer_rank: 9 },
+    Binding { keys: &[Char('q')], label: "q", command: Command::Quit, desc: "quit (the run stays open and resumes)", footer_rank: 8 },
+];
+
+/// Keys inside a text prompt (skip reason, note, search), for the footer and help.
+pub const PROMPT_HINTS: &[(&str, &str)] = &[("Enter", "save"), ("Esc", "cancel"), ("Backspace", "delete")];
+pub const SEARCH_HINTS: &[(&str, &str)] = &[("↑/↓", "previous / next match"), ("Enter", "go"), ("Esc", "cancel")];
+
+pub fn command_for(key: Key) -> Option<Command> {
+    MAIN.iter().find(|b| b.keys.contains(&key)).map(|b| b.command)
+}
+
+pub fn binding(command: Command) -> Option<&'static Binding> {
+    MAIN.iter().find(|b| b.command == command)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let mut seen = std::collections::HashSet::new();
+        for b in MAIN {
+            for k in b.keys {
+                assert!(seen.insert(*k), "{k:?} bound twice");
+            }
+        }
+    }
+}

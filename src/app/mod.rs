@@ -1,0 +1,234 @@
+//! The cockpit's state and its one `update` function: messages in, state changes and effects
+//! out. No I/O and no terminal here, so every behaviour is tested as data.
+
+pub mod keymap;
+pub mod progress;
+pub mod rows;
+mod update;
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
+pub use keymap::Key;
+pub use progress::{Progress, Status};
+pub use rows::Row;
+
+use crate::journal::Event;
+use crate::runbook::{Runbook, Step};
+
+/// What the header says about how actions run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Live,
+    Rehearsal,
+    ReadOnly,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Live => "LIVE",
+            Mode::Rehearsal => "REHEARSAL",
+            Mode::ReadOnly => "READ-ONLY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Checklist,
+    Detail,
+}
+
+/// A single-line text field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextInput {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Skip { step: String },
+    Note { step: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub input: TextInput,
+    /// Selection before the search began, restored on Esc.
+    pub origin: Row,
+    pub folded_before: HashSet<usize>,
+}
+
+/// Dialogs and overlays, stacked: keys go to the top one first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layer {
+    Help,
+    Prompt { purpose: PromptPurpose, input: TextInput },
+    Search(Search),
+    /// The runbook changed since the run began: resume anyway, or start a new run?
+    ConfirmResume { changed: Vec<String> },
+}
+
+/// Messages into `update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(Key),
+    /// The clock moved on (once a second).
+    Tick(OffsetDateTime),
+    Resize { width: u16, height: u16 },
+    /// SIGHUP or SIGTERM: the session is ending now.
+    Signal(&'static str),
+    /// Writing the journal failed; nothing more may be recorded until it works.
+    JournalFailed(String),
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append to the journal (already applied to the state).
+    Journal(Event),
+    /// Abandon this run and start a new one (the runbook changed and the operator chose so).
+    NewRun,
+    Quit,
+}
+
+pub struct App {
+    pub runbook: Runbook,
+    pub progress: Progress,
+    pub operator: String,
+    pub run_id: String,
+    pub mode: Mode,
+    pub now: OffsetDateTime,
+    pub size: (u16, u16),
+    pub selected: Row,
+    pub folded: HashSet<usize>,
+    pub focus: Pane,
+    pub detail_scroll: u16,
+    pub layers: Vec<Layer>,
+    /// The last search, to highlight its matches.
+    pub last_query: String,
+    /// A one-line message in the footer until the next key.
+    pub flash: Option<String>,
+    pub journal_error: Option<String>,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    pub quitting: bool,
+}
+
+impl App {
+    pub fn new(runbook: Runbook, operator: String, run_id: String, now: OffsetDateTime) -> Self {
+        Self {
+            runbook,
+            progress: Progress::default(),
+            operator,
+            run_id,
+            mode: Mode::Live,
+            now,
+            size: (80, 24),
+            selected: Row::Phase(0),
+            folded: HashSet::new(),
+            focus: Pane::Checklist,
+            detail_scroll: 0,
+            layers: Vec::new(),
+            last_query: String::new(),
+            flash: None,
+            journal_error: None,
+            dirty: true,
+            quitting: false,
+        }
+    }
+
+    /// Replays a run's journal: (time, operator, event) in order.
+    pub fn replay<'a>(&mut self, records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>) {
+        let mut selected = None;
+        for (at, operator, event) in records {
+            self.progress.apply(event, at, operator);
+            if let Event::SessionEnded { selected: Some(step), .. } = event {
+                selected = Some(step.clone());
+            }
+        }
+        self.selected = selected.and_then(|id| self.row_of_step(&id)).unwrap_or_else(|| self.first_open_row());
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        rows::visible_rows(&self.runbook, &self.folded)
+    }
+
+    pub fn step_at(&self, row: Row) -> Option<&Step> {
+        match row {
+            Row::Step(p, s) => self.runbook.phases.get(p)?.steps.get(s),
+            Row::Phase(_) => None,
+        }
+    }
+
+    pub fn selected_step(&self) -> Option<&Step> {
+        self.step_at(self.selected)
+    }
+
+    pub fn row_of_step(&self, id: &str) -> Option<Row> {
+        self.runbook.phases.iter().enumerate().find_map(|(p, phase)| phase.steps.iter().position(|s| s.id == id).map(|s| Row::Step(p, s)))
+    }
+
+    /// The first step not yet done or skipped; the phase row of the last phase when all are.
+    pub fn first_open_row(&self) -> Row {
+        self.runbook
+            .steps()
+            .find(|(_, s)| !self.progress.status(&s.id).finished())
+            .and_then(|(_, s)| self.row_of_step(&s.id))
+            .unwrap_or(Row::Phase(0))
+    }
+
+    /// The phase with the first open step: where the migration is now.
+    pub fn current_phase(&self) -> usize {
+        match self.first_open_row() {
+            Row::Step(p, _) => p,
+            Row::Phase(_) => self.runbook.phases.len().saturating_sub(1),
+        }
+    }
+
+    /// (finished, total) steps of a phase.
+    pub fn phase_progress(&self, p: usize) -> (usize, usize) {
+        let steps = &self.runbook.phases[p].steps;
+        (steps.iter().filter(|s| self.progress.status(&s.id).finished()).count(), steps.len())
+    }
+
+    /// Seconds since T-0: the planned start if the runbook has one, else the start of the run.
+    pub fn clock_offset(&self) -> Option<i64> {
+        let zero = self.runbook.meta.start.or(self.progress.run_started)?;
+        Some((self.now - zero).whole_seconds())
+    }
+
+    /// When the run ends if the remaining steps take their planned time.
+    pub fn projected_end(&self) -> Option<OffsetDateTime> {
+        let remaining: std::time::Duration = self
+            .runbook
+            .steps()
+            .filter(|(_, s)| !self.progress.status(&s.id).finished())
+            .filter_map(|(_, s)| s.planned)
+            .sum();
+        let any_planned = self.runbook.steps().any(|(_, s)| s.planned.is_some());
+        let from = match self.runbook.meta.start {
+            Some(start) if start > self.now => start,
+            _ => self.now,
+        };
+        any_planned.then(|| from + remaining)
+    }
+
+    /// Whether the step matches a search query (case-insensitive, in title, id, owner, text).
+    pub fn step_matches(step: &Step, query: &str) -> bool {
+        if query.is_empty() {
+            return false;
+        }
+        let q = query.to_lowercase();
+        [Some(&step.title), Some(&step.id), step.owner.as_ref(), step.description.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains(&q))
+    }
+
+    pub fn top_layer(&self) -> Option<&Layer> {
+        self.layers.last()
+    }
+}

@@ -1,0 +1,120 @@
+//! Where each step stands, folded from journal events. The same fold runs live and on resume,
+//! so a resumed run is exactly what the journal says happened.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+use crate::journal::Event;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Running => "running",
+            Status::Done => "done",
+            Status::Skipped => "skipped",
+            Status::Failed => "failed",
+        }
+    }
+
+    /// Done or skipped: nothing more to do for it.
+    pub fn finished(self) -> bool {
+        matches!(self, Status::Done | Status::Skipped)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub at: OffsetDateTime,
+    pub operator: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepState {
+    pub status: Status,
+    pub skip_reason: Option<String>,
+    /// When it was ticked or skipped.
+    pub finished_at: Option<OffsetDateTime>,
+    /// Time spent on it: from the previous step finishing (or the session start) to this one.
+    pub actual: Option<std::time::Duration>,
+    pub notes: Vec<Note>,
+}
+
+impl Default for StepState {
+    fn default() -> Self {
+        Self { status: Status::Pending, skip_reason: None, finished_at: None, actual: None, notes: Vec::new() }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Progress {
+    steps: HashMap<String, StepState>,
+    /// Ticks and skips in order, for undo.
+    undo_stack: Vec<String>,
+    /// When the last step finished or a session began: the start of the current step's clock.
+    pub clock_from: Option<OffsetDateTime>,
+    pub run_started: Option<OffsetDateTime>,
+}
+
+impl Progress {
+    pub fn state(&self, step: &str) -> Option<&StepState> {
+        self.steps.get(step)
+    }
+
+    pub fn status(&self, step: &str) -> Status {
+        self.steps.get(step).map_or(Status::Pending, |s| s.status)
+    }
+
+    /// The step `u` would reopen.
+    pub fn last_undoable(&self) -> Option<&str> {
+        self.undo_stack.last().map(String::as_str)
+    }
+
+    pub fn apply(&mut self, event: &Event, at: OffsetDateTime, operator: &str) {
+        match event {
+            Event::RunStarted { .. } => {
+                self.run_started = Some(at);
+                self.clock_from = Some(at);
+            }
+            Event::RunResumed { .. } => self.clock_from = Some(at),
+            Event::StepTicked { step } => self.finish(step, Status::Done, None, at),
+            Event::StepSkipped { step, reason } => self.finish(step, Status::Skipped, Some(reason.clone()), at),
+            Event::StepReopened { step } => {
+                self.undo_stack.retain(|s| s != step);
+                let state = self.steps.entry(step.clone()).or_default();
+                state.status = Status::Pending;
+                state.skip_reason = None;
+                state.finished_at = None;
+                state.actual = None;
+            }
+            Event::NoteAdded { step, text } => {
+                let note = Note { at, operator: operator.to_string(), text: text.clone() };
+                self.steps.entry(step.clone()).or_default().notes.push(note);
+            }
+            Event::SessionEnded { .. } => {}
+        }
+    }
+
+    fn finish(&mut self, step: &str, status: Status, reason: Option<String>, at: OffsetDateTime) {
+        let actual = self.clock_from.map(|from| (at - from).unsigned_abs());
+        let state = self.steps.entry(step.to_string()).or_default();
+        state.status = status;
+        state.skip_reason = reason;
+        state.finished_at = Some(at);
+        state.actual = actual;
+        self.undo_stack.retain(|s| s != step);
+        self.undo_stack.push(step.to_string());
+        self.clock_from = Some(at);
+    }
+}

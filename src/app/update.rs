@@ -1,0 +1,325 @@
+//! `App::update`: the only place state changes. Never blocks, never does I/O; what must happen
+//! outside (journal writes, quitting) is returned as effects.
+
+use super::keymap::{self, Command, Key};
+use super::progress::Status;
+use super::rows::Row;
+use super::*;
+use crate::runbook::StepKind;
+
+impl App {
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Tick(now) => {
+                // The header clock shows seconds: a new second is a visible change.
+                if now.unix_timestamp() != self.now.unix_timestamp() {
+                    self.dirty = true;
+                }
+                self.now = now;
+                Vec::new()
+            }
+            Msg::Resize { width, height } => {
+                self.size = (width, height);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Signal(name) => self.end_session(name),
+            Msg::JournalFailed(why) => {
+                self.journal_error = Some(why);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::Key(key) => {
+                self.dirty = true;
+                self.flash = None;
+                match self.layers.last().cloned() {
+                    Some(layer) => self.layer_key(layer, key),
+                    None => self.main_key(key),
+                }
+            }
+        }
+    }
+
+    /// Applies an event to the state and asks for it to be journaled. Refused while the journal
+    /// is failing: an unrecorded action would be lost on resume.
+    fn record(&mut self, event: Event) -> Vec<Effect> {
+        if let Some(why) = &self.journal_error {
+            self.flash = Some(format!("not recorded: the journal is failing ({why})"));
+            return Vec::new();
+        }
+        self.progress.apply(&event, self.now, &self.operator.clone());
+        vec![Effect::Journal(event)]
+    }
+
+    fn end_session(&mut self, reason: &str) -> Vec<Effect> {
+        self.quitting = true;
+        let selected = self.selected_step().map(|s| s.id.clone());
+        let mut effects = self.record(Event::SessionEnded { reason: reason.to_string(), selected });
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    fn main_key(&mut self, key: Key) -> Vec<Effect> {
+        let Some(command) = keymap::command_for(key) else { return Vec::new() };
+        if self.focus == Pane::Detail {
+            match command {
+                Command::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
+                Command::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+                Command::FoldOrLeft | Command::NextPane => self.focus = Pane::Checklist,
+                _ => return self.action(command),
+            }
+            return Vec::new();
+        }
+        match command {
+            Command::Down => self.move_by(1),
+            Command::Up => self.move_by(-1),
+            Command::PageDown => self.move_by(self.page() as isize),
+            Command::PageUp => self.move_by(-(self.page() as isize)),
+            Command::Top => self.select_index(0),
+            Command::Bottom => self.select_index(usize::MAX),
+            Command::FoldOrLeft => self.fold_or_left(),
+            Command::UnfoldOrRight => self.unfold_or_right(),
+            Command::NextPane => self.focus = Pane::Detail,
+            _ => return self.action(command),
+        }
+        Vec::new()
+    }
+
+    /// Commands that do the same whichever pane has focus.
+    fn action(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::Toggle => return self.toggle(),
+            Command::Act => self.act(),
+            Command::Skip => self.open_step_prompt(true),
+            Command::Note => self.open_step_prompt(false),
+            Command::Undo => return self.undo(),
+            Command::Search => {
+                let search = Search { input: TextInput::default(), origin: self.selected, folded_before: self.folded.clone() };
+                self.layers.push(Layer::Search(search));
+            }
+            Command::Help => self.layers.push(Layer::Help),
+            Command::Quit => return self.end_session("quit"),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn page(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(8).max(1)
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let rows = self.rows();
+        let at = rows.iter().position(|r| *r == self.selected).unwrap_or(0);
+        self.select_index(at.saturating_add_signed(delta).min(rows.len().saturating_sub(1)));
+    }
+
+    fn select_index(&mut self, index: usize) {
+        let rows = self.rows();
+        if let Some(row) = rows.get(index.min(rows.len().saturating_sub(1))) {
+            self.selected = *row;
+            self.detail_scroll = 0;
+        }
+    }
+
+    fn fold_or_left(&mut self) {
+        match self.selected {
+            Row::Step(p, _) => self.selected = Row::Phase(p),
+            Row::Phase(p) => {
+                self.folded.insert(p);
+            }
+        }
+    }
+
+    fn unfold_or_right(&mut self) {
+        match self.selected {
+            Row::Phase(p) if self.folded.contains(&p) => {
+                self.folded.remove(&p);
+            }
+            _ => self.focus = Pane::Detail,
+        }
+    }
+
+    fn act(&mut self) {
+        match self.selected {
+            Row::Phase(p) => {
+                if !self.folded.remove(&p) {
+                    self.folded.insert(p);
+                }
+            }
+            Row::Step(..) => {
+                let kind = self.selected_step().map_or("", |s| s.kind.name());
+                self.flash = Some(format!("{kind} steps are ticked with Space here; running them from the cockpit comes with actions"));
+            }
+        }
+    }
+
+    /// Space: tick a pending step, untick a done one. Commands, gates and shifts are ticked by
+    /// hand too for now; the actions issue will have them run instead.
+    fn toggle(&mut self) -> Vec<Effect> {
+        let Some(step) = self.selected_step() else {
+            self.act();
+            return Vec::new();
+        };
+        let id = step.id.clone();
+        let manual = matches!(step.kind, StepKind::Manual | StepKind::Wait { .. });
+        match self.progress.status(&id) {
+            Status::Done | Status::Skipped => self.record(Event::StepReopened { step: id }),
+            _ if !manual => {
+                self.flash = Some(format!("`{id}` is a {} step: tick it with Space once you have done it by hand", step.kind.name()));
+                self.record(Event::StepTicked { step: id })
+            }
+            _ => self.record(Event::StepTicked { step: id }),
+        }
+    }
+
+    fn undo(&mut self) -> Vec<Effect> {
+        match self.progress.last_undoable().map(str::to_string) {
+            Some(step) => {
+                if let Some(row) = self.row_of_step(&step) {
+                    self.folded.remove(&row.phase());
+                    self.selected = row;
+                }
+                self.flash = Some(format!("undone: `{step}` is pending again"));
+                self.record(Event::StepReopened { step })
+            }
+            None => {
+                self.flash = Some("nothing to undo".into());
+                Vec::new()
+            }
+        }
+    }
+
+    fn open_step_prompt(&mut self, skip: bool) {
+        let Some(step) = self.selected_step() else {
+            self.flash = Some("select a step first".into());
+            return;
+        };
+        let step = step.id.clone();
+        if skip && self.progress.status(&step).finished() {
+            self.flash = Some(format!("`{step}` is already {}; u or Space reopens it", self.progress.status(&step).word()));
+            return;
+        }
+        let purpose = if skip { PromptPurpose::Skip { step } } else { PromptPurpose::Note { step } };
+        self.layers.push(Layer::Prompt { purpose, input: TextInput::default() });
+    }
+
+    fn layer_key(&mut self, layer: Layer, key: Key) -> Vec<Effect> {
+        match layer {
+            Layer::Help => {
+                if matches!(key, Key::Esc | Key::Char('?') | Key::Char('q') | Key::Enter) {
+                    self.layers.pop();
+                }
+                Vec::new()
+            }
+            Layer::Prompt { purpose, mut input } => match key {
+                Key::Esc => {
+                    self.layers.pop();
+                    Vec::new()
+                }
+                Key::Enter => self.submit_prompt(purpose, input.text.trim().to_string()),
+                _ => {
+                    input.edit(key);
+                    *self.layers.last_mut().expect("prompt is on top") = Layer::Prompt { purpose, input };
+                    Vec::new()
+                }
+            },
+            Layer::Search(search) => {
+                self.search_key(search, key);
+                Vec::new()
+            }
+            Layer::ConfirmResume { changed } => match key {
+                Key::Char('y') | Key::Char('Y') => {
+                    self.layers.pop();
+                    self.record(Event::RunResumed { changed_steps: changed, step_fingerprints: self.runbook.step_fingerprints() })
+                }
+                Key::Char('n') | Key::Char('N') => vec![Effect::NewRun],
+                Key::Char('q') | Key::Esc => vec![Effect::Quit],
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    fn submit_prompt(&mut self, purpose: PromptPurpose, text: String) -> Vec<Effect> {
+        if text.is_empty() {
+            let what = if matches!(purpose, PromptPurpose::Skip { .. }) { "a reason" } else { "some text" };
+            self.flash = Some(format!("type {what} first (Esc cancels)"));
+            return Vec::new();
+        }
+        self.layers.pop();
+        match purpose {
+            PromptPurpose::Skip { step } => self.record(Event::StepSkipped { step, reason: text }),
+            PromptPurpose::Note { step } => self.record(Event::NoteAdded { step, text }),
+        }
+    }
+
+    fn search_key(&mut self, mut search: Search, key: Key) {
+        match key {
+            Key::Esc => {
+                self.selected = search.origin;
+                self.folded = search.folded_before;
+                self.layers.pop();
+                return;
+            }
+            Key::Enter => {
+                self.last_query = search.input.text.clone();
+                self.layers.pop();
+                return;
+            }
+            Key::Down | Key::Ctrl('n') => self.jump_to_match(&search.input.text, 1),
+            Key::Up | Key::Ctrl('p') => self.jump_to_match(&search.input.text, -1),
+            _ => {
+                search.input.edit(key);
+                self.selected = search.origin;
+                self.folded = search.folded_before.clone();
+                self.jump_to_match(&search.input.text, 0);
+            }
+        }
+        self.last_query = search.input.text.clone();
+        *self.layers.last_mut().expect("search is on top") = Layer::Search(search);
+    }
+
+    /// Moves to the next (1), previous (-1) or first-from-here (0) matching step, unfolding its
+    /// phase. Searches all steps, folded or not.
+    fn jump_to_match(&mut self, query: &str, direction: isize) {
+        let all: Vec<Row> = self
+            .runbook
+            .phases
+            .iter()
+            .enumerate()
+            .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |s| Row::Step(p, s)))
+            .collect();
+        if all.is_empty() {
+            return;
+        }
+        let here = all.iter().position(|r| *r == self.selected).unwrap_or(0);
+        let n = all.len();
+        let order: Vec<usize> = match direction {
+            0 => (0..n).map(|i| (here + i) % n).collect(),
+            1 => (1..=n).map(|i| (here + i) % n).collect(),
+            _ => (1..=n).map(|i| (here + n * 2 - i) % n).collect(),
+        };
+        let hit = order.into_iter().map(|i| all[i]).find(|r| self.step_at(*r).is_some_and(|s| App::step_matches(s, query)));
+        if let Some(row) = hit {
+            self.folded.remove(&row.phase());
+            self.selected = row;
+            self.detail_scroll = 0;
+        }
+    }
+}
+
+impl TextInput {
+    /// Longest text a prompt accepts: notes are for people, not for pasting logs.
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn edit(&mut self, key: Key) {
+        match key {
+            Key::Backspace => {
+                self.text.pop();
+            }
+            Key::Ctrl('u') => self.text.clear(),
+            Key::Char(c) if !c.is_control() && self.text.chars().count() < Self::MAX_CHARS => self.text.push(c),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The run journal: an append-only, hash-chained record of everything done in a run.
+//!
+//! The app only sees [`Journal`] (append, read, verify), so a shared store (PostgreSQL for several
+//! operators on one run) can replace the local file without touching the app.
+
+pub mod event;
+pub mod file;
+pub mod record;
+pub mod runs;
+
+pub use event::Event;
+pub use file::FileJournal;
+pub use record::{BadLine, Record};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("journal {path} is damaged: {bad}")]
+    Damaged { path: String, bad: BadLine },
+}
+
+/// Who writes: stamped on every record.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub operator: String,
+    pub run: String,
+}
+
+pub trait Journal {
+    /// Appends an event durably (it is on disk when this returns) and returns its record.
+    fn append(&mut self, event: Event, runbook_hash: &str) -> Result<Record, JournalError>;
+    /// Every record of the run, in order.
+    fn read(&self) -> Result<Vec<Record>, JournalError>;
+    /// Checks the hash chain; the error names the first bad line.
+    fn verify(&self) -> Result<usize, JournalError>;
+    fn identity(&self) -> &Identity;
+}
+
+/// user@host of whoever runs the cockpit.
+pub fn operator() -> String {
+    let user = whoami::username().unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+    format!("{user}@{host}")
+}

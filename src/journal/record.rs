@@ -1,0 +1,74 @@
+//! One journal line and its hash chain.
+//!
+//! A line is the JSON of a [`Record`] whose last field is `"hash"`: the SHA-256 of every byte of
+//! the line before `,"hash"`. That prefix includes `prev`, the hash of the previous line, so an
+//! edit breaks the line's own hash, and a deletion or reordering breaks `seq` or `prev`.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::event::Event;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub seq: u64,
+    /// UTC, RFC 3339.
+    pub time: String,
+    /// user@host of the operator.
+    pub operator: String,
+    pub run: String,
+    pub runbook_hash: String,
+    pub prev: String,
+    pub event: Event,
+    #[serde(default)]
+    pub hash: String,
+}
+
+const HASH_KEY: &str = ",\"hash\":\"";
+
+impl Record {
+    /// Serializes the record as one chained line (without the newline), filling in `hash`.
+    pub fn seal(&mut self) -> String {
+        self.hash.clear();
+        let mut body = serde_json::to_string(self).expect("a record always serializes");
+        // The empty hash field is last; cut it off and hash what stands before it.
+        let cut = body.rfind(HASH_KEY).expect("hash field is serialized last");
+        body.truncate(cut);
+        self.hash = hex::encode(Sha256::digest(body.as_bytes()));
+        format!("{body}{HASH_KEY}{}\"}}", self.hash)
+    }
+}
+
+/// Why a journal line fails verification.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {reason}")]
+pub struct BadLine {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// Checks a whole journal text; returns the records, or the first bad line (1-based).
+pub fn verify_text(text: &str) -> Result<Vec<Record>, BadLine> {
+    let mut prev = GENESIS.to_string();
+    let mut records = Vec::new();
+    for (i, line) in text.split_terminator('\n').enumerate() {
+        let bad = |reason: String| BadLine { line: i + 1, reason };
+        let cut = line.rfind(HASH_KEY).ok_or_else(|| bad("no hash field: the line was altered or truncated".into()))?;
+        let record: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a journal record ({e})")))?;
+        let computed = hex::encode(Sha256::digest(&line.as_bytes()[..cut]));
+        if computed != record.hash {
+            return Err(bad("content does not match its hash: the line was edited".into()));
+        }
+        if record.seq != i as u64 + 1 {
+            return Err(bad(format!("sequence number {} where {} was expected: a line was deleted, inserted or moved", record.seq, i + 1)));
+        }
+        if record.prev != prev {
+            return Err(bad("does not chain to the line before it: a line was deleted, inserted or moved".into()));
+        }
+        prev = record.hash.clone();
+        records.push(record);
+    }
+    Ok(records)
+}
