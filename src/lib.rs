@@ -6,7 +6,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod cockpit;
 pub mod gates;
 pub mod journal;
 pub mod paths;
+pub mod theme;
+pub mod ui;
 pub mod runbook;
+pub mod session;
+pub mod terminal;

@@ -1,6 +1,8 @@
 //! The command line: parses arguments and hands each subcommand to its module.
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
+mod journal;
+mod run;
 mod validate;
 
 use std::path::PathBuf;
@@ -61,9 +63,18 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { runbooks } => validate::run(&runbooks),
-        Command::Run(_) | Command::Journal { .. } => {
-            eprintln!("not yet");
-            ExitCode::from(1)
-        }
+        Command::Run(args) => run::run(args),
+        Command::Journal { command: JournalCommand::Verify { run } } => journal::verify(run),
     }
+}
+
+/// Logs go to a file in the data dir, never to the screen. The guard flushes on drop.
+pub fn init_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = data_dir.join("logs");
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "flightdeck.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLIGHTDECK_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    Some(guard)
 }

@@ -34,7 +34,7 @@ pub fn validate(raw: RawRunbook, text: &str, hash: String) -> Result<(Runbook, V
     let sources: Vec<Source> = raw.sources.iter().filter_map(|s| ck.source(s, raw_meta)).collect();
 
     let traffic = raw.traffic.as_ref().and_then(|t| traffic(&mut ck, t));
-    let plan_weights: Option<Vec<u8>> = traffic.as_ref().map(|t| t.plan.iter().map(|p| p.green).collect());
+    let plan_weights: Option<Vec<u8>> = raw.traffic.as_ref().map(|t| t.get_ref().plan.get_ref().iter().filter_map(|p| u8::try_from(*p.get_ref().green.get_ref()).ok().filter(|g| *g <= 100)).collect());
 
     if raw.phases.is_empty() {
         ck.error(0..0, "the runbook has no phases", "add at least one [[phase]] with id, title and one [[phase.step]]");

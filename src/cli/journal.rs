@@ -1,0 +1,39 @@
+//! `flightdeck journal verify [--run ID]`.
+
+use std::process::ExitCode;
+
+use crate::journal::record::verify_text;
+use crate::journal::runs;
+use crate::paths;
+
+pub fn verify(run: Option<String>) -> ExitCode {
+    let data_dir = paths::data_dir();
+    let path = match run {
+        Some(id) => runs::run_path(&data_dir, &id),
+        None => match runs::list(&data_dir).into_iter().next() {
+            Some(p) => p,
+            None => {
+                eprintln!("error: no runs in {}", runs::runs_dir(&data_dir).display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match verify_text(&text) {
+        Ok(records) => {
+            println!("ok: {} ({} records, chain intact)", path.display(), records.len());
+            ExitCode::SUCCESS
+        }
+        Err(bad) => {
+            eprintln!("error: {}:{}: {}", path.display(), bad.line, bad.reason);
+            eprintln!("the journal was altered after it was written; records from line {} on cannot be trusted", bad.line);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `flightdeck run RUNBOOK`: load, open or resume the run, start the cockpit.
+
+use std::process::ExitCode;
+
+use super::RunArgs;
+use crate::runbook;
+use crate::theme::{Theme, no_color_requested};
+use crate::ui::{Look, glyphs};
+use crate::{cockpit, paths, session};
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let loaded = match runbook::load(&args.runbook) {
+        Ok(l) => l,
+        Err(invalid) => {
+            eprintln!("{invalid}");
+            eprintln!("flightdeck runs only a runbook that validates; fix the errors above.");
+            return ExitCode::from(2);
+        }
+    };
+    let config_dir = paths::config_dir();
+    let theme = match Theme::load(args.theme.as_deref().unwrap_or("dark"), &config_dir, no_color_requested()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let data_dir = paths::data_dir();
+    let _log = super::init_logging(&data_dir);
+    let session = match session::open(loaded.runbook, &args.runbook, &data_dir, args.new_run) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(1);
+        }
+    };
+    tracing::info!(run = %session.app.run_id, "cockpit started");
+    let look = Look { theme: &theme, glyphs: if args.ascii { &glyphs::ASCII } else { &glyphs::UNICODE } };
+    let opts = cockpit::Options { look, runbook_path: args.runbook.clone(), data_dir };
+    match cockpit::run(session, opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            crate::terminal::restore();
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

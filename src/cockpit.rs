@@ -1,0 +1,104 @@
+//! The running cockpit: one channel of messages from the keyboard, the clock and signals; one
+//! loop that updates the app, carries out its effects and redraws only when something changed.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use anyhow::Result;
+use time::OffsetDateTime;
+
+use crate::app::{Effect, Msg};
+use crate::journal::Journal;
+use crate::session::{self, Session};
+use crate::terminal;
+use crate::ui::{self, Look};
+
+pub struct Options<'a> {
+    pub look: Look<'a>,
+    pub runbook_path: std::path::PathBuf,
+    pub data_dir: std::path::PathBuf,
+}
+
+pub fn run(mut session: Session, opts: Options) -> Result<()> {
+    let (tx, rx) = mpsc::channel();
+    spawn_input(tx.clone());
+    spawn_clock(tx.clone());
+    spawn_signals(tx)?;
+    let (mut term, _guard) = terminal::enter()?;
+    let size = term.size()?;
+    session.app.update(Msg::Resize { width: size.width, height: size.height });
+    event_loop(&mut session, &mut term, &rx, &opts)
+}
+
+fn event_loop(session: &mut Session, term: &mut terminal::Term, rx: &Receiver<Msg>, opts: &Options) -> Result<()> {
+    loop {
+        if session.app.dirty {
+            term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
+            session.app.dirty = false;
+        }
+        let Ok(msg) = rx.recv() else { return Ok(()) };
+        let mut pending = vec![msg];
+        // Drain what queued up meanwhile, so a burst of keys costs one redraw.
+        pending.extend(rx.try_iter());
+        for msg in pending {
+            for effect in session.app.update(msg) {
+                match effect {
+                    Effect::Journal(event) => {
+                        if let Err(e) = session.journal.append(event, &session.app.runbook.hash) {
+                            tracing::error!("journal append failed: {e}");
+                            session.app.update(Msg::JournalFailed(e.to_string()));
+                        }
+                    }
+                    Effect::NewRun => {
+                        let runbook = session.app.runbook.clone();
+                        *session = session::start(runbook, &opts.runbook_path, &opts.data_dir)?;
+                        let size = term.size()?;
+                        session.app.update(Msg::Resize { width: size.width, height: size.height });
+                    }
+                    Effect::Quit => return Ok(()),
+                }
+            }
+        }
+    }
+}
+
+fn spawn_input(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = crossterm::event::read() {
+            if let Some(msg) = terminal::to_msg(event)
+                && tx.send(msg).is_err()
+            {
+                return;
+            }
+        }
+    });
+}
+
+/// The header clock ticks every second; the app ignores ticks within the same second.
+fn spawn_clock(tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        while tx.send(Msg::Tick(OffsetDateTime::now_utc())).is_ok() {
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
+}
+
+/// SIGHUP (the SSH session dropped), SIGTERM and SIGINT end the session cleanly: the journal
+/// gets its last record and the terminal is restored.
+fn spawn_signals(tx: Sender<Msg>) -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM, SIGINT])?;
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let name = match sig {
+                SIGHUP => "hangup",
+                SIGTERM => "terminate",
+                _ => "interrupt",
+            };
+            if tx.send(Msg::Signal(name)).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The real terminal: raw mode and the alternate screen on the way in, and always restored on
+//! the way out, whether by return, panic or signal. Also turns crossterm events into app keys.
+
+use std::io::{self, Write};
+
+use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::{Key, Msg};
+
+pub type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// Restores the terminal when dropped, so every exit path leaves a usable shell.
+pub struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+pub fn enter() -> io::Result<(Term, Guard)> {
+    install_panic_hook();
+    terminal::enable_raw_mode()?;
+    let guard = Guard;
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((term, guard))
+}
+
+/// Best effort: on SIGHUP the terminal may already be gone, and that must not stop the exit.
+pub fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = io::stdout().flush();
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// A terminal event as an app message, if it means anything to the app.
+pub fn to_msg(event: CtEvent) -> Option<Msg> {
+    match event {
+        CtEvent::Key(k) if k.kind != KeyEventKind::Release => to_key(k).map(Msg::Key),
+        CtEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
+        _ => None,
+    }
+}
+
+fn to_key(k: KeyEvent) -> Option<Key> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        _ => return None,
+    })
+}

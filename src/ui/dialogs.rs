@@ -1,0 +1,95 @@
+//! Layers drawn over the main screen: help, text prompts, the resume confirmation.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{Look, fit};
+use crate::app::keymap::{MAIN, PROMPT_HINTS, SEARCH_HINTS};
+use crate::app::{App, Layer, PromptPurpose};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
+    for layer in &app.layers {
+        match layer {
+            Layer::Help => help(frame, area, look),
+            Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
+            Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
+            Layer::Search(_) => {} // drawn in the footer, with live matches in the checklist
+        }
+    }
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    h
+}
+
+fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
+    Block::default().borders(Borders::ALL).border_style(look.theme.border_focus).title(Span::styled(format!(" {title} "), look.theme.title))
+}
+
+fn help(frame: &mut Frame, area: Rect, look: &Look) {
+    let t = look.theme;
+    let mut lines = vec![Line::styled("Checklist", t.title)];
+    for b in MAIN.iter().filter(|b| !b.label.is_empty()) {
+        lines.push(Line::from(vec![Span::styled(format!("  {:<10}", b.label), t.key), Span::styled(b.desc, t.text)]));
+    }
+    lines.push(Line::styled("In a prompt", t.title));
+    lines.extend(PROMPT_HINTS.iter().map(|(k, d)| Line::from(vec![Span::styled(format!("  {k:<10}"), t.key), Span::styled(*d, t.text)])));
+    lines.push(Line::styled("In search", t.title));
+    lines.extend(SEARCH_HINTS.iter().map(|(k, d)| Line::from(vec![Span::styled(format!("  {k:<10}"), t.key), Span::styled(*d, t.text)])));
+    lines.push(Line::styled("Esc or ? closes this help", t.muted));
+    let rect = popup(area, 60, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(boxed("Help", look)), rect);
+}
+
+fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, look: &Look) {
+    let t = look.theme;
+    let (title, question, step) = match purpose {
+        PromptPurpose::Skip { step } => ("Skip step", "Why is it skipped? (journaled)", step),
+        PromptPurpose::Note { step } => ("Add note", "Note (journaled):", step),
+    };
+    let rect = popup(area, 64, 7);
+    let inner_width = rect.width.saturating_sub(4) as usize;
+    // Show the end of long input, where the cursor is.
+    let shown: String = {
+        let chars: Vec<char> = text.chars().collect();
+        chars[chars.len().saturating_sub(inner_width.saturating_sub(1))..].iter().collect()
+    };
+    let lines = vec![
+        Line::styled(fit(&format!("{step}: {question}"), inner_width), t.text),
+        Line::from(vec![Span::styled(shown, t.accent), Span::styled(look.glyphs.cursor, t.accent)]),
+        Line::default(),
+        Line::from(vec![Span::styled("Enter", t.key), Span::styled(" save  ", t.text), Span::styled("Esc", t.key), Span::styled(" cancel", t.text)]),
+    ];
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(boxed(title, look).padding(ratatui::widgets::Padding::horizontal(1))), rect);
+}
+
+fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look) {
+    let t = look.theme;
+    let mut lines = vec![
+        Line::styled("The runbook file changed since this run began.", t.warn),
+        Line::styled("Changed, added or removed steps:", t.text),
+    ];
+    let shown = changed.len().min(8);
+    lines.extend(changed[..shown].iter().map(|s| Line::styled(format!("  {} {s}", look.glyphs.bullet), t.text)));
+    if changed.len() > shown {
+        lines.push(Line::styled(format!("  … and {} more", changed.len() - shown), t.muted));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("y", t.key),
+        Span::styled(" resume with the changes  ", t.text),
+        Span::styled("n", t.key),
+        Span::styled(" start a new run  ", t.text),
+        Span::styled("q", t.key),
+        Span::styled(" quit", t.text),
+    ]));
+    let rect = popup(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(boxed("Resume run?", look)), rect);
+}

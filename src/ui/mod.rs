@@ -1,0 +1,95 @@
+//! Drawing. Every function here only reads the app state; nothing changes while drawing.
+//!
+//! ```text
+//! ┌ header: runbook · phase · T± clock · projected end · mode · operator ┐
+//! ├ checklist (phases, steps)      │ detail of the selected row          ┤
+//! └ footer: key hints for what applies now, or a message                 ┘
+//!   layers on top: help, prompts, search, resume confirmation
+//! ```
+
+mod checklist;
+mod detail;
+mod dialogs;
+mod footer;
+pub mod glyphs;
+mod header;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::App;
+use crate::theme::Theme;
+pub use glyphs::Glyphs;
+
+/// Below this the cockpit shows a notice instead of a cramped, misleading screen.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// What drawing needs besides the state.
+pub struct Look<'a> {
+    pub theme: &'a Theme,
+    pub glyphs: &'a Glyphs,
+}
+
+pub fn draw(frame: &mut Frame, app: &App, look: &Look) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return too_small(frame, area, look);
+    }
+    let [head, body, foot] = Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(1)]).areas(area);
+    header::draw(frame, head, app, look);
+    let list_width = (area.width * 45 / 100).max(36);
+    let [list, detail] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
+    checklist::draw(frame, list, app, look);
+    detail::draw(frame, detail, app, look);
+    footer::draw(frame, foot, app, look);
+    dialogs::draw(frame, area, app, look);
+}
+
+fn too_small(frame: &mut Frame, area: Rect, look: &Look) {
+    let text = vec![
+        Line::styled("Terminal too small", look.theme.danger),
+        Line::styled(format!("need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}", area.width, area.height), look.theme.text),
+        Line::styled("enlarge the window; q quits", look.theme.muted),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+}
+
+/// Cuts text to `width` display columns, with an ellipsis when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `T-01:23:45`, `T+00:05:00`, with days past 24 hours.
+pub fn format_clock(offset_secs: i64) -> String {
+    let sign = if offset_secs < 0 { '-' } else { '+' };
+    let s = offset_secs.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    if d > 0 { format!("T{sign}{d}d {h:02}:{m:02}:{sec:02}") } else { format!("T{sign}{h:02}:{m:02}:{sec:02}") }
+}
+
+/// `22:14Z`: times on screen are UTC, like the journal.
+pub fn hhmm(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:02}:{:02}Z", t.hour(), t.minute())
+}
