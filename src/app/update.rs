@@ -154,20 +154,20 @@ impl App {
         }
     }
 
-    /// Space: tick a pending step, untick a done one. Commands, gates and shifts are ticked by
-    /// hand too for now; the actions issue will have them run instead.
+    /// Space: tick a pending manual (or wait) step, reopen a finished one. Commands, gates and
+    /// shifts are not ticked by hand: they are acted on with Enter, so a gate can't be bypassed.
     fn toggle(&mut self) -> Vec<Effect> {
         let Some(step) = self.selected_step() else {
             self.act();
             return Vec::new();
         };
         let id = step.id.clone();
-        let manual = matches!(step.kind, StepKind::Manual | StepKind::Wait { .. });
+        let tickable = matches!(step.kind, StepKind::Manual | StepKind::Wait { .. });
         match self.progress.status(&id) {
             Status::Done | Status::Skipped => self.record(Event::StepReopened { step: id }),
-            _ if !manual => {
-                self.flash = Some(format!("`{id}` is a {} step: tick it with Space once you have done it by hand", step.kind.name()));
-                self.record(Event::StepTicked { step: id })
+            _ if !tickable => {
+                self.flash = Some(format!("a {} step is not ticked by hand; s skips it with a reason", step.kind.name()));
+                Vec::new()
             }
             _ => self.record(Event::StepTicked { step: id }),
         }

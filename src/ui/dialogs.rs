@@ -36,10 +36,14 @@ fn help(frame: &mut Frame, area: Rect, look: &Look) {
     for b in MAIN.iter().filter(|b| !b.label.is_empty()) {
         lines.push(Line::from(vec![Span::styled(format!("  {:<10}", b.label), t.key), Span::styled(b.desc, t.text)]));
     }
-    lines.push(Line::styled("In a prompt", t.title));
-    lines.extend(PROMPT_HINTS.iter().map(|(k, d)| Line::from(vec![Span::styled(format!("  {k:<10}"), t.key), Span::styled(*d, t.text)])));
-    lines.push(Line::styled("In search", t.title));
-    lines.extend(SEARCH_HINTS.iter().map(|(k, d)| Line::from(vec![Span::styled(format!("  {k:<10}"), t.key), Span::styled(*d, t.text)])));
+    for (title, hints) in [("In a prompt", PROMPT_HINTS), ("In search", SEARCH_HINTS)] {
+        let mut spans = vec![Span::styled(format!("{title}: "), t.title)];
+        for (i, (k, d)) in hints.iter().enumerate() {
+            let sep = if i > 0 { format!(" {} ", look.glyphs.sep) } else { String::new() };
+            spans.extend([Span::styled(sep, t.muted), Span::styled(*k, t.key), Span::styled(format!(" {d}"), t.text)]);
+        }
+        lines.push(Line::from(spans));
+    }
     lines.push(Line::styled("Esc or ? closes this help", t.muted));
     let rect = popup(area, 60, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::{Look, fit};
 use crate::app::keymap::{self, Command, MAIN};
 use crate::app::{App, Layer, Row};
+use crate::runbook::StepKind;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let t = look.theme;
@@ -47,7 +48,8 @@ fn applies(app: &App, command: Command) -> bool {
     let step = app.selected_step();
     let finished = step.is_some_and(|s| app.progress.status(&s.id).finished());
     match command {
-        Command::Toggle | Command::Note => step.is_some(),
+        Command::Toggle => step.is_some_and(|s| finished || matches!(s.kind, StepKind::Manual | StepKind::Wait { .. })),
+        Command::Note => step.is_some(),
         Command::Skip => step.is_some() && !finished,
         Command::Act => matches!(app.selected, Row::Phase(_)),
         Command::Undo => app.progress.last_undoable().is_some(),

@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let zero = if app.runbook.meta.start.is_some() { "" } else { " (run)" };
     let end = app.projected_end().map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
     let right = format!("{} ", app.operator);
-    let fixed = format!(" {} {clock}{zero} {} {end} {} ", g.sep, g.sep, g.sep);
+    let fixed = format!(" {} {clock}{zero} {} {end} ", g.sep, g.sep);
     let phase_room = width.saturating_sub(fixed.chars().count() + right.chars().count() + 1);
     let phase = fit(phase, phase_room.max(8));
     let used = 1 + phase.chars().count() + fixed.chars().count();

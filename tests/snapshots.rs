@@ -1,0 +1,101 @@
+//! Frames at 80x24 with a fixed clock, snapshotted as text. Colours are not in the snapshot,
+//! so the styles that carry meaning are asserted on cells.
+
+mod support;
+
+use flightdeck::app::{App, Key};
+use flightdeck::theme::Theme;
+use flightdeck::ui::{self, Look, glyphs};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use support::*;
+
+fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
+    let theme = Theme::default_dark();
+    let look = Look { theme: &theme, glyphs: if ascii { &glyphs::ASCII } else { &glyphs::UNICODE } };
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| ui::draw(f, app, &look)).unwrap();
+    term.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let w = buf.area.width as usize;
+    buf.content.chunks(w).map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string()).collect::<Vec<_>>().join("\n")
+}
+
+fn walked_app() -> App {
+    let mut app = fresh_app();
+    // Tick the manual step, then skip the command step before it with a reason.
+    let mut ks = vec![Key::Down, Key::Char(' '), Key::Up, Key::Char('s')];
+    ks.extend(typed("dump taken yesterday"));
+    ks.extend([Key::Enter, Key::Char('n')]);
+    ks.extend(typed("comms confirmed by mail"));
+    ks.push(Key::Enter);
+    keys(&mut app, &ks);
+    app
+}
+
+#[test]
+fn main_screen() {
+    let app = walked_app();
+    let buf = render(&app, 80, 24, false);
+    insta::assert_snapshot!(text(&buf));
+    // The selected row is drawn reversed, whatever the colours.
+    let row = (0..24).find(|y| text(&buf).lines().nth(*y as usize).unwrap().contains("skipped Back up")).unwrap();
+    assert!(buf[(2, row)].modifier.contains(Modifier::REVERSED), "selection is visible without colour");
+    // Done is green, skipped is the warning style.
+    let done_row = (0..24).find(|y| text(&buf).lines().nth(*y as usize).unwrap().contains("done    Announce")).unwrap();
+    assert_eq!(buf[(4, done_row)].fg, Theme::default_dark().ok.fg.unwrap());
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = walked_app();
+    keys(&mut app, &[Key::Char('?')]);
+    insta::assert_snapshot!(text(&render(&app, 80, 24, false)));
+}
+
+#[test]
+fn search_in_progress() {
+    let mut app = walked_app();
+    let mut ks = vec![Key::Char('/')];
+    ks.extend(typed("go"));
+    keys(&mut app, &ks);
+    insta::assert_snapshot!(text(&render(&app, 80, 24, false)));
+}
+
+#[test]
+fn folded_phase_ascii() {
+    let mut app = walked_app();
+    keys(&mut app, &[Key::Char('h'), Key::Char('h')]);
+    insta::assert_snapshot!(text(&render(&app, 80, 24, true)));
+}
+
+#[test]
+fn skip_prompt() {
+    let mut app = walked_app();
+    let mut ks = vec![Key::Down, Key::Char('s')];
+    ks.extend(typed("window moved"));
+    keys(&mut app, &ks);
+    insta::assert_snapshot!(text(&render(&app, 80, 24, false)));
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let app = walked_app();
+    for (w, h) in [(20, 5), (59, 24), (80, 14)] {
+        let screen = text(&render(&app, w, h, false));
+        assert!(screen.contains("too small"), "{w}x{h}:\n{screen}");
+    }
+    assert!(!text(&render(&app, 60, 15, false)).contains("too small"));
+}
+
+#[test]
+fn larger_terminal_uses_the_room() {
+    let app = walked_app();
+    let screen = text(&render(&app, 160, 40, false));
+    assert!(screen.contains("Back up the database"), "full titles at 160 columns");
+    assert!(screen.contains("Shift 10% to green"));
+}
