@@ -45,7 +45,7 @@ fn help(frame: &mut Frame, area: Rect, look: &Look) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::styled("Esc or ? closes this help", t.muted));
-    let rect = popup(area, 60, lines.len() as u16 + 2);
+    let rect = popup(area, 66, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(boxed("Help", look)), rect);
 }
