@@ -26,11 +26,19 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_signals(tx)?;
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
-    session.app.update(Msg::Resize { width: size.width, height: size.height });
+    session.app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
     event_loop(&mut session, &mut term, &rx, &opts)
 }
 
-fn event_loop(session: &mut Session, term: &mut terminal::Term, rx: &Receiver<Msg>, opts: &Options) -> Result<()> {
+fn event_loop(
+    session: &mut Session,
+    term: &mut terminal::Term,
+    rx: &Receiver<Msg>,
+    opts: &Options,
+) -> Result<()> {
     loop {
         if session.app.dirty {
             term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
@@ -53,7 +61,10 @@ fn event_loop(session: &mut Session, term: &mut terminal::Term, rx: &Receiver<Ms
                         let runbook = session.app.runbook.clone();
                         *session = session::start(runbook, &opts.runbook_path, &opts.data_dir)?;
                         let size = term.size()?;
-                        session.app.update(Msg::Resize { width: size.width, height: size.height });
+                        session.app.update(Msg::Resize {
+                            width: size.width,
+                            height: size.height,
+                        });
                     }
                     Effect::Quit => return Ok(()),
                 }

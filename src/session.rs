@@ -2,7 +2,7 @@
 //! changed in the file since), or start a new one. No terminal here.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use time::OffsetDateTime;
@@ -19,14 +19,26 @@ pub struct Session {
 
 /// The canonical path of the runbook names its runs.
 pub fn runbook_key(path: &Path) -> String {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
-pub fn open(runbook: Runbook, runbook_path: &Path, data_dir: &Path, new_run: bool) -> Result<Session> {
+pub fn open(
+    runbook: Runbook,
+    runbook_path: &Path,
+    data_dir: &Path,
+    new_run: bool,
+) -> Result<Session> {
     let dir = runs::runs_dir(data_dir);
     create_private_dir(&dir)?;
     let key = runbook_key(runbook_path);
-    let existing = if new_run { None } else { runs::open_run_for(data_dir, &key) };
+    let existing = if new_run {
+        None
+    } else {
+        runs::open_run_for(data_dir, &key)
+    };
     match existing {
         Some(path) => resume(runbook, &path),
         None => start(runbook, runbook_path, data_dir),
@@ -37,7 +49,10 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
     let now = OffsetDateTime::now_utc();
     let run_id = runs::new_run_id(runbook_path, now);
     let path = runs::run_path(data_dir, &run_id);
-    let identity = Identity { operator: journal::operator(), run: run_id.clone() };
+    let identity = Identity {
+        operator: journal::operator(),
+        run: run_id.clone(),
+    };
     let mut journal = FileJournal::create(&path, identity.clone())?;
     let started = Event::RunStarted {
         runbook_path: runbook_key(runbook_path),
@@ -51,8 +66,9 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
     Ok(Session { app, journal })
 }
 
-fn resume(runbook: Runbook, path: &PathBuf) -> Result<Session> {
-    let mut journal = FileJournal::open(path, journal::operator()).with_context(|| format!("cannot resume the run in {}", path.display()))?;
+fn resume(runbook: Runbook, path: &Path) -> Result<Session> {
+    let mut journal = FileJournal::open(path, journal::operator())
+        .with_context(|| format!("cannot resume the run in {}", path.display()))?;
     let records = journal.read()?;
     let changed = changed_steps(&records, &runbook);
     let now = OffsetDateTime::now_utc();
@@ -62,7 +78,10 @@ fn resume(runbook: Runbook, path: &PathBuf) -> Result<Session> {
     match changed {
         Some(changed) => app.layers.push(Layer::ConfirmResume { changed }),
         None => {
-            let event = Event::RunResumed { changed_steps: Vec::new(), step_fingerprints: app.runbook.step_fingerprints() };
+            let event = Event::RunResumed {
+                changed_steps: Vec::new(),
+                step_fingerprints: app.runbook.step_fingerprints(),
+            };
             journal.append(event.clone(), &app.runbook.hash)?;
             app.progress.apply(&event, now, &app.operator.clone());
         }
@@ -73,15 +92,29 @@ fn resume(runbook: Runbook, path: &PathBuf) -> Result<Session> {
 /// Steps whose definition differs from what the run last accepted; `None` if the file is the same.
 pub fn changed_steps(records: &[Record], runbook: &Runbook) -> Option<Vec<String>> {
     let (hash, accepted) = records.iter().rev().find_map(|r| match &r.event {
-        Event::RunStarted { step_fingerprints, .. } | Event::RunResumed { step_fingerprints, .. } => Some((&r.runbook_hash, step_fingerprints)),
+        Event::RunStarted {
+            step_fingerprints, ..
+        }
+        | Event::RunResumed {
+            step_fingerprints, ..
+        } => Some((&r.runbook_hash, step_fingerprints)),
         _ => None,
     })?;
     if *hash == runbook.hash {
         return None;
     }
     let now: BTreeMap<String, String> = runbook.step_fingerprints();
-    let mut changed: Vec<String> = now.iter().filter(|(id, fp)| accepted.get(*id) != Some(fp)).map(|(id, _)| id.clone()).collect();
-    changed.extend(accepted.keys().filter(|id| !now.contains_key(*id)).map(|id| format!("{id} (removed)")));
+    let mut changed: Vec<String> = now
+        .iter()
+        .filter(|(id, fp)| accepted.get(*id) != Some(fp))
+        .map(|(id, _)| id.clone())
+        .collect();
+    changed.extend(
+        accepted
+            .keys()
+            .filter(|id| !now.contains_key(*id))
+            .map(|id| format!("{id} (removed)")),
+    );
     if changed.is_empty() {
         changed.push("(no step changed: other parts of the file did)".into());
     }
@@ -90,10 +123,20 @@ pub fn changed_steps(records: &[Record], runbook: &Runbook) -> Option<Vec<String
 
 /// Records as (time, operator, event) for `App::replay`.
 pub fn timed(records: &[Record]) -> impl Iterator<Item = (OffsetDateTime, &str, &Event)> {
-    records.iter().map(|r| (OffsetDateTime::parse(&r.time, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH), r.operator.as_str(), &r.event))
+    records.iter().map(|r| {
+        (
+            OffsetDateTime::parse(&r.time, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            r.operator.as_str(),
+            &r.event,
+        )
+    })
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).with_context(|| format!("cannot create {}", dir.display()))
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))
 }

@@ -11,7 +11,10 @@ use serde::Deserialize;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("dark", include_str!("../themes/dark.toml")),
     ("light", include_str!("../themes/light.toml")),
-    ("high-contrast", include_str!("../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../themes/colorblind.toml")),
 ];
 
@@ -51,11 +54,29 @@ pub struct Theme {
     pub matched: Style,
 }
 
-const NAMES: &[&str] = &["text", "muted", "title", "header", "border", "border_focus", "selection", "accent", "key", "ok", "warn", "danger", "stale", "running", "match"];
+const NAMES: &[&str] = &[
+    "text",
+    "muted",
+    "title",
+    "header",
+    "border",
+    "border_focus",
+    "selection",
+    "accent",
+    "key",
+    "ok",
+    "warn",
+    "danger",
+    "stale",
+    "running",
+    "match",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
-    #[error("no theme `{0}`: use dark, light, high-contrast, colorblind, a file in the config dir's themes/, or a path")]
+    #[error(
+        "no theme `{0}`: use dark, light, high-contrast, colorblind, a file in the config dir's themes/, or a path"
+    )]
     NotFound(String),
     #[error("theme {0}: {1}")]
     Invalid(String, String),
@@ -63,9 +84,15 @@ pub enum ThemeError {
 
 impl Theme {
     /// Resolves `--theme NAME|PATH`: an existing path, then a user theme, then a built-in one.
-    pub fn load(name_or_path: &str, config_dir: &Path, no_color: bool) -> Result<Theme, ThemeError> {
+    pub fn load(
+        name_or_path: &str,
+        config_dir: &Path,
+        no_color: bool,
+    ) -> Result<Theme, ThemeError> {
         let as_path = Path::new(name_or_path);
-        let user = config_dir.join("themes").join(format!("{name_or_path}.toml"));
+        let user = config_dir
+            .join("themes")
+            .join(format!("{name_or_path}.toml"));
         let (label, text) = if as_path.is_file() {
             (name_or_path.to_string(), read(as_path)?)
         } else if user.is_file() {
@@ -84,12 +111,19 @@ impl Theme {
 
     /// Parses a theme file over the dark defaults.
     pub fn parse(text: &str, no_color: bool) -> Result<Theme, String> {
-        let mut specs: BTreeMap<String, StyleSpec> = toml::from_str(BUILT_IN[0].1).map_err(|e| e.to_string())?;
-        let overrides: BTreeMap<String, StyleSpec> = toml::from_str(text).map_err(|e| e.message().to_string())?;
+        let mut specs: BTreeMap<String, StyleSpec> =
+            toml::from_str(BUILT_IN[0].1).map_err(|e| e.to_string())?;
+        let overrides: BTreeMap<String, StyleSpec> =
+            toml::from_str(text).map_err(|e| e.message().to_string())?;
         for (name, spec) in overrides {
             if !NAMES.contains(&name.as_str()) {
-                let near = crate::runbook::check::did_you_mean(&name, NAMES.iter().copied()).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
-                return Err(format!("unknown style `{name}`{near}; styles are {}", NAMES.join(", ")));
+                let near = crate::runbook::check::did_you_mean(&name, NAMES.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown style `{name}`{near}; styles are {}",
+                    NAMES.join(", ")
+                ));
             }
             specs.insert(name, spec);
         }
@@ -122,7 +156,8 @@ impl Theme {
 }
 
 fn read(path: &Path) -> Result<String, ThemeError> {
-    std::fs::read_to_string(path).map_err(|e| ThemeError::Invalid(path.display().to_string(), e.to_string()))
+    std::fs::read_to_string(path)
+        .map_err(|e| ThemeError::Invalid(path.display().to_string(), e.to_string()))
 }
 
 fn to_style(spec: StyleSpec, no_color: bool) -> Result<Style, String> {
@@ -135,7 +170,13 @@ fn to_style(spec: StyleSpec, no_color: bool) -> Result<Style, String> {
             style = style.bg(parse_color(bg)?);
         }
     }
-    for (on, m) in [(spec.bold, Modifier::BOLD), (spec.dim, Modifier::DIM), (spec.italic, Modifier::ITALIC), (spec.underline, Modifier::UNDERLINED), (spec.reversed, Modifier::REVERSED)] {
+    for (on, m) in [
+        (spec.bold, Modifier::BOLD),
+        (spec.dim, Modifier::DIM),
+        (spec.italic, Modifier::ITALIC),
+        (spec.underline, Modifier::UNDERLINED),
+        (spec.reversed, Modifier::REVERSED),
+    ] {
         if on {
             style = style.add_modifier(m);
         }
@@ -144,7 +185,8 @@ fn to_style(spec: StyleSpec, no_color: bool) -> Result<Style, String> {
 }
 
 fn parse_color(text: &str) -> Result<Color, String> {
-    text.parse::<Color>().map_err(|_| format!("`{text}` is not a colour: use an ANSI name, 0-255, or #rrggbb"))
+    text.parse::<Color>()
+        .map_err(|_| format!("`{text}` is not a colour: use an ANSI name, 0-255, or #rrggbb"))
 }
 
 /// Whether the user asked for no colour (<https://no-color.org>: set and not empty).
@@ -158,7 +200,10 @@ mod tests {
 
     #[test]
     fn built_in_themes_parse_and_differ() {
-        let themes: Vec<Theme> = BUILT_IN.iter().map(|(n, t)| Theme::parse(t, false).unwrap_or_else(|e| panic!("{n}: {e}"))).collect();
+        let themes: Vec<Theme> = BUILT_IN
+            .iter()
+            .map(|(n, t)| Theme::parse(t, false).unwrap_or_else(|e| panic!("{n}: {e}")))
+            .collect();
         assert_ne!(themes[0], themes[1]);
         assert_eq!(themes[0].danger.fg, Some(Color::Red));
     }

@@ -14,7 +14,10 @@ fn shipped_runbooks_validate() {
         .collect();
     runbooks.sort();
     // Five seed runbooks plus demo.toml.
-    assert!(runbooks.iter().any(|p| p.ends_with("demo.toml")), "runbooks/demo.toml is missing");
+    assert!(
+        runbooks.iter().any(|p| p.ends_with("demo.toml")),
+        "runbooks/demo.toml is missing"
+    );
     assert!(
         runbooks.len() >= 6,
         "only {} runbooks in {}",

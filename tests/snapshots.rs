@@ -14,7 +14,14 @@ use support::*;
 
 fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
     let theme = Theme::default_dark();
-    let look = Look { theme: &theme, glyphs: if ascii { &glyphs::ASCII } else { &glyphs::UNICODE } };
+    let look = Look {
+        theme: &theme,
+        glyphs: if ascii {
+            &glyphs::ASCII
+        } else {
+            &glyphs::UNICODE
+        },
+    };
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| ui::draw(f, app, &look)).unwrap();
     term.backend().buffer().clone()
@@ -22,7 +29,17 @@ fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
 
 fn text(buf: &Buffer) -> String {
     let w = buf.area.width as usize;
-    buf.content.chunks(w).map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string()).collect::<Vec<_>>().join("\n")
+    buf.content
+        .chunks(w)
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn walked_app() -> App {
@@ -43,10 +60,29 @@ fn main_screen() {
     let buf = render(&app, 80, 24, false);
     insta::assert_snapshot!(text(&buf));
     // The selected row is drawn reversed, whatever the colours.
-    let row = (0..24).find(|y| text(&buf).lines().nth(*y as usize).unwrap().contains("skipped Back up")).unwrap();
-    assert!(buf[(2, row)].modifier.contains(Modifier::REVERSED), "selection is visible without colour");
+    let row = (0..24)
+        .find(|y| {
+            text(&buf)
+                .lines()
+                .nth(*y as usize)
+                .unwrap()
+                .contains("skipped Back up")
+        })
+        .unwrap();
+    assert!(
+        buf[(2, row)].modifier.contains(Modifier::REVERSED),
+        "selection is visible without colour"
+    );
     // Done is green, skipped is the warning style.
-    let done_row = (0..24).find(|y| text(&buf).lines().nth(*y as usize).unwrap().contains("done    Announce")).unwrap();
+    let done_row = (0..24)
+        .find(|y| {
+            text(&buf)
+                .lines()
+                .nth(*y as usize)
+                .unwrap()
+                .contains("done    Announce")
+        })
+        .unwrap();
     assert_eq!(buf[(4, done_row)].fg, Theme::default_dark().ok.fg.unwrap());
 }
 
@@ -96,6 +132,9 @@ fn too_small_terminal_says_so() {
 fn larger_terminal_uses_the_room() {
     let app = walked_app();
     let screen = text(&render(&app, 160, 40, false));
-    assert!(screen.contains("Back up the database"), "full titles at 160 columns");
+    assert!(
+        screen.contains("Back up the database"),
+        "full titles at 160 columns"
+    );
     assert!(screen.contains("Shift 10% to green"));
 }

@@ -59,31 +59,160 @@ pub struct Binding {
 use Key::*;
 
 pub const MAIN: &[Binding] = &[
-    Binding { keys: &[Char('j'), Down], label: "j/k", command: Command::Down, short: "move", desc: "move down / up", footer_rank: 1 },
-    Binding { keys: &[Char('k'), Up], label: "", command: Command::Up, short: "", desc: "", footer_rank: 0 },
-    Binding { keys: &[Char('h'), Left], label: "h/l", command: Command::FoldOrLeft, short: "fold", desc: "fold phase / back to the checklist", footer_rank: 0 },
-    Binding { keys: &[Char('l'), Right], label: "", command: Command::UnfoldOrRight, short: "", desc: "unfold phase / into the detail pane", footer_rank: 0 },
-    Binding { keys: &[Tab, BackTab], label: "Tab", command: Command::NextPane, short: "pane", desc: "switch between checklist and detail", footer_rank: 0 },
-    Binding { keys: &[Home], label: "Home/End", command: Command::Top, short: "", desc: "first / last row", footer_rank: 0 },
-    Binding { keys: &[End], label: "", command: Command::Bottom, short: "", desc: "", footer_rank: 0 },
-    Binding { keys: &[PageDown, Ctrl('d')], label: "PgDn/PgUp", command: Command::PageDown, short: "", desc: "a page down / up", footer_rank: 0 },
-    Binding { keys: &[PageUp, Ctrl('u')], label: "", command: Command::PageUp, short: "", desc: "", footer_rank: 0 },
-    Binding { keys: &[Char(' ')], label: "Space", command: Command::Toggle, short: "tick", desc: "tick / untick a manual step", footer_rank: 2 },
-    Binding { keys: &[Enter], label: "Enter", command: Command::Act, short: "fold", desc: "fold / unfold the selected phase", footer_rank: 3 },
-    Binding { keys: &[Char('s')], label: "s", command: Command::Skip, short: "skip", desc: "skip the step, with a reason", footer_rank: 4 },
-    Binding { keys: &[Char('n')], label: "n", command: Command::Note, short: "note", desc: "add a note to the step", footer_rank: 5 },
-    Binding { keys: &[Char('u')], label: "u", command: Command::Undo, short: "undo", desc: "undo the last tick or skip", footer_rank: 6 },
-    Binding { keys: &[Char('/')], label: "/", command: Command::Search, short: "search", desc: "search steps", footer_rank: 7 },
-    Binding { keys: &[Char('?')], label: "?", command: Command::Help, short: "help", desc: "help: every key", footer_rank: 9 },
-    Binding { keys: &[Char('q')], label: "q", command: Command::Quit, short: "quit", desc: "quit (the run stays open and resumes)", footer_rank: 8 },
+    Binding {
+        keys: &[Char('j'), Down],
+        label: "j/k",
+        command: Command::Down,
+        short: "move",
+        desc: "move down / up",
+        footer_rank: 1,
+    },
+    Binding {
+        keys: &[Char('k'), Up],
+        label: "",
+        command: Command::Up,
+        short: "",
+        desc: "",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Char('h'), Left],
+        label: "h/l",
+        command: Command::FoldOrLeft,
+        short: "fold",
+        desc: "fold phase / back to the checklist",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Char('l'), Right],
+        label: "",
+        command: Command::UnfoldOrRight,
+        short: "",
+        desc: "unfold phase / into the detail pane",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Tab, BackTab],
+        label: "Tab",
+        command: Command::NextPane,
+        short: "pane",
+        desc: "switch between checklist and detail",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Home],
+        label: "Home/End",
+        command: Command::Top,
+        short: "",
+        desc: "first / last row",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[End],
+        label: "",
+        command: Command::Bottom,
+        short: "",
+        desc: "",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[PageDown, Ctrl('d')],
+        label: "PgDn/PgUp",
+        command: Command::PageDown,
+        short: "",
+        desc: "a page down / up",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[PageUp, Ctrl('u')],
+        label: "",
+        command: Command::PageUp,
+        short: "",
+        desc: "",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Char(' ')],
+        label: "Space",
+        command: Command::Toggle,
+        short: "tick",
+        desc: "tick / untick a manual step",
+        footer_rank: 2,
+    },
+    Binding {
+        keys: &[Enter],
+        label: "Enter",
+        command: Command::Act,
+        short: "fold",
+        desc: "fold / unfold the selected phase",
+        footer_rank: 3,
+    },
+    Binding {
+        keys: &[Char('s')],
+        label: "s",
+        command: Command::Skip,
+        short: "skip",
+        desc: "skip the step, with a reason",
+        footer_rank: 4,
+    },
+    Binding {
+        keys: &[Char('n')],
+        label: "n",
+        command: Command::Note,
+        short: "note",
+        desc: "add a note to the step",
+        footer_rank: 5,
+    },
+    Binding {
+        keys: &[Char('u')],
+        label: "u",
+        command: Command::Undo,
+        short: "undo",
+        desc: "undo the last tick or skip",
+        footer_rank: 6,
+    },
+    Binding {
+        keys: &[Char('/')],
+        label: "/",
+        command: Command::Search,
+        short: "search",
+        desc: "search steps",
+        footer_rank: 7,
+    },
+    Binding {
+        keys: &[Char('?')],
+        label: "?",
+        command: Command::Help,
+        short: "help",
+        desc: "help: every key",
+        footer_rank: 9,
+    },
+    Binding {
+        keys: &[Char('q')],
+        label: "q",
+        command: Command::Quit,
+        short: "quit",
+        desc: "quit (the run stays open and resumes)",
+        footer_rank: 8,
+    },
 ];
 
 /// Keys inside a text prompt (skip reason, note, search), for the footer and help.
-pub const PROMPT_HINTS: &[(&str, &str)] = &[("Enter", "save"), ("Esc", "cancel"), ("Backspace", "delete")];
-pub const SEARCH_HINTS: &[(&str, &str)] = &[("↑/↓", "previous / next match"), ("Enter", "go"), ("Esc", "cancel")];
+pub const PROMPT_HINTS: &[(&str, &str)] = &[
+    ("Enter", "save"),
+    ("Esc", "cancel"),
+    ("Backspace", "delete"),
+];
+pub const SEARCH_HINTS: &[(&str, &str)] = &[
+    ("↑/↓", "previous / next match"),
+    ("Enter", "go"),
+    ("Esc", "cancel"),
+];
 
 pub fn command_for(key: Key) -> Option<Command> {
-    MAIN.iter().find(|b| b.keys.contains(&key)).map(|b| b.command)
+    MAIN.iter()
+        .find(|b| b.keys.contains(&key))
+        .map(|b| b.command)
 }
 
 pub fn binding(command: Command) -> Option<&'static Binding> {

@@ -65,10 +65,15 @@ pub struct Search {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layer {
     Help,
-    Prompt { purpose: PromptPurpose, input: TextInput },
+    Prompt {
+        purpose: PromptPurpose,
+        input: TextInput,
+    },
     Search(Search),
     /// The runbook changed since the run began: resume anyway, or start a new run?
-    ConfirmResume { changed: Vec<String> },
+    ConfirmResume {
+        changed: Vec<String>,
+    },
 }
 
 /// Messages into `update`.
@@ -77,7 +82,10 @@ pub enum Msg {
     Key(Key),
     /// The clock moved on (once a second).
     Tick(OffsetDateTime),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// SIGHUP or SIGTERM: the session is ending now.
     Signal(&'static str),
     /// Writing the journal failed; nothing more may be recorded until it works.
@@ -141,15 +149,24 @@ impl App {
     }
 
     /// Replays a run's journal: (time, operator, event) in order.
-    pub fn replay<'a>(&mut self, records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>) {
+    pub fn replay<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>,
+    ) {
         let mut selected = None;
         for (at, operator, event) in records {
             self.progress.apply(event, at, operator);
-            if let Event::SessionEnded { selected: Some(step), .. } = event {
+            if let Event::SessionEnded {
+                selected: Some(step),
+                ..
+            } = event
+            {
                 selected = Some(step.clone());
             }
         }
-        self.selected = selected.and_then(|id| self.row_of_step(&id)).unwrap_or_else(|| self.first_open_row());
+        self.selected = selected
+            .and_then(|id| self.row_of_step(&id))
+            .unwrap_or_else(|| self.first_open_row());
     }
 
     pub fn rows(&self) -> Vec<Row> {
@@ -168,7 +185,17 @@ impl App {
     }
 
     pub fn row_of_step(&self, id: &str) -> Option<Row> {
-        self.runbook.phases.iter().enumerate().find_map(|(p, phase)| phase.steps.iter().position(|s| s.id == id).map(|s| Row::Step(p, s)))
+        self.runbook
+            .phases
+            .iter()
+            .enumerate()
+            .find_map(|(p, phase)| {
+                phase
+                    .steps
+                    .iter()
+                    .position(|s| s.id == id)
+                    .map(|s| Row::Step(p, s))
+            })
     }
 
     /// The first step not yet done or skipped; the phase row of the last phase when all are.
@@ -191,7 +218,13 @@ impl App {
     /// (finished, total) steps of a phase.
     pub fn phase_progress(&self, p: usize) -> (usize, usize) {
         let steps = &self.runbook.phases[p].steps;
-        (steps.iter().filter(|s| self.progress.status(&s.id).finished()).count(), steps.len())
+        (
+            steps
+                .iter()
+                .filter(|s| self.progress.status(&s.id).finished())
+                .count(),
+            steps.len(),
+        )
     }
 
     /// Seconds since T-0: the planned start if the runbook has one, else the start of the run.
@@ -222,10 +255,15 @@ impl App {
             return false;
         }
         let q = query.to_lowercase();
-        [Some(&step.title), Some(&step.id), step.owner.as_ref(), step.description.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|t| t.to_lowercase().contains(&q))
+        [
+            Some(&step.title),
+            Some(&step.id),
+            step.owner.as_ref(),
+            step.description.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| t.to_lowercase().contains(&q))
     }
 
     pub fn top_layer(&self) -> Option<&Layer> {

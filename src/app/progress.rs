@@ -53,7 +53,13 @@ pub struct StepState {
 
 impl Default for StepState {
     fn default() -> Self {
-        Self { status: Status::Pending, skip_reason: None, finished_at: None, actual: None, notes: Vec::new() }
+        Self {
+            status: Status::Pending,
+            skip_reason: None,
+            finished_at: None,
+            actual: None,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -89,7 +95,9 @@ impl Progress {
             }
             Event::RunResumed { .. } => self.clock_from = Some(at),
             Event::StepTicked { step } => self.finish(step, Status::Done, None, at),
-            Event::StepSkipped { step, reason } => self.finish(step, Status::Skipped, Some(reason.clone()), at),
+            Event::StepSkipped { step, reason } => {
+                self.finish(step, Status::Skipped, Some(reason.clone()), at)
+            }
             Event::StepReopened { step } => {
                 self.undo_stack.retain(|s| s != step);
                 let state = self.steps.entry(step.clone()).or_default();
@@ -99,7 +107,11 @@ impl Progress {
                 state.actual = None;
             }
             Event::NoteAdded { step, text } => {
-                let note = Note { at, operator: operator.to_string(), text: text.clone() };
+                let note = Note {
+                    at,
+                    operator: operator.to_string(),
+                    text: text.clone(),
+                };
                 self.steps.entry(step.clone()).or_default().notes.push(note);
             }
             Event::SessionEnded { .. } => {}

@@ -53,7 +53,10 @@ mod tests {
             for height in [1, 3, 10, 22] {
                 for selected in 0..total.min(200) {
                     let start = window_start(selected, total, height);
-                    assert!(start <= selected && selected < start + height.max(1), "sel {selected} total {total} h {height} start {start}");
+                    assert!(
+                        start <= selected && selected < start + height.max(1),
+                        "sel {selected} total {total} h {height} start {start}"
+                    );
                     assert!(start + height <= total.max(height));
                 }
             }

@@ -47,20 +47,26 @@ impl App {
             self.flash = Some(format!("not recorded: the journal is failing ({why})"));
             return Vec::new();
         }
-        self.progress.apply(&event, self.now, &self.operator.clone());
+        self.progress
+            .apply(&event, self.now, &self.operator.clone());
         vec![Effect::Journal(event)]
     }
 
     fn end_session(&mut self, reason: &str) -> Vec<Effect> {
         self.quitting = true;
         let selected = self.selected_step().map(|s| s.id.clone());
-        let mut effects = self.record(Event::SessionEnded { reason: reason.to_string(), selected });
+        let mut effects = self.record(Event::SessionEnded {
+            reason: reason.to_string(),
+            selected,
+        });
         effects.push(Effect::Quit);
         effects
     }
 
     fn main_key(&mut self, key: Key) -> Vec<Effect> {
-        let Some(command) = keymap::command_for(key) else { return Vec::new() };
+        let Some(command) = keymap::command_for(key) else {
+            return Vec::new();
+        };
         if self.focus == Pane::Detail {
             match command {
                 Command::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
@@ -94,7 +100,11 @@ impl App {
             Command::Note => self.open_step_prompt(false),
             Command::Undo => return self.undo(),
             Command::Search => {
-                let search = Search { input: TextInput::default(), origin: self.selected, folded_before: self.folded.clone() };
+                let search = Search {
+                    input: TextInput::default(),
+                    origin: self.selected,
+                    folded_before: self.folded.clone(),
+                };
                 self.layers.push(Layer::Search(search));
             }
             Command::Help => self.layers.push(Layer::Help),
@@ -111,7 +121,10 @@ impl App {
     fn move_by(&mut self, delta: isize) {
         let rows = self.rows();
         let at = rows.iter().position(|r| *r == self.selected).unwrap_or(0);
-        self.select_index(at.saturating_add_signed(delta).min(rows.len().saturating_sub(1)));
+        self.select_index(
+            at.saturating_add_signed(delta)
+                .min(rows.len().saturating_sub(1)),
+        );
     }
 
     fn select_index(&mut self, index: usize) {
@@ -149,7 +162,9 @@ impl App {
             }
             Row::Step(..) => {
                 let kind = self.selected_step().map_or("", |s| s.kind.name());
-                self.flash = Some(format!("{kind} steps are ticked with Space here; running them from the cockpit comes with actions"));
+                self.flash = Some(format!(
+                    "{kind} steps are ticked with Space here; running them from the cockpit comes with actions"
+                ));
             }
         }
     }
@@ -166,7 +181,10 @@ impl App {
         match self.progress.status(&id) {
             Status::Done | Status::Skipped => self.record(Event::StepReopened { step: id }),
             _ if !tickable => {
-                self.flash = Some(format!("a {} step is not ticked by hand; s skips it with a reason", step.kind.name()));
+                self.flash = Some(format!(
+                    "a {} step is not ticked by hand; s skips it with a reason",
+                    step.kind.name()
+                ));
                 Vec::new()
             }
             _ => self.record(Event::StepTicked { step: id }),
@@ -197,11 +215,21 @@ impl App {
         };
         let step = step.id.clone();
         if skip && self.progress.status(&step).finished() {
-            self.flash = Some(format!("`{step}` is already {}; u or Space reopens it", self.progress.status(&step).word()));
+            self.flash = Some(format!(
+                "`{step}` is already {}; u or Space reopens it",
+                self.progress.status(&step).word()
+            ));
             return;
         }
-        let purpose = if skip { PromptPurpose::Skip { step } } else { PromptPurpose::Note { step } };
-        self.layers.push(Layer::Prompt { purpose, input: TextInput::default() });
+        let purpose = if skip {
+            PromptPurpose::Skip { step }
+        } else {
+            PromptPurpose::Note { step }
+        };
+        self.layers.push(Layer::Prompt {
+            purpose,
+            input: TextInput::default(),
+        });
     }
 
     fn layer_key(&mut self, layer: Layer, key: Key) -> Vec<Effect> {
@@ -220,7 +248,8 @@ impl App {
                 Key::Enter => self.submit_prompt(purpose, input.text.trim().to_string()),
                 _ => {
                     input.edit(key);
-                    *self.layers.last_mut().expect("prompt is on top") = Layer::Prompt { purpose, input };
+                    *self.layers.last_mut().expect("prompt is on top") =
+                        Layer::Prompt { purpose, input };
                     Vec::new()
                 }
             },
@@ -231,7 +260,10 @@ impl App {
             Layer::ConfirmResume { changed } => match key {
                 Key::Char('y') | Key::Char('Y') => {
                     self.layers.pop();
-                    self.record(Event::RunResumed { changed_steps: changed, step_fingerprints: self.runbook.step_fingerprints() })
+                    self.record(Event::RunResumed {
+                        changed_steps: changed,
+                        step_fingerprints: self.runbook.step_fingerprints(),
+                    })
                 }
                 Key::Char('n') | Key::Char('N') => vec![Effect::NewRun],
                 Key::Char('q') | Key::Esc => vec![Effect::Quit],
@@ -242,7 +274,11 @@ impl App {
 
     fn submit_prompt(&mut self, purpose: PromptPurpose, text: String) -> Vec<Effect> {
         if text.is_empty() {
-            let what = if matches!(purpose, PromptPurpose::Skip { .. }) { "a reason" } else { "some text" };
+            let what = if matches!(purpose, PromptPurpose::Skip { .. }) {
+                "a reason"
+            } else {
+                "some text"
+            };
             self.flash = Some(format!("type {what} first (Esc cancels)"));
             return Vec::new();
         }
@@ -299,7 +335,10 @@ impl App {
             1 => (1..=n).map(|i| (here + i) % n).collect(),
             _ => (1..=n).map(|i| (here + n * 2 - i) % n).collect(),
         };
-        let hit = order.into_iter().map(|i| all[i]).find(|r| self.step_at(*r).is_some_and(|s| App::step_matches(s, query)));
+        let hit = order.into_iter().map(|i| all[i]).find(|r| {
+            self.step_at(*r)
+                .is_some_and(|s| App::step_matches(s, query))
+        });
         if let Some(row) = hit {
             self.folded.remove(&row.phase());
             self.selected = row;
@@ -318,7 +357,9 @@ impl TextInput {
                 self.text.pop();
             }
             Key::Ctrl('u') => self.text.clear(),
-            Key::Char(c) if !c.is_control() && self.text.chars().count() < Self::MAX_CHARS => self.text.push(c),
+            Key::Char(c) if !c.is_control() && self.text.chars().count() < Self::MAX_CHARS => {
+                self.text.push(c)
+            }
             _ => {}
         }
     }

@@ -27,12 +27,19 @@ pub fn verify(run: Option<String>) -> ExitCode {
     };
     match verify_text(&text) {
         Ok(records) => {
-            println!("ok: {} ({} records, chain intact)", path.display(), records.len());
+            println!(
+                "ok: {} ({} records, chain intact)",
+                path.display(),
+                records.len()
+            );
             ExitCode::SUCCESS
         }
         Err(bad) => {
             eprintln!("error: {}:{}: {}", path.display(), bad.line, bad.reason);
-            eprintln!("the journal was altered after it was written; records from line {} on cannot be trusted", bad.line);
+            eprintln!(
+                "the journal was altered after it was written; records from line {} on cannot be trusted",
+                bad.line
+            );
             ExitCode::from(1)
         }
     }

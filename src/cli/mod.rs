@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "flightdeck", version, about = "A terminal cockpit for migration day")]
+#[command(
+    name = "flightdeck",
+    version,
+    about = "A terminal cockpit for migration day"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -64,17 +68,27 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
-        Command::Journal { command: JournalCommand::Verify { run } } => journal::verify(run),
+        Command::Journal {
+            command: JournalCommand::Verify { run },
+        } => journal::verify(run),
     }
 }
 
 /// Logs go to a file in the data dir, never to the screen. The guard flushes on drop.
-pub fn init_logging(data_dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+pub fn init_logging(
+    data_dir: &std::path::Path,
+) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = data_dir.join("logs");
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, "flightdeck.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FLIGHTDECK_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLIGHTDECK_LOG")
+        .unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
     Some(guard)
 }

@@ -18,7 +18,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     let config_dir = paths::config_dir();
-    let theme = match Theme::load(args.theme.as_deref().unwrap_or("dark"), &config_dir, no_color_requested()) {
+    let theme = match Theme::load(
+        args.theme.as_deref().unwrap_or("dark"),
+        &config_dir,
+        no_color_requested(),
+    ) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -35,8 +39,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     tracing::info!(run = %session.app.run_id, "cockpit started");
-    let look = Look { theme: &theme, glyphs: if args.ascii { &glyphs::ASCII } else { &glyphs::UNICODE } };
-    let opts = cockpit::Options { look, runbook_path: args.runbook.clone(), data_dir };
+    let look = Look {
+        theme: &theme,
+        glyphs: if args.ascii {
+            &glyphs::ASCII
+        } else {
+            &glyphs::UNICODE
+        },
+    };
+    let opts = cockpit::Options {
+        look,
+        runbook_path: args.runbook.clone(),
+        data_dir,
+    };
     match cockpit::run(session, opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -15,14 +15,32 @@ pub fn run(paths: &[PathBuf]) -> ExitCode {
                 }
                 let rb = &loaded.runbook;
                 let steps = rb.steps().count();
-                println!("ok: {} ({} phases, {} steps, {} sources)", path.display(), rb.phases.len(), steps, rb.sources.len());
+                println!(
+                    "ok: {} ({} phases, {} steps, {} sources)",
+                    path.display(),
+                    rb.phases.len(),
+                    steps,
+                    rb.sources.len()
+                );
             }
             Err(invalid) => {
                 failed += 1;
                 eprintln!("{invalid}");
-                eprintln!("{}: {} error(s)\n", path.display(), invalid.diagnostics.iter().filter(|d| d.severity == runbook::Severity::Error).count());
+                eprintln!(
+                    "{}: {} error(s)\n",
+                    path.display(),
+                    invalid
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == runbook::Severity::Error)
+                        .count()
+                );
             }
         }
     }
-    if failed > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS }
+    if failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

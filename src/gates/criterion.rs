@@ -78,7 +78,11 @@ impl Unit {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Condition {
-    Compare { op: Op, value: f64, unit: Option<Unit> },
+    Compare {
+        op: Op,
+        value: f64,
+        unit: Option<Unit>,
+    },
     IsUp,
     IsDown,
 }
@@ -99,7 +103,8 @@ pub struct CriterionError {
     pub fix: String,
 }
 
-const GRAMMAR: &str = "write `SOURCE OP VALUE[UNIT] [for DURATION]` like `sync_lag < 30s for 5m`, or `SOURCE is up`";
+const GRAMMAR: &str =
+    "write `SOURCE OP VALUE[UNIT] [for DURATION]` like `sync_lag < 30s for 5m`, or `SOURCE is up`";
 
 impl Criterion {
     pub fn parse(text: &str) -> Result<Criterion, CriterionError> {
@@ -118,11 +123,21 @@ impl Criterion {
             match cur.take_while(|c| c.is_ascii_alphabetic()) {
                 "up" => Condition::IsUp,
                 "down" => Condition::IsDown,
-                _ => return Err(cur.error(at, "expected `up` or `down` after `is`", "write `SOURCE is up` or `SOURCE is down`")),
+                _ => {
+                    return Err(cur.error(
+                        at,
+                        "expected `up` or `down` after `is`",
+                        "write `SOURCE is up` or `SOURCE is down`",
+                    ));
+                }
             }
         } else {
             let op = cur.take_op().ok_or_else(|| {
-                cur.error(cond_start, "expected a comparison (<, <=, >, >=, ==, !=) or `is`", GRAMMAR)
+                cur.error(
+                    cond_start,
+                    "expected a comparison (<, <=, >, >=, ==, !=) or `is`",
+                    GRAMMAR,
+                )
             })?;
             cur.skip_ws();
             let (value, unit) = cur.take_value()?;
@@ -134,13 +149,23 @@ impl Criterion {
             cur.skip_ws();
             let at = cur.pos;
             let dur_text = cur.take_while(|c| !c.is_whitespace());
-            held_for = Some(parse_duration(dur_text).map_err(|e| cur.error(at, &e, "write a duration like `5m` or `1h30m` after `for`"))?);
+            held_for = Some(parse_duration(dur_text).map_err(|e| {
+                cur.error(at, &e, "write a duration like `5m` or `1h30m` after `for`")
+            })?);
             cur.skip_ws();
         }
         if cur.pos < text.len() {
-            return Err(cur.error(cur.pos, &format!("unexpected `{}`", &text[cur.pos..]), GRAMMAR));
+            return Err(cur.error(
+                cur.pos,
+                &format!("unexpected `{}`", &text[cur.pos..]),
+                GRAMMAR,
+            ));
         }
-        Ok(Criterion { source: source.to_string(), condition, held_for })
+        Ok(Criterion {
+            source: source.to_string(),
+            condition,
+            held_for,
+        })
     }
 }
 
@@ -150,9 +175,12 @@ impl fmt::Display for Criterion {
         match &self.condition {
             Condition::IsUp => write!(f, "is up")?,
             Condition::IsDown => write!(f, "is down")?,
-            Condition::Compare { op, value, unit } => {
-                write!(f, "{} {value}{}", op.symbol(), unit.map_or("", Unit::symbol))?
-            }
+            Condition::Compare { op, value, unit } => write!(
+                f,
+                "{} {value}{}",
+                op.symbol(),
+                unit.map_or("", Unit::symbol)
+            )?,
         }
         if let Some(d) = self.held_for {
             write!(f, " for {}", format_duration(d))?;
@@ -194,10 +222,17 @@ impl<'a> Cursor<'a> {
 
     fn take_op(&mut self) -> Option<Op> {
         let rest = self.rest();
-        let (op, len) = [("<=", Op::Le), (">=", Op::Ge), ("==", Op::Eq), ("!=", Op::Ne), ("<", Op::Lt), (">", Op::Gt)]
-            .into_iter()
-            .find(|(sym, _)| rest.starts_with(sym))
-            .map(|(sym, op)| (op, sym.len()))?;
+        let (op, len) = [
+            ("<=", Op::Le),
+            (">=", Op::Ge),
+            ("==", Op::Eq),
+            ("!=", Op::Ne),
+            ("<", Op::Lt),
+            (">", Op::Gt),
+        ]
+        .into_iter()
+        .find(|(sym, _)| rest.starts_with(sym))
+        .map(|(sym, op)| (op, sym.len()))?;
         self.pos += len;
         Some(op)
     }
@@ -212,24 +247,44 @@ impl<'a> Cursor<'a> {
         let num_start = self.pos;
         let number = self.take_while(|c| c.is_ascii_digit() || c == '.' || c == '-');
         let value: f64 = number.parse().map_err(|_| {
-            self.error(num_start, "expected a number to compare with", "write a number such as `30`, `0.1` or `395`, with an optional unit")
+            self.error(
+                num_start,
+                "expected a number to compare with",
+                "write a number such as `30`, `0.1` or `395`, with an optional unit",
+            )
         })?;
         let unit_start = self.pos;
         let unit_text = self.take_while(|c| c.is_ascii_alphabetic() || c == '%' || c == '$');
         let unit = match (dollar_first, unit_text) {
             (true, "") => Some(Unit::Dollars),
-            (true, _) => return Err(self.error(start, "a `$` amount takes no other unit", "write `$395` or `395$`")),
+            (true, _) => {
+                return Err(self.error(
+                    start,
+                    "a `$` amount takes no other unit",
+                    "write `$395` or `395$`",
+                ));
+            }
             (false, "") => None,
             (false, u) => Some(Unit::parse(u).ok_or_else(|| {
-                self.error(unit_start, &format!("`{u}` is not a unit"), "use one of ms, s, m, h, %, $ (or none)")
+                self.error(
+                    unit_start,
+                    &format!("`{u}` is not a unit"),
+                    "use one of ms, s, m, h, %, $ (or none)",
+                )
             })?),
         };
         Ok((value, unit))
     }
 
     fn error(&self, at: usize, message: &str, fix: &str) -> CriterionError {
-        let end = self.text[at..].find(char::is_whitespace).map_or(self.text.len(), |i| at + i.max(1));
-        CriterionError { at: at..end.max(at + 1).min(self.text.len().max(at + 1)), message: message.into(), fix: fix.into() }
+        let end = self.text[at..]
+            .find(char::is_whitespace)
+            .map_or(self.text.len(), |i| at + i.max(1));
+        CriterionError {
+            at: at..end.max(at + 1).min(self.text.len().max(at + 1)),
+            message: message.into(),
+            fix: fix.into(),
+        }
     }
 }
 
@@ -244,15 +299,40 @@ mod tests {
     #[test]
     fn parses_the_grammar() {
         let cases: Vec<(&str, &str, Condition, Option<u64>)> = vec![
-            ("sync_lag < 30s", "sync_lag", cmp(Op::Lt, 30.0, Some(Unit::Seconds)), None),
-            ("error_rate < 0.1%", "error_rate", cmp(Op::Lt, 0.1, Some(Unit::Percent)), None),
+            (
+                "sync_lag < 30s",
+                "sync_lag",
+                cmp(Op::Lt, 30.0, Some(Unit::Seconds)),
+                None,
+            ),
+            (
+                "error_rate < 0.1%",
+                "error_rate",
+                cmp(Op::Lt, 0.1, Some(Unit::Percent)),
+                None,
+            ),
             ("api_green is up", "api_green", Condition::IsUp, None),
             ("old is down for 2m", "old", Condition::IsDown, Some(120)),
             ("cost_mtd < 395", "cost_mtd", cmp(Op::Lt, 395.0, None), None),
-            ("cost_mtd <= $395", "cost_mtd", cmp(Op::Le, 395.0, Some(Unit::Dollars)), None),
-            ("p95>=200ms for 5m", "p95", cmp(Op::Ge, 200.0, Some(Unit::Millis)), Some(300)),
+            (
+                "cost_mtd <= $395",
+                "cost_mtd",
+                cmp(Op::Le, 395.0, Some(Unit::Dollars)),
+                None,
+            ),
+            (
+                "p95>=200ms for 5m",
+                "p95",
+                cmp(Op::Ge, 200.0, Some(Unit::Millis)),
+                Some(300),
+            ),
             ("conflicts != 0", "conflicts", cmp(Op::Ne, 0.0, None), None),
-            ("hits == 80%", "hits", cmp(Op::Eq, 80.0, Some(Unit::Percent)), None),
+            (
+                "hits == 80%",
+                "hits",
+                cmp(Op::Eq, 80.0, Some(Unit::Percent)),
+                None,
+            ),
         ];
         for (text, source, condition, held) in cases {
             let c = Criterion::parse(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));

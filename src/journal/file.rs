@@ -22,19 +22,47 @@ pub struct FileJournal {
 impl FileJournal {
     /// Creates the journal of a new run; fails if it already exists.
     pub fn create(path: &Path, identity: Identity) -> Result<Self, JournalError> {
-        let file = OpenOptions::new().create_new(true).append(true).mode(0o600).open(path).map_err(|e| io(path, e))?;
-        Ok(Self { path: path.to_path_buf(), file, identity, seq: 0, last_hash: GENESIS.into() })
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| io(path, e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            identity,
+            seq: 0,
+            last_hash: GENESIS.into(),
+        })
     }
 
     /// Opens an existing run to append to it; refuses a journal whose chain is broken, since
     /// appending would hide the damage.
     pub fn open(path: &Path, operator: String) -> Result<Self, JournalError> {
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
-        let records = verify_text(&text).map_err(|bad| JournalError::Damaged { path: path.display().to_string(), bad })?;
-        let run = records.first().map(|r| r.run.clone()).unwrap_or_else(|| run_id_from_path(path));
-        let file = OpenOptions::new().append(true).open(path).map_err(|e| io(path, e))?;
-        let (seq, last_hash) = records.last().map_or((0, GENESIS.to_string()), |r| (r.seq, r.hash.clone()));
-        Ok(Self { path: path.to_path_buf(), file, identity: Identity { operator, run }, seq, last_hash })
+        let records = verify_text(&text).map_err(|bad| JournalError::Damaged {
+            path: path.display().to_string(),
+            bad,
+        })?;
+        let run = records
+            .first()
+            .map(|r| r.run.clone())
+            .unwrap_or_else(|| run_id_from_path(path));
+        let file = OpenOptions::new()
+            .append(true)
+            .open(path)
+            .map_err(|e| io(path, e))?;
+        let (seq, last_hash) = records
+            .last()
+            .map_or((0, GENESIS.to_string()), |r| (r.seq, r.hash.clone()));
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            identity: Identity { operator, run },
+            seq,
+            last_hash,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -43,11 +71,16 @@ impl FileJournal {
 }
 
 fn io(path: &Path, source: std::io::Error) -> JournalError {
-    JournalError::Io { path: path.display().to_string(), source }
+    JournalError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 fn run_id_from_path(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Now in UTC as RFC 3339, to the millisecond.
@@ -72,7 +105,9 @@ impl Journal for FileJournal {
         let mut line = record.seal();
         line.push('\n');
         // One write per record so a crash leaves at most a torn last line, then fsync.
-        self.file.write_all(line.as_bytes()).map_err(|e| io(&self.path, e))?;
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(|e| io(&self.path, e))?;
         self.file.sync_data().map_err(|e| io(&self.path, e))?;
         self.seq = record.seq;
         self.last_hash = record.hash.clone();
@@ -81,7 +116,10 @@ impl Journal for FileJournal {
 
     fn read(&self) -> Result<Vec<Record>, JournalError> {
         let text = std::fs::read_to_string(&self.path).map_err(|e| io(&self.path, e))?;
-        verify_text(&text).map_err(|bad| JournalError::Damaged { path: self.path.display().to_string(), bad })
+        verify_text(&text).map_err(|bad| JournalError::Damaged {
+            path: self.path.display().to_string(),
+            bad,
+        })
     }
 
     fn verify(&self) -> Result<usize, JournalError> {

@@ -15,7 +15,10 @@ pub use record::{BadLine, Record};
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("journal {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("journal {path} is damaged: {bad}")]
     Damaged { path: String, bad: BadLine },
 }
@@ -39,7 +42,8 @@ pub trait Journal {
 
 /// user@host of whoever runs the cockpit.
 pub fn operator() -> String {
-    let user = whoami::username().unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    let user = whoami::username()
+        .unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
     let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
     format!("{user}@{host}")
 }

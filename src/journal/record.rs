@@ -54,18 +54,33 @@ pub fn verify_text(text: &str) -> Result<Vec<Record>, BadLine> {
     let mut prev = GENESIS.to_string();
     let mut records = Vec::new();
     for (i, line) in text.split_terminator('\n').enumerate() {
-        let bad = |reason: String| BadLine { line: i + 1, reason };
-        let cut = line.rfind(HASH_KEY).ok_or_else(|| bad("no hash field: the line was altered or truncated".into()))?;
-        let record: Record = serde_json::from_str(line).map_err(|e| bad(format!("not a journal record ({e})")))?;
+        let bad = |reason: String| BadLine {
+            line: i + 1,
+            reason,
+        };
+        let cut = line
+            .rfind(HASH_KEY)
+            .ok_or_else(|| bad("no hash field: the line was altered or truncated".into()))?;
+        let record: Record =
+            serde_json::from_str(line).map_err(|e| bad(format!("not a journal record ({e})")))?;
         let computed = hex::encode(Sha256::digest(&line.as_bytes()[..cut]));
         if computed != record.hash {
-            return Err(bad("content does not match its hash: the line was edited".into()));
+            return Err(bad(
+                "content does not match its hash: the line was edited".into()
+            ));
         }
         if record.seq != i as u64 + 1 {
-            return Err(bad(format!("sequence number {} where {} was expected: a line was deleted, inserted or moved", record.seq, i + 1)));
+            return Err(bad(format!(
+                "sequence number {} where {} was expected: a line was deleted, inserted or moved",
+                record.seq,
+                i + 1
+            )));
         }
         if record.prev != prev {
-            return Err(bad("does not chain to the line before it: a line was deleted, inserted or moved".into()));
+            return Err(bad(
+                "does not chain to the line before it: a line was deleted, inserted or moved"
+                    .into(),
+            ));
         }
         prev = record.hash.clone();
         records.push(record);

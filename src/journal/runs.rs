@@ -21,19 +21,38 @@ pub fn run_path(data_dir: &Path, run_id: &str) -> PathBuf {
 pub fn new_run_id(runbook_path: &Path, now: OffsetDateTime) -> String {
     let stamp = now
         .to_offset(time::UtcOffset::UTC)
-        .format(format_description!("[year][month][day]T[hour][minute][second]Z"))
+        .format(format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
         .unwrap_or_default();
     let stem: String = runbook_path
         .file_stem()
-        .map(|s| s.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect())
+        .map(|s| {
+            s.to_string_lossy()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect()
+        })
         .unwrap_or_else(|| "run".into());
     format!("{stamp}-{stem}")
 }
 
 /// Run journals, newest first.
 pub fn list(data_dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(runs_dir(data_dir)) else { return Vec::new() };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect();
+    let Ok(entries) = std::fs::read_dir(runs_dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
     paths.sort();
     paths.reverse();
     paths
@@ -51,5 +70,7 @@ pub fn runbook_of(journal: &Path) -> Option<String> {
 
 /// The newest run of this runbook (by its canonical path), which a new session resumes.
 pub fn open_run_for(data_dir: &Path, runbook_path: &str) -> Option<PathBuf> {
-    list(data_dir).into_iter().find(|p| runbook_of(p).as_deref() == Some(runbook_path))
+    list(data_dir)
+        .into_iter()
+        .find(|p| runbook_of(p).as_deref() == Some(runbook_path))
 }

@@ -19,7 +19,12 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>, fix: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.diags.push(Diagnostic::error(span, message, fix));
     }
 
@@ -37,13 +42,26 @@ impl Checker {
         }
     }
 
-    pub fn opt_duration(&mut self, text: &Option<Spanned<String>>, what: &str, default: Duration) -> Duration {
-        text.as_ref().and_then(|t| self.duration(t, what)).unwrap_or(default)
+    pub fn opt_duration(
+        &mut self,
+        text: &Option<Spanned<String>>,
+        what: &str,
+        default: Duration,
+    ) -> Duration {
+        text.as_ref()
+            .and_then(|t| self.duration(t, what))
+            .unwrap_or(default)
     }
 
     pub fn time_mark(&mut self, text: &Spanned<String>) -> Option<i64> {
         parse_time_mark(text.get_ref())
-            .map_err(|why| self.error(text.span(), format!("`at` {why}"), "write a mark relative to T-0: T-2h, T0, T+15m"))
+            .map_err(|why| {
+                self.error(
+                    text.span(),
+                    format!("`at` {why}"),
+                    "write a mark relative to T-0: T-2h, T0, T+15m",
+                )
+            })
             .ok()
     }
 
@@ -51,33 +69,61 @@ impl Checker {
         match u8::try_from(*w.get_ref()) {
             Ok(v) if v <= 100 => Some(v),
             _ => {
-                self.error(w.span(), format!("weight {} is outside 0-100", w.get_ref()), "a weight is the percentage of traffic sent to green: 0 to 100");
+                self.error(
+                    w.span(),
+                    format!("weight {} is outside 0-100", w.get_ref()),
+                    "a weight is the percentage of traffic sent to green: 0 to 100",
+                );
                 None
             }
         }
     }
 
     /// One of a fixed set of words; a near miss gets a did-you-mean.
-    pub fn choice<'w>(&mut self, text: &Spanned<String>, what: &str, allowed: &[&'w str]) -> Option<&'w str> {
+    pub fn choice<'w>(
+        &mut self,
+        text: &Spanned<String>,
+        what: &str,
+        allowed: &[&'w str],
+    ) -> Option<&'w str> {
         if let Some(hit) = allowed.iter().find(|a| **a == text.get_ref()) {
             return Some(hit);
         }
-        let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let fix = match did_you_mean(text.get_ref(), allowed.iter().copied()) {
             Some(near) => format!("did you mean `{near}`? {what} is one of {list}"),
             None => format!("{what} is one of {list}"),
         };
-        self.error(text.span(), format!("unknown {what} `{}`", text.get_ref()), fix);
+        self.error(
+            text.span(),
+            format!("unknown {what} `{}`", text.get_ref()),
+            fix,
+        );
         None
     }
 
     /// Ids are referred to by the journal and by criteria: keep them plain and unique.
-    pub fn id(&mut self, id: &Spanned<String>, kind: &str, seen: &mut HashMap<String, Range<usize>>, text: &str) {
+    pub fn id(
+        &mut self,
+        id: &Spanned<String>,
+        kind: &str,
+        seen: &mut HashMap<String, Range<usize>>,
+        text: &str,
+    ) {
         let s = id.get_ref();
         let well_formed = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !well_formed {
-            self.error(id.span(), format!("{kind} id `{s}` is not a plain id"), "use letters, digits, `_` and `-`, starting with a letter");
+            self.error(
+                id.span(),
+                format!("{kind} id `{s}` is not a plain id"),
+                "use letters, digits, `_` and `-`, starting with a letter",
+            );
         }
         if let Some(first) = seen.get(s) {
             let (line, _) = super::diagnostic::line_col(text, first.start);
@@ -98,22 +144,42 @@ impl Checker {
         let c = match Criterion::parse(text.get_ref()) {
             Ok(c) => c,
             Err(e) => {
-                self.error(base + e.at.start..base + e.at.end, format!("criterion `{}`: {}", text.get_ref(), e.message), e.fix);
+                self.error(
+                    base + e.at.start..base + e.at.end,
+                    format!("criterion `{}`: {}", text.get_ref(), e.message),
+                    e.fix,
+                );
                 return None;
             }
         };
         let src_span = base..base + c.source.len();
         let Some((unit, is_http)) = self.sources.get(&c.source).cloned() else {
             let fix = match did_you_mean(&c.source, self.sources.keys().map(String::as_str)) {
-                Some(near) => format!("did you mean `{near}`? A criterion names the id of a [[source]]"),
-                None => format!("define a [[source]] with id = \"{}\", or name one of the existing sources", c.source),
+                Some(near) => {
+                    format!("did you mean `{near}`? A criterion names the id of a [[source]]")
+                }
+                None => format!(
+                    "define a [[source]] with id = \"{}\", or name one of the existing sources",
+                    c.source
+                ),
             };
-            self.error(src_span, format!("criterion names unknown source `{}`", c.source), fix);
+            self.error(
+                src_span,
+                format!("criterion names unknown source `{}`", c.source),
+                fix,
+            );
             return None;
         };
         match &c.condition {
             Condition::IsUp | Condition::IsDown if !is_http => {
-                self.error(src_span, format!("`is up`/`is down` needs an http source, and `{}` is not one", c.source), "compare its value instead, e.g. `SOURCE < 30`");
+                self.error(
+                    src_span,
+                    format!(
+                        "`is up`/`is down` needs an http source, and `{}` is not one",
+                        c.source
+                    ),
+                    "compare its value instead, e.g. `SOURCE < 30`",
+                );
                 return None;
             }
             Condition::Compare { unit: Some(u), .. } if !units_compatible(*u, unit.as_deref()) => {
@@ -143,7 +209,13 @@ fn units_compatible(criterion: Unit, source: Option<&str>) -> bool {
 pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         // Edit distance catches short ids (`lgg` → `lag`), Jaro-Winkler long shared prefixes.
-        .map(|c| (strsim::normalized_damerau_levenshtein(word, c).max(strsim::jaro_winkler(word, c) - 0.2), c))
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(word, c)
+                    .max(strsim::jaro_winkler(word, c) - 0.2),
+                c,
+            )
+        })
         .filter(|(score, _)| *score >= 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)

@@ -20,16 +20,30 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(span: Range<usize>, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, message: message.into(), span, fix: fix.into() }
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            fix: fix.into(),
+        }
     }
 
     pub fn warning(span: Range<usize>, message: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, message: message.into(), span, fix: fix.into() }
+        Self {
+            severity: Severity::Warning,
+            message: message.into(),
+            span,
+            fix: fix.into(),
+        }
     }
 
     /// Ties the diagnostic to its file so it can be printed.
     pub fn located<'a>(&'a self, path: &'a str, text: &'a str) -> Located<'a> {
-        Located { diag: self, path, text }
+        Located {
+            diag: self,
+            path,
+            text,
+        }
     }
 }
 
@@ -76,7 +90,13 @@ impl fmt::Display for Located<'_> {
         writeln!(f, "{:gutter$}--> {}:{line}:{col}", "", self.path)?;
         writeln!(f, "{:gutter$} |", "")?;
         writeln!(f, "{line} | {}", line_text.replace('\t', " "))?;
-        writeln!(f, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(carets))?;
+        writeln!(
+            f,
+            "{:gutter$} | {}{}",
+            "",
+            " ".repeat(col - 1),
+            "^".repeat(carets)
+        )?;
         write!(f, "{:gutter$} = fix: {}", "", d.fix)
     }
 }

@@ -12,15 +12,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut rest = text;
     let mut last_rank: Option<usize> = None;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(format!("`{text}` is not a duration: expected a number before `{rest}`"));
+            return Err(format!(
+                "`{text}` is not a duration: expected a number before `{rest}`"
+            ));
         }
         let number: u64 = rest[..digits]
             .parse()
             .map_err(|_| format!("`{text}`: number too large"))?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (unit, after) = rest.split_at(unit_len);
         let (rank, millis) = match unit {
             "d" => (0, 86_400_000),
@@ -28,11 +34,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "m" => (2, 60_000),
             "s" => (3, 1_000),
             "ms" => (4, 1),
-            "" => return Err(format!("`{text}` has a number without a unit (ms, s, m, h, d)")),
+            "" => {
+                return Err(format!(
+                    "`{text}` has a number without a unit (ms, s, m, h, d)"
+                ));
+            }
             other => return Err(format!("`{other}` is not a unit of time (ms, s, m, h, d)")),
         };
         if last_rank.is_some_and(|last| rank <= last) {
-            return Err(format!("`{text}`: write units largest first, each once (like 1h30m)"));
+            return Err(format!(
+                "`{text}`: write units largest first, each once (like 1h30m)"
+            ));
         }
         last_rank = Some(rank);
         total += Duration::from_millis(number.saturating_mul(millis));
@@ -72,7 +84,9 @@ pub fn parse_time_mark(text: &str) -> Result<i64, String> {
     } else if let Some(r) = t.strip_prefix("T+") {
         (1, r)
     } else {
-        return Err(format!("`{text}` is not a time mark: write T-2h, T0 or T+15m"));
+        return Err(format!(
+            "`{text}` is not a time mark: write T-2h, T0 or T+15m"
+        ));
     };
     let d = parse_duration(rest)?;
     Ok(sign * d.as_secs() as i64)
@@ -82,7 +96,10 @@ pub fn parse_time_mark(text: &str) -> Result<i64, String> {
 pub fn format_time_mark(offset_secs: i64) -> String {
     match offset_secs {
         0 => "T0".into(),
-        s if s < 0 => format!("T-{}", format_duration(Duration::from_secs(s.unsigned_abs()))),
+        s if s < 0 => format!(
+            "T-{}",
+            format_duration(Duration::from_secs(s.unsigned_abs()))
+        ),
         s => format!("T+{}", format_duration(Duration::from_secs(s as u64))),
     }
 }
@@ -102,7 +119,11 @@ mod tests {
             ("1m30s", 90_000),
         ];
         for (text, ms) in cases {
-            assert_eq!(parse_duration(text), Ok(Duration::from_millis(ms)), "{text}");
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(ms)),
+                "{text}"
+            );
         }
     }
 
@@ -115,7 +136,12 @@ mod tests {
 
     #[test]
     fn time_marks_round_trip() {
-        for (text, secs) in [("T-2h", -7200), ("T0", 0), ("T+15m", 900), ("T+24h", 86_400)] {
+        for (text, secs) in [
+            ("T-2h", -7200),
+            ("T0", 0),
+            ("T+15m", 900),
+            ("T+24h", 86_400),
+        ] {
             assert_eq!(parse_time_mark(text), Ok(secs));
         }
         assert_eq!(format_time_mark(-7200), "T-2h");

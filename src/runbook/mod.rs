@@ -50,14 +50,30 @@ pub fn load(path: &Path) -> Result<Loaded, Invalid> {
     let bytes = std::fs::read(path).map_err(|e| Invalid {
         path: shown.clone(),
         text: String::new(),
-        diagnostics: vec![Diagnostic::error(0..0, format!("cannot read the runbook: {e}"), "check the path and that the file is readable")],
+        diagnostics: vec![Diagnostic::error(
+            0..0,
+            format!("cannot read the runbook: {e}"),
+            "check the path and that the file is readable",
+        )],
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        Invalid { path: shown.clone(), text, diagnostics: vec![Diagnostic::error(at..at + 1, "the runbook is not valid UTF-8", "save the file as UTF-8")] }
+        Invalid {
+            path: shown.clone(),
+            text,
+            diagnostics: vec![Diagnostic::error(
+                at..at + 1,
+                "the runbook is not valid UTF-8",
+                "save the file as UTF-8",
+            )],
+        }
     })?;
-    parse(&text).map_err(|diagnostics| Invalid { path: shown, text: text.clone(), diagnostics })
+    parse(&text).map_err(|diagnostics| Invalid {
+        path: shown,
+        text: text.clone(),
+        diagnostics,
+    })
 }
 
 /// Parses and validates runbook text.
@@ -65,7 +81,11 @@ pub fn parse(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     let hash = hex::encode(Sha256::digest(text.as_bytes()));
     let raw: raw::RawRunbook = toml::from_str(text).map_err(|e| vec![toml_error(&e, text)])?;
     let (runbook, warnings) = validate::validate(raw, text, hash)?;
-    Ok(Loaded { runbook, warnings, text: text.to_string() })
+    Ok(Loaded {
+        runbook,
+        warnings,
+        text: text.to_string(),
+    })
 }
 
 /// Turns a TOML/serde error into a diagnostic with a plain-words fix.
@@ -76,18 +96,33 @@ fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         let fix = match check::did_you_mean(field, allowed.iter().copied()) {
-            Some(near) => format!("did you mean `{near}`? Keys allowed here: {}", allowed.join(", ")),
+            Some(near) => format!(
+                "did you mean `{near}`? Keys allowed here: {}",
+                allowed.join(", ")
+            ),
             None => format!("remove it; keys allowed here: {}", allowed.join(", ")),
         };
         return Diagnostic::error(span, format!("unknown key `{field}`"), fix);
     }
     if let Some(rest) = msg.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or(rest);
-        return Diagnostic::error(span, format!("missing key `{field}`"), format!("add `{field} = ...` to this table (see docs/runbook-format.md)"));
+        return Diagnostic::error(
+            span,
+            format!("missing key `{field}`"),
+            format!("add `{field} = ...` to this table (see docs/runbook-format.md)"),
+        );
     }
     if msg.starts_with("invalid type") {
-        return Diagnostic::error(span, msg.to_string(), "give this key a value of the type docs/runbook-format.md lists for it");
+        return Diagnostic::error(
+            span,
+            msg.to_string(),
+            "give this key a value of the type docs/runbook-format.md lists for it",
+        );
     }
     let _ = text;
-    Diagnostic::error(span, format!("TOML: {msg}"), "fix the TOML syntax here (quotes, brackets, `key = value`)")
+    Diagnostic::error(
+        span,
+        format!("TOML: {msg}"),
+        "fix the TOML syntax here (quotes, brackets, `key = value`)",
+    )
 }

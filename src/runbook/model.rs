@@ -79,23 +79,56 @@ pub struct HttpTarget {
 
 #[derive(Debug, Clone, Serialize)]
 pub enum BodyCheck {
-    PointerEquals { pointer: String, value: serde_json::Value },
+    PointerEquals {
+        pointer: String,
+        value: serde_json::Value,
+    },
     Regex(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub enum SourceSpec {
-    Http { target: HttpTarget, expect_status: Option<u16>, body_check: Option<BodyCheck> },
-    HttpJson { target: HttpTarget, pointer: String },
-    Prometheus { url: String, query: String },
-    CloudWatch { query: CloudWatchQuery, period: Duration, region: Option<String>, profile: Option<String> },
-    CostExplorer { group_by: String, metric: String, filter: Option<(String, Vec<String>)>, budget: Option<f64>, region: Option<String>, profile: Option<String> },
-    Command { command: String, pointer: Option<String> },
+    Http {
+        target: HttpTarget,
+        expect_status: Option<u16>,
+        body_check: Option<BodyCheck>,
+    },
+    HttpJson {
+        target: HttpTarget,
+        pointer: String,
+    },
+    Prometheus {
+        url: String,
+        query: String,
+    },
+    CloudWatch {
+        query: CloudWatchQuery,
+        period: Duration,
+        region: Option<String>,
+        profile: Option<String>,
+    },
+    CostExplorer {
+        group_by: String,
+        metric: String,
+        filter: Option<(String, Vec<String>)>,
+        budget: Option<f64>,
+        region: Option<String>,
+        profile: Option<String>,
+    },
+    Command {
+        command: String,
+        pointer: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub enum CloudWatchQuery {
-    Metric { namespace: String, metric: String, dimensions: BTreeMap<String, String>, stat: String },
+    Metric {
+        namespace: String,
+        metric: String,
+        dimensions: BTreeMap<String, String>,
+        stat: String,
+    },
     Expression(String),
 }
 
@@ -123,7 +156,12 @@ pub enum BreachPolicy {
 #[derive(Debug, Clone, Serialize)]
 pub enum Actuator {
     Command(String),
-    Http { method: String, url: String, body: Option<String>, headers: BTreeMap<String, String> },
+    Http {
+        method: String,
+        url: String,
+        body: Option<String>,
+        headers: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,10 +202,22 @@ pub enum TimeoutPolicy {
 #[derive(Debug, Clone, Serialize)]
 pub enum StepKind {
     Manual,
-    Command { run: String, timeout: Duration },
-    Gate { criteria: Vec<Criterion>, signoffs: Vec<String>, timeout: Option<Duration>, on_timeout: TimeoutPolicy },
-    Traffic { green: u8 },
-    Wait { duration: Duration },
+    Command {
+        run: String,
+        timeout: Duration,
+    },
+    Gate {
+        criteria: Vec<Criterion>,
+        signoffs: Vec<String>,
+        timeout: Option<Duration>,
+        on_timeout: TimeoutPolicy,
+    },
+    Traffic {
+        green: u8,
+    },
+    Wait {
+        duration: Duration,
+    },
 }
 
 impl StepKind {
@@ -218,7 +268,10 @@ pub struct Rollback {
 impl Runbook {
     /// All steps in checklist order, with the index of their phase.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
-        self.phases.iter().enumerate().flat_map(|(i, p)| p.steps.iter().map(move |s| (i, s)))
+        self.phases
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.steps.iter().map(move |s| (i, s)))
     }
 
     pub fn step(&self, id: &str) -> Option<&Step> {

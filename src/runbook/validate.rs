@@ -12,39 +12,74 @@ use super::diagnostic::Diagnostic;
 use super::model::*;
 use super::raw::*;
 
-pub fn validate(raw: RawRunbook, text: &str, hash: String) -> Result<(Runbook, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn validate(
+    raw: RawRunbook,
+    text: &str,
+    hash: String,
+) -> Result<(Runbook, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut ck = Checker::default();
     let meta = raw.runbook.as_ref().map(|m| meta(&mut ck, m));
     if raw.runbook.is_none() {
-        ck.error(0..0, "the runbook has no [runbook] table", "start the file with [runbook] and name = \"...\"");
+        ck.error(
+            0..0,
+            "the runbook has no [runbook] table",
+            "start the file with [runbook] and name = \"...\"",
+        );
     }
 
     let mut seen = HashMap::new();
     for s in &raw.sources {
         ck.id(&s.id, "source", &mut seen, text);
         let is_http = s.kind.get_ref() == "http";
-        let unit = s.unit.as_ref().map(|u| u.get_ref().clone()).or_else(|| match s.kind.get_ref().as_str() {
-            "http" => Some("ms".into()),
-            "cost_explorer" => Some("$".into()),
-            _ => None,
+        let unit = s.unit.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
+            match s.kind.get_ref().as_str() {
+                "http" => Some("ms".into()),
+                "cost_explorer" => Some("$".into()),
+                _ => None,
+            }
         });
         ck.sources.insert(s.id.get_ref().clone(), (unit, is_http));
     }
     let raw_meta = raw.runbook.as_ref().map(Spanned::get_ref);
-    let sources: Vec<Source> = raw.sources.iter().filter_map(|s| ck.source(s, raw_meta)).collect();
+    let sources: Vec<Source> = raw
+        .sources
+        .iter()
+        .filter_map(|s| ck.source(s, raw_meta))
+        .collect();
 
     let traffic = raw.traffic.as_ref().and_then(|t| traffic(&mut ck, t));
-    let plan_weights: Option<Vec<u8>> = raw.traffic.as_ref().map(|t| t.get_ref().plan.get_ref().iter().filter_map(|p| u8::try_from(*p.get_ref().green.get_ref()).ok().filter(|g| *g <= 100)).collect());
+    let plan_weights: Option<Vec<u8>> = raw.traffic.as_ref().map(|t| {
+        t.get_ref()
+            .plan
+            .get_ref()
+            .iter()
+            .filter_map(|p| {
+                u8::try_from(*p.get_ref().green.get_ref())
+                    .ok()
+                    .filter(|g| *g <= 100)
+            })
+            .collect()
+    });
 
     if raw.phases.is_empty() {
-        ck.error(0..0, "the runbook has no phases", "add at least one [[phase]] with id, title and one [[phase.step]]");
+        ck.error(
+            0..0,
+            "the runbook has no phases",
+            "add at least one [[phase]] with id, title and one [[phase.step]]",
+        );
     }
     let mut phase_ids = HashMap::new();
     let mut step_ids = HashMap::new();
     let mut phases = Vec::new();
     for p in &raw.phases {
         ck.id(&p.get_ref().id, "phase", &mut phase_ids, text);
-        phases.push(phase(&mut ck, p, &mut step_ids, plan_weights.as_deref(), text));
+        phases.push(phase(
+            &mut ck,
+            p,
+            &mut step_ids,
+            plan_weights.as_deref(),
+            text,
+        ));
     }
 
     let rollback = match &raw.rollback {
@@ -56,11 +91,29 @@ pub fn validate(raw: RawRunbook, text: &str, hash: String) -> Result<(Runbook, V
     };
 
     ck.diags.sort_by_key(|d| d.span.start);
-    let has_errors = ck.diags.iter().any(|d| d.severity == super::diagnostic::Severity::Error);
+    let has_errors = ck
+        .diags
+        .iter()
+        .any(|d| d.severity == super::diagnostic::Severity::Error);
     match (meta.flatten(), rollback, has_errors) {
         (Some(meta), Some(rollback), false) => {
-            let vars: BTreeMap<String, String> = raw.vars.into_iter().map(|(k, v)| (k, v.into_inner())).collect();
-            Ok((Runbook { meta, vars, sources, traffic, phases, rollback, hash }, ck.diags))
+            let vars: BTreeMap<String, String> = raw
+                .vars
+                .into_iter()
+                .map(|(k, v)| (k, v.into_inner()))
+                .collect();
+            Ok((
+                Runbook {
+                    meta,
+                    vars,
+                    sources,
+                    traffic,
+                    phases,
+                    rollback,
+                    hash,
+                },
+                ck.diags,
+            ))
         }
         _ => Err(ck.diags),
     }
@@ -79,7 +132,11 @@ fn meta(ck: &mut Checker, m: &Spanned<RawMeta>) -> Option<Meta> {
             match OffsetDateTime::parse(&text, &Rfc3339) {
                 Ok(t) => Some(t),
                 Err(_) => {
-                    ck.error(v.span(), format!("start `{text}` is not a date and time with an offset"), "write it like 2026-12-05T22:00:00Z (UTC) or 2026-12-05T23:00:00+01:00");
+                    ck.error(
+                        v.span(),
+                        format!("start `{text}` is not a date and time with an offset"),
+                        "write it like 2026-12-05T22:00:00Z (UTC) or 2026-12-05T23:00:00+01:00",
+                    );
                     return None;
                 }
             }
@@ -102,10 +159,19 @@ fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
         (Some(cmd), None) => Some(Actuator::Command(cmd.get_ref().clone())),
         (None, Some(h)) => {
             let h = h.get_ref();
-            Some(Actuator::Http { method: h.method.clone().unwrap_or_else(|| "POST".into()), url: h.url.clone(), body: h.body.clone(), headers: h.headers.clone() })
+            Some(Actuator::Http {
+                method: h.method.clone().unwrap_or_else(|| "POST".into()),
+                url: h.url.clone(),
+                body: h.body.clone(),
+                headers: h.headers.clone(),
+            })
         }
         (Some(a), Some(_)) => {
-            ck.error(a.span(), "[traffic] has both `set` and `http`", "keep one actuator: a command template (`set`) or an HTTP request (`http`)");
+            ck.error(
+                a.span(),
+                "[traffic] has both `set` and `http`",
+                "keep one actuator: a command template (`set`) or an HTTP request (`http`)",
+            );
             None
         }
         (None, None) => {
@@ -123,7 +189,10 @@ fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
         .filter_map(|p| {
             let p = p.get_ref();
             let bake = p.bake.as_ref().and_then(|b| ck.duration(b, "bake"));
-            Some(PlanStep { green: ck.weight(&p.green)?, bake })
+            Some(PlanStep {
+                green: ck.weight(&p.green)?,
+                bake,
+            })
         })
         .collect();
     let abort_when = ck.criteria(&t.abort_when);
@@ -152,22 +221,44 @@ fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
 /// A shift's weight must exist in the plan (or be 0, all blue), and a plan must exist at all.
 fn shift(ck: &mut Checker, s: &Spanned<RawShift>, plan: Option<&[u8]>) -> Option<u8> {
     let Some(plan) = plan else {
-        ck.error(s.span(), "a traffic shift needs a [traffic] table", "add [traffic] with an actuator (`set` or `http`) and a `plan`");
+        ck.error(
+            s.span(),
+            "a traffic shift needs a [traffic] table",
+            "add [traffic] with an actuator (`set` or `http`) and a `plan`",
+        );
         return None;
     };
     let green = ck.weight(&s.get_ref().green)?;
     if green != 0 && !plan.contains(&green) {
-        let listed = plan.iter().map(u8::to_string).collect::<Vec<_>>().join(", ");
-        ck.error(s.get_ref().green.span(), format!("shift to green {green}% is not in the traffic plan ({listed})"), "use a weight from [traffic] plan, or add this one to the plan");
+        let listed = plan
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        ck.error(
+            s.get_ref().green.span(),
+            format!("shift to green {green}% is not in the traffic plan ({listed})"),
+            "use a weight from [traffic] plan, or add this one to the plan",
+        );
         return None;
     }
     Some(green)
 }
 
-fn phase(ck: &mut Checker, p: &Spanned<RawPhase>, step_ids: &mut HashMap<String, std::ops::Range<usize>>, plan: Option<&[u8]>, text: &str) -> Phase {
+fn phase(
+    ck: &mut Checker,
+    p: &Spanned<RawPhase>,
+    step_ids: &mut HashMap<String, std::ops::Range<usize>>,
+    plan: Option<&[u8]>,
+    text: &str,
+) -> Phase {
     let raw = p.get_ref();
     if raw.steps.is_empty() {
-        ck.error(raw.id.span(), format!("phase `{}` has no steps", raw.id.get_ref()), "add at least one [[phase.step]] after this [[phase]], or remove the phase");
+        ck.error(
+            raw.id.span(),
+            format!("phase `{}` has no steps", raw.id.get_ref()),
+            "add at least one [[phase.step]] after this [[phase]], or remove the phase",
+        );
     }
     let steps = raw
         .steps
@@ -177,19 +268,43 @@ fn phase(ck: &mut Checker, p: &Spanned<RawPhase>, step_ids: &mut HashMap<String,
             step(ck, s, plan)
         })
         .collect();
-    let rollback = raw.rollback.iter().filter_map(|r| rollback_step(ck, r, plan)).collect();
-    Phase { id: raw.id.get_ref().clone(), title: raw.title.clone(), description: raw.description.clone(), steps, rollback }
+    let rollback = raw
+        .rollback
+        .iter()
+        .filter_map(|r| rollback_step(ck, r, plan))
+        .collect();
+    Phase {
+        id: raw.id.get_ref().clone(),
+        title: raw.title.clone(),
+        description: raw.description.clone(),
+        steps,
+        rollback,
+    }
 }
 
 fn step(ck: &mut Checker, s: &Spanned<RawStep>, plan: Option<&[u8]>) -> Option<Step> {
     let r = s.get_ref();
-    let present: Vec<&str> = [("run", r.run.is_some()), ("gate", r.gate.is_some()), ("traffic", r.traffic.is_some()), ("wait", r.wait.is_some())]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(k, _)| k)
-        .collect();
+    let present: Vec<&str> = [
+        ("run", r.run.is_some()),
+        ("gate", r.gate.is_some()),
+        ("traffic", r.traffic.is_some()),
+        ("wait", r.wait.is_some()),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on)
+    .map(|(k, _)| k)
+    .collect();
     if present.len() > 1 {
-        ck.error(r.id.span(), format!("step `{}` has both `{}` and `{}`", r.id.get_ref(), present[0], present[1]), "a step does one thing: split it into two steps");
+        ck.error(
+            r.id.span(),
+            format!(
+                "step `{}` has both `{}` and `{}`",
+                r.id.get_ref(),
+                present[0],
+                present[1]
+            ),
+            "a step does one thing: split it into two steps",
+        );
         return None;
     }
     let inferred = match present.first() {
@@ -200,30 +315,55 @@ fn step(ck: &mut Checker, s: &Spanned<RawStep>, plan: Option<&[u8]>) -> Option<S
         _ => "manual",
     };
     if let Some(k) = &r.kind {
-        let declared = ck.choice(k, "step kind", &["manual", "command", "gate", "traffic", "wait"])?;
+        let declared = ck.choice(
+            k,
+            "step kind",
+            &["manual", "command", "gate", "traffic", "wait"],
+        )?;
         if declared != inferred {
             let key = match declared {
                 "command" => "run",
                 "manual" => "none of run/gate/traffic/wait",
                 other => other,
             };
-            ck.error(k.span(), format!("step `{}` says kind = \"{declared}\" but its keys make it a {inferred} step", r.id.get_ref()), format!("a {declared} step has {key}; fix the keys or drop `kind`"));
+            ck.error(
+                k.span(),
+                format!(
+                    "step `{}` says kind = \"{declared}\" but its keys make it a {inferred} step",
+                    r.id.get_ref()
+                ),
+                format!("a {declared} step has {key}; fix the keys or drop `kind`"),
+            );
             return None;
         }
     }
     let gate_only = |ck: &mut Checker, key: &str, present: bool| {
         if present && inferred != "gate" {
-            ck.error(r.id.span(), format!("step `{}` has `{key}` but is not a gate", r.id.get_ref()), "`signoff`, `gate_timeout` and `on_timeout` belong to steps with `gate = [...]`");
+            ck.error(
+                r.id.span(),
+                format!("step `{}` has `{key}` but is not a gate", r.id.get_ref()),
+                "`signoff`, `gate_timeout` and `on_timeout` belong to steps with `gate = [...]`",
+            );
         }
     };
     gate_only(ck, "signoff", !r.signoff.is_empty());
     gate_only(ck, "gate_timeout", r.gate_timeout.is_some());
     gate_only(ck, "on_timeout", r.on_timeout.is_some());
     if r.timeout.is_some() && inferred != "command" {
-        ck.error(r.id.span(), format!("step `{}` has `timeout` but runs no command", r.id.get_ref()), "`timeout` limits a `run` command; use `gate_timeout` for a gate");
+        ck.error(
+            r.id.span(),
+            format!(
+                "step `{}` has `timeout` but runs no command",
+                r.id.get_ref()
+            ),
+            "`timeout` limits a `run` command; use `gate_timeout` for a gate",
+        );
     }
     let kind = match inferred {
-        "command" => StepKind::Command { run: r.run.as_ref()?.get_ref().clone(), timeout: ck.opt_duration(&r.timeout, "timeout", Duration::from_secs(600)) },
+        "command" => StepKind::Command {
+            run: r.run.as_ref()?.get_ref().clone(),
+            timeout: ck.opt_duration(&r.timeout, "timeout", Duration::from_secs(600)),
+        },
         "gate" => {
             let on_timeout = match &r.on_timeout {
                 Some(p) => match ck.choice(p, "timeout policy", &["hold", "no-go"])? {
@@ -235,43 +375,91 @@ fn step(ck: &mut Checker, s: &Spanned<RawStep>, plan: Option<&[u8]>) -> Option<S
             StepKind::Gate {
                 criteria: ck.criteria(r.gate.as_ref()?.get_ref()),
                 signoffs: r.signoff.clone(),
-                timeout: r.gate_timeout.as_ref().and_then(|t| ck.duration(t, "gate_timeout")),
+                timeout: r
+                    .gate_timeout
+                    .as_ref()
+                    .and_then(|t| ck.duration(t, "gate_timeout")),
                 on_timeout,
             }
         }
-        "traffic" => StepKind::Traffic { green: shift(ck, r.traffic.as_ref()?, plan)? },
-        "wait" => StepKind::Wait { duration: ck.duration(r.wait.as_ref()?, "wait")? },
+        "traffic" => StepKind::Traffic {
+            green: shift(ck, r.traffic.as_ref()?, plan)?,
+        },
+        "wait" => StepKind::Wait {
+            duration: ck.duration(r.wait.as_ref()?, "wait")?,
+        },
         _ => StepKind::Manual,
     };
     let planned = r.planned.as_ref().and_then(|p| ck.duration(p, "planned"));
     let at = r.at.as_ref().and_then(|a| ck.time_mark(a));
-    Some(Step { id: r.id.get_ref().clone(), title: r.title.clone(), kind, description: r.description.clone(), owner: r.owner.clone(), planned, at, expect: r.expect.clone() })
+    Some(Step {
+        id: r.id.get_ref().clone(),
+        title: r.title.clone(),
+        kind,
+        description: r.description.clone(),
+        owner: r.owner.clone(),
+        planned,
+        at,
+        expect: r.expect.clone(),
+    })
 }
 
-fn rollback_step(ck: &mut Checker, s: &Spanned<RawRollbackStep>, plan: Option<&[u8]>) -> Option<RollbackStep> {
+fn rollback_step(
+    ck: &mut Checker,
+    s: &Spanned<RawRollbackStep>,
+    plan: Option<&[u8]>,
+) -> Option<RollbackStep> {
     let r = s.get_ref();
     let action = match (&r.run, &r.traffic) {
-        (Some(run), None) => RollbackAction::Run { command: run.get_ref().clone(), timeout: ck.opt_duration(&r.timeout, "timeout", Duration::from_secs(300)) },
-        (None, Some(t)) => RollbackAction::Traffic { green: shift(ck, t, plan)? },
+        (Some(run), None) => RollbackAction::Run {
+            command: run.get_ref().clone(),
+            timeout: ck.opt_duration(&r.timeout, "timeout", Duration::from_secs(300)),
+        },
+        (None, Some(t)) => RollbackAction::Traffic {
+            green: shift(ck, t, plan)?,
+        },
         (None, None) => RollbackAction::Manual,
         (Some(run), Some(_)) => {
-            ck.error(run.span(), format!("rollback step `{}` has both `run` and `traffic`", r.title), "split it into two rollback steps");
+            ck.error(
+                run.span(),
+                format!("rollback step `{}` has both `run` and `traffic`", r.title),
+                "split it into two rollback steps",
+            );
             return None;
         }
     };
-    Some(RollbackStep { title: r.title.clone(), description: r.description.clone(), action })
+    Some(RollbackStep {
+        title: r.title.clone(),
+        description: r.description.clone(),
+        action,
+    })
 }
 
 fn rollback(ck: &mut Checker, r: &Spanned<RawRollback>, plan: Option<&[u8]>) -> Option<Rollback> {
     let raw = r.get_ref();
     if raw.steps.is_empty() {
-        ck.error(r.span().start..r.span().start + 10, "the [rollback] plan has no steps", "list the emergency steps in order: steps = [ { title = \"...\", run = \"...\" } ]");
+        ck.error(
+            r.span().start..r.span().start + 10,
+            "the [rollback] plan has no steps",
+            "list the emergency steps in order: steps = [ { title = \"...\", run = \"...\" } ]",
+        );
         return None;
     }
-    let confirm = raw.confirm.as_ref().map_or("ROLLBACK".to_string(), |c| c.get_ref().clone());
+    let confirm = raw
+        .confirm
+        .as_ref()
+        .map_or("ROLLBACK".to_string(), |c| c.get_ref().clone());
     if confirm.trim().is_empty() || confirm.contains(char::is_whitespace) {
-        ck.error(raw.confirm.as_ref()?.span(), "the rollback confirmation word must be one word", "use a single word such as ROLLBACK");
+        ck.error(
+            raw.confirm.as_ref()?.span(),
+            "the rollback confirmation word must be one word",
+            "use a single word such as ROLLBACK",
+        );
     }
-    let steps = raw.steps.iter().filter_map(|s| rollback_step(ck, s, plan)).collect();
+    let steps = raw
+        .steps
+        .iter()
+        .filter_map(|s| rollback_step(ck, s, plan))
+        .collect();
     Some(Rollback { confirm, steps })
 }

@@ -8,7 +8,14 @@ use super::check::Checker;
 use super::model::*;
 use super::raw::{RawMeta, RawSource};
 
-const KINDS: &[&str] = &["http", "http_json", "prometheus", "cloudwatch", "cost_explorer", "command"];
+const KINDS: &[&str] = &[
+    "http",
+    "http_json",
+    "prometheus",
+    "cloudwatch",
+    "cost_explorer",
+    "command",
+];
 const PANELS: &[&str] = &["health", "sync", "metrics", "cost"];
 const STATS: &[&str] = &["Sum", "Average", "Minimum", "Maximum", "SampleCount"];
 /// Cost Explorer bills per request; polling faster than this only burns money.
@@ -63,18 +70,29 @@ fn present_keys(s: &RawSource) -> Vec<&'static str> {
         ("budget", s.budget.is_some()),
         ("command", s.command.is_some()),
     ];
-    flags.into_iter().filter(|(_, on)| *on).map(|(k, _)| k).collect()
+    flags
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(k, _)| k)
+        .collect()
 }
 
 impl Checker {
     pub fn source(&mut self, s: &RawSource, meta: Option<&RawMeta>) -> Option<Source> {
         let kind = self.choice(&s.kind, "source kind", KINDS)?;
         for key in present_keys(s) {
-            let kinds = KIND_KEYS.iter().find(|(k, _)| *k == key).map_or(&[][..], |(_, ks)| *ks);
+            let kinds = KIND_KEYS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map_or(&[][..], |(_, ks)| *ks);
             if !kinds.contains(&kind) {
                 self.error(
                     s.kind.span(),
-                    format!("source `{}` of kind `{kind}` has key `{key}`, which belongs to {}", s.id.get_ref(), kinds.join(" / ")),
+                    format!(
+                        "source `{}` of kind `{kind}` has key `{key}`, which belongs to {}",
+                        s.id.get_ref(),
+                        kinds.join(" / ")
+                    ),
                     format!("remove `{key}`, or change `kind` to the kind it belongs to"),
                 );
             }
@@ -109,7 +127,11 @@ impl Checker {
             "cost_explorer" => Some("$"),
             _ => None,
         };
-        let unit = s.unit.as_ref().map(|u| u.get_ref().clone()).or(default_unit.map(String::from));
+        let unit = s
+            .unit
+            .as_ref()
+            .map(|u| u.get_ref().clone())
+            .or(default_unit.map(String::from));
         let spec = self.source_spec(kind, s, meta)?;
         Some(Source {
             id: s.id.get_ref().clone(),
@@ -140,7 +162,10 @@ impl Checker {
             },
             None => Direction::Above,
         };
-        let (warn, fail) = (s.warn.as_ref().map(|w| *w.get_ref()), s.fail.as_ref().map(|f| *f.get_ref()));
+        let (warn, fail) = (
+            s.warn.as_ref().map(|w| *w.get_ref()),
+            s.fail.as_ref().map(|f| *f.get_ref()),
+        );
         if let (Some(w), Some(f), Some(fail_span)) = (warn, fail, s.fail.as_ref()) {
             let ordered = match direction {
                 Direction::Above => w <= f,
@@ -148,21 +173,45 @@ impl Checker {
             };
             if !ordered {
                 let fix = match direction {
-                    Direction::Above => "with direction = \"above\" (the default) larger is worse, so warn must be <= fail; or set direction = \"below\"",
-                    Direction::Below => "with direction = \"below\" smaller is worse, so warn must be >= fail",
+                    Direction::Above => {
+                        "with direction = \"above\" (the default) larger is worse, so warn must be <= fail; or set direction = \"below\""
+                    }
+                    Direction::Below => {
+                        "with direction = \"below\" smaller is worse, so warn must be >= fail"
+                    }
                 };
-                self.error(fail_span.span(), format!("fail = {f} comes before warn = {w}"), fix);
+                self.error(
+                    fail_span.span(),
+                    format!("fail = {f} comes before warn = {w}"),
+                    fix,
+                );
                 return None;
             }
         }
-        Some(Thresholds { warn, fail, direction })
+        Some(Thresholds {
+            warn,
+            fail,
+            direction,
+        })
     }
 
-    fn require<'a>(&mut self, s: &'a RawSource, value: &'a Option<Spanned<String>>, key: &str, kind: &str) -> Option<String> {
+    fn require<'a>(
+        &mut self,
+        s: &'a RawSource,
+        value: &'a Option<Spanned<String>>,
+        key: &str,
+        kind: &str,
+    ) -> Option<String> {
         match value {
             Some(v) => Some(v.get_ref().clone()),
             None => {
-                self.error(s.kind.span(), format!("source `{}` of kind `{kind}` needs `{key}`", s.id.get_ref()), format!("add `{key} = \"...\"` to this [[source]] (see docs/runbook-format.md)"));
+                self.error(
+                    s.kind.span(),
+                    format!("source `{}` of kind `{kind}` needs `{key}`", s.id.get_ref()),
+                    format!(
+                        "add `{key} = \"...\"` to this [[source]] (see docs/runbook-format.md)"
+                    ),
+                );
                 None
             }
         }
@@ -171,18 +220,35 @@ impl Checker {
     fn http_target(&mut self, s: &RawSource, kind: &str) -> Option<HttpTarget> {
         Some(HttpTarget {
             url: self.require(s, &s.url, "url", kind)?,
-            method: s.method.as_ref().map_or("GET".into(), |m| m.get_ref().to_uppercase()),
+            method: s
+                .method
+                .as_ref()
+                .map_or("GET".into(), |m| m.get_ref().to_uppercase()),
             headers: s.headers.clone(),
         })
     }
 
-    fn source_spec(&mut self, kind: &str, s: &RawSource, meta: Option<&RawMeta>) -> Option<SourceSpec> {
-        let region = s.region.clone().or_else(|| meta.and_then(|m| m.region.clone()));
-        let profile = s.profile.clone().or_else(|| meta.and_then(|m| m.profile.clone()));
+    fn source_spec(
+        &mut self,
+        kind: &str,
+        s: &RawSource,
+        meta: Option<&RawMeta>,
+    ) -> Option<SourceSpec> {
+        let region = s
+            .region
+            .clone()
+            .or_else(|| meta.and_then(|m| m.region.clone()));
+        let profile = s
+            .profile
+            .clone()
+            .or_else(|| meta.and_then(|m| m.profile.clone()));
         Some(match kind {
             "http" => {
                 let body_check = match (&s.body_pointer, &s.body_equals, &s.body_regex) {
-                    (Some(p), Some(v), None) => Some(BodyCheck::PointerEquals { pointer: p.get_ref().clone(), value: serde_json::to_value(v.get_ref()).ok()? }),
+                    (Some(p), Some(v), None) => Some(BodyCheck::PointerEquals {
+                        pointer: p.get_ref().clone(),
+                        value: serde_json::to_value(v.get_ref()).ok()?,
+                    }),
                     (None, None, Some(r)) => Some(BodyCheck::Regex(r.get_ref().clone())),
                     (None, None, None) => None,
                     _ => {
@@ -190,11 +256,24 @@ impl Checker {
                         return None;
                     }
                 };
-                SourceSpec::Http { target: self.http_target(s, kind)?, expect_status: s.expect_status.as_ref().map(|v| *v.get_ref()), body_check }
+                SourceSpec::Http {
+                    target: self.http_target(s, kind)?,
+                    expect_status: s.expect_status.as_ref().map(|v| *v.get_ref()),
+                    body_check,
+                }
             }
-            "http_json" => SourceSpec::HttpJson { target: self.http_target(s, kind)?, pointer: self.require(s, &s.pointer, "pointer", kind)? },
-            "prometheus" => SourceSpec::Prometheus { url: self.require(s, &s.url, "url", kind)?, query: self.require(s, &s.query, "query", kind)? },
-            "command" => SourceSpec::Command { command: self.require(s, &s.command, "command", kind)?, pointer: s.pointer.as_ref().map(|p| p.get_ref().clone()) },
+            "http_json" => SourceSpec::HttpJson {
+                target: self.http_target(s, kind)?,
+                pointer: self.require(s, &s.pointer, "pointer", kind)?,
+            },
+            "prometheus" => SourceSpec::Prometheus {
+                url: self.require(s, &s.url, "url", kind)?,
+                query: self.require(s, &s.query, "query", kind)?,
+            },
+            "command" => SourceSpec::Command {
+                command: self.require(s, &s.command, "command", kind)?,
+                pointer: s.pointer.as_ref().map(|p| p.get_ref().clone()),
+            },
             "cloudwatch" => {
                 let query = if let Some(e) = &s.expression {
                     CloudWatchQuery::Expression(e.get_ref().clone())
@@ -212,17 +291,32 @@ impl Checker {
                     }
                 };
                 let period = self.opt_duration(&s.period, "period", Duration::from_secs(60));
-                SourceSpec::CloudWatch { query, period, region, profile }
+                SourceSpec::CloudWatch {
+                    query,
+                    period,
+                    region,
+                    profile,
+                }
             }
             _ => {
-                let group_by = s.group_by.as_ref().map_or("SERVICE".into(), |g| g.get_ref().clone());
+                let group_by = s
+                    .group_by
+                    .as_ref()
+                    .map_or("SERVICE".into(), |g| g.get_ref().clone());
                 if group_by != "SERVICE" && !group_by.starts_with("TAG:") {
-                    self.error(s.group_by.as_ref()?.span(), format!("group_by `{group_by}` is not supported"), "write \"SERVICE\" or \"TAG:<tag key>\"");
+                    self.error(
+                        s.group_by.as_ref()?.span(),
+                        format!("group_by `{group_by}` is not supported"),
+                        "write \"SERVICE\" or \"TAG:<tag key>\"",
+                    );
                     return None;
                 }
                 SourceSpec::CostExplorer {
                     group_by,
-                    metric: s.metric.as_ref().map_or("UnblendedCost".into(), |m| m.get_ref().clone()),
+                    metric: s
+                        .metric
+                        .as_ref()
+                        .map_or("UnblendedCost".into(), |m| m.get_ref().clone()),
                     filter: s.filter.as_ref().map(|f| (f.tag.clone(), f.values.clone())),
                     budget: s.budget.as_ref().map(|b| *b.get_ref()),
                     region,
@@ -234,5 +328,6 @@ impl Checker {
 }
 
 fn is_percentile(stat: &str) -> bool {
-    stat.strip_prefix('p').is_some_and(|n| n.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v)))
+    stat.strip_prefix('p')
+        .is_some_and(|n| n.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v)))
 }

@@ -33,7 +33,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
                 Row::Phase(p) => phase_line(app, p, width, look),
                 Row::Step(p, s) => step_line(app, p, s, width, look),
             };
-            if *row == app.selected { line.patch_style(t.selection) } else { line }
+            if *row == app.selected {
+                line.patch_style(t.selection)
+            } else {
+                line
+            }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
@@ -42,12 +46,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
 fn phase_line<'a>(app: &App, p: usize, width: usize, look: &Look) -> Line<'a> {
     let (t, g) = (look.theme, look.glyphs);
     let (done, total) = app.phase_progress(p);
-    let arrow = if app.folded.contains(&p) { g.folded } else { g.unfolded };
+    let arrow = if app.folded.contains(&p) {
+        g.folded
+    } else {
+        g.unfolded
+    };
     let count = format!(" {done}/{total}");
     let room = width.saturating_sub(count.len() + arrow.chars().count() + 1);
     let title = fit(&app.runbook.phases[p].title, room);
     let pad = room.saturating_sub(title.chars().count());
-    let style = if p == app.current_phase() { t.accent } else { t.title };
+    let style = if p == app.current_phase() {
+        t.accent
+    } else {
+        t.title
+    };
     let count_style = if done == total { t.ok } else { t.muted };
     Line::from(vec![
         Span::styled(format!("{arrow} "), style),
@@ -62,7 +74,10 @@ fn step_line<'a>(app: &App, p: usize, s: usize, width: usize, look: &Look) -> Li
     let step = &app.runbook.phases[p].steps[s];
     let status = app.progress.status(&step.id);
     let style = status_style(status, look);
-    let mark = step.at.map(|a| format!(" {}", format_time_mark(a))).unwrap_or_default();
+    let mark = step
+        .at
+        .map(|a| format!(" {}", format_time_mark(a)))
+        .unwrap_or_default();
     let head = format!("  {} {:<7} ", g.status(status), status.word());
     let room = width.saturating_sub(head.chars().count() + mark.chars().count());
     let title = fit(&step.title, room);

@@ -19,10 +19,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         .border_style(if focused { t.border_focus } else { t.border })
         .title(Span::styled(" Detail ", t.title));
     let lines = match app.selected {
-        Row::Step(..) => app.selected_step().map(|s| step_lines(app, s, look)).unwrap_or_default(),
+        Row::Step(..) => app
+            .selected_step()
+            .map(|s| step_lines(app, s, look))
+            .unwrap_or_default(),
         Row::Phase(p) => phase_lines(app, &app.runbook.phases[p], p, look),
     };
-    let para = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0));
+    let para = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.detail_scroll, 0));
     frame.render_widget(para, area);
 }
 
@@ -31,7 +37,9 @@ fn label<'a>(name: &'a str, look: &Look) -> Line<'a> {
 }
 
 fn text_lines<'a>(text: &str, look: &Look) -> Vec<Line<'a>> {
-    text.lines().map(|l| Line::styled(format!("  {l}"), look.theme.text)).collect()
+    text.lines()
+        .map(|l| Line::styled(format!("  {l}"), look.theme.text))
+        .collect()
 }
 
 fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
@@ -44,13 +52,21 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
 
     let state = app.progress.state(&step.id);
     let status = app.progress.status(&step.id);
-    let mut line = vec![Span::styled(format!("{} {}", g.status(status), status.word()), status_style(status, look))];
+    let mut line = vec![Span::styled(
+        format!("{} {}", g.status(status), status.word()),
+        status_style(status, look),
+    )];
     if let Some(at) = state.and_then(|s| s.finished_at) {
         line.push(Span::styled(format!(" at {}", hhmm(at)), t.text));
     }
     let planned = step.planned.map_or("—".into(), format_duration);
-    let actual = state.and_then(|s| s.actual).map_or("—".into(), |a| format_duration(std::time::Duration::from_secs(a.as_secs())));
-    line.push(Span::styled(format!("  planned {planned} {} actual {actual}", g.sep), t.muted));
+    let actual = state.and_then(|s| s.actual).map_or("—".into(), |a| {
+        format_duration(std::time::Duration::from_secs(a.as_secs()))
+    });
+    line.push(Span::styled(
+        format!("  planned {planned} {} actual {actual}", g.sep),
+        t.muted,
+    ));
     out.push(Line::from(line));
     if let Some(reason) = state.and_then(|s| s.skip_reason.as_ref()) {
         out.push(Line::styled(format!("skipped because: {reason}"), t.warn));
@@ -64,26 +80,57 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
         StepKind::Command { run, timeout } => {
             out.push(label("Command", look));
             out.extend(text_lines(run, look));
-            out.push(Line::styled(format!("  timeout {}", format_duration(*timeout)), t.muted));
+            out.push(Line::styled(
+                format!("  timeout {}", format_duration(*timeout)),
+                t.muted,
+            ));
         }
-        StepKind::Gate { criteria, signoffs, timeout, .. } => {
+        StepKind::Gate {
+            criteria,
+            signoffs,
+            timeout,
+            ..
+        } => {
             out.push(label("Go/no-go criteria", look));
-            out.extend(criteria.iter().map(|c| Line::styled(format!("  {} {c}", g.bullet), t.text)));
+            out.extend(
+                criteria
+                    .iter()
+                    .map(|c| Line::styled(format!("  {} {c}", g.bullet), t.text)),
+            );
             if !signoffs.is_empty() {
                 out.push(label("Sign-offs", look));
-                out.extend(signoffs.iter().map(|s| Line::styled(format!("  {} {s}", g.box_empty), t.text)));
+                out.extend(
+                    signoffs
+                        .iter()
+                        .map(|s| Line::styled(format!("  {} {s}", g.box_empty), t.text)),
+                );
             }
             if let Some(d) = timeout {
-                out.push(Line::styled(format!("  gate timeout {}", format_duration(*d)), t.muted));
+                out.push(Line::styled(
+                    format!("  gate timeout {}", format_duration(*d)),
+                    t.muted,
+                ));
             }
         }
         StepKind::Traffic { green } => {
             if let Some(tr) = &app.runbook.traffic {
                 out.push(label("Traffic shift", look));
-                out.push(Line::styled(format!("  {} {}% {} {} {green}%", tr.blue, 100 - green, g.sep, tr.green), t.text));
+                out.push(Line::styled(
+                    format!(
+                        "  {} {}% {} {} {green}%",
+                        tr.blue,
+                        100 - green,
+                        g.sep,
+                        tr.green
+                    ),
+                    t.text,
+                ));
             }
         }
-        StepKind::Wait { duration } => out.push(Line::styled(format!("Wait {}", format_duration(*duration)), t.text)),
+        StepKind::Wait { duration } => out.push(Line::styled(
+            format!("Wait {}", format_duration(*duration)),
+            t.text,
+        )),
         StepKind::Manual => {}
     }
     if let Some(e) = &step.expect {
@@ -93,7 +140,10 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
     if let Some(notes) = state.map(|s| &s.notes).filter(|n| !n.is_empty()) {
         out.push(label("Notes", look));
         for n in notes {
-            out.push(Line::from(vec![Span::styled(format!("  {} {} ", hhmm(n.at), n.operator), t.muted), Span::styled(n.text.clone(), t.text)]));
+            out.push(Line::from(vec![
+                Span::styled(format!("  {} {} ", hhmm(n.at), n.operator), t.muted),
+                Span::styled(n.text.clone(), t.text),
+            ]));
         }
     }
     out
@@ -105,7 +155,14 @@ fn phase_lines<'a>(app: &App, phase: &Phase, p: usize, look: &Look) -> Vec<Line<
     let planned: std::time::Duration = phase.steps.iter().filter_map(|s| s.planned).sum();
     let mut out = vec![
         Line::styled(phase.title.clone(), t.title),
-        Line::styled(format!("{done}/{total} steps finished {} planned {}", look.glyphs.sep, format_duration(planned)), t.muted),
+        Line::styled(
+            format!(
+                "{done}/{total} steps finished {} planned {}",
+                look.glyphs.sep,
+                format_duration(planned)
+            ),
+            t.muted,
+        ),
     ];
     if let Some(d) = &phase.description {
         out.push(Line::default());
@@ -114,7 +171,13 @@ fn phase_lines<'a>(app: &App, phase: &Phase, p: usize, look: &Look) -> Vec<Line<
     if !phase.rollback.is_empty() {
         out.push(Line::default());
         out.push(label("Rollback of this phase", look));
-        out.extend(phase.rollback.iter().enumerate().flat_map(|(i, r)| rollback_lines(i, r, look)));
+        out.extend(
+            phase
+                .rollback
+                .iter()
+                .enumerate()
+                .flat_map(|(i, r)| rollback_lines(i, r, look)),
+        );
     }
     out
 }
@@ -123,8 +186,13 @@ pub fn rollback_lines<'a>(i: usize, r: &RollbackStep, look: &Look) -> Vec<Line<'
     let t = look.theme;
     let mut out = vec![Line::styled(format!("  {}. {}", i + 1, r.title), t.text)];
     match &r.action {
-        RollbackAction::Run { command, .. } => out.push(Line::styled(format!("     $ {command}"), t.muted)),
-        RollbackAction::Traffic { green } => out.push(Line::styled(format!("     traffic: green {green}%"), t.muted)),
+        RollbackAction::Run { command, .. } => {
+            out.push(Line::styled(format!("     $ {command}"), t.muted))
+        }
+        RollbackAction::Traffic { green } => out.push(Line::styled(
+            format!("     traffic: green {green}%"),
+            t.muted,
+        )),
         RollbackAction::Manual => {}
     }
     out

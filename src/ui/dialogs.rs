@@ -21,26 +21,44 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
 }
 
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
     h
 }
 
 fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
-    Block::default().borders(Borders::ALL).border_style(look.theme.border_focus).title(Span::styled(format!(" {title} "), look.theme.title))
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(look.theme.border_focus)
+        .title(Span::styled(format!(" {title} "), look.theme.title))
 }
 
 fn help(frame: &mut Frame, area: Rect, look: &Look) {
     let t = look.theme;
     let mut lines = vec![Line::styled("Checklist", t.title)];
     for b in MAIN.iter().filter(|b| !b.label.is_empty()) {
-        lines.push(Line::from(vec![Span::styled(format!("  {:<10}", b.label), t.key), Span::styled(b.desc, t.text)]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<10}", b.label), t.key),
+            Span::styled(b.desc, t.text),
+        ]));
     }
     for (title, hints) in [("In a prompt", PROMPT_HINTS), ("In search", SEARCH_HINTS)] {
         let mut spans = vec![Span::styled(format!("{title}: "), t.title)];
         for (i, (k, d)) in hints.iter().enumerate() {
-            let sep = if i > 0 { format!(" {} ", look.glyphs.sep) } else { String::new() };
-            spans.extend([Span::styled(sep, t.muted), Span::styled(*k, t.key), Span::styled(format!(" {d}"), t.text)]);
+            let sep = if i > 0 {
+                format!(" {} ", look.glyphs.sep)
+            } else {
+                String::new()
+            };
+            spans.extend([
+                Span::styled(sep, t.muted),
+                Span::styled(*k, t.key),
+                Span::styled(format!(" {d}"), t.text),
+            ]);
         }
         lines.push(Line::from(spans));
     }
@@ -61,16 +79,30 @@ fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, lo
     // Show the end of long input, where the cursor is.
     let shown: String = {
         let chars: Vec<char> = text.chars().collect();
-        chars[chars.len().saturating_sub(inner_width.saturating_sub(1))..].iter().collect()
+        chars[chars.len().saturating_sub(inner_width.saturating_sub(1))..]
+            .iter()
+            .collect()
     };
     let lines = vec![
         Line::styled(fit(&format!("{step}: {question}"), inner_width), t.text),
-        Line::from(vec![Span::styled(shown, t.accent), Span::styled(look.glyphs.cursor, t.accent)]),
+        Line::from(vec![
+            Span::styled(shown, t.accent),
+            Span::styled(look.glyphs.cursor, t.accent),
+        ]),
         Line::default(),
-        Line::from(vec![Span::styled("Enter", t.key), Span::styled(" save  ", t.text), Span::styled("Esc", t.key), Span::styled(" cancel", t.text)]),
+        Line::from(vec![
+            Span::styled("Enter", t.key),
+            Span::styled(" save  ", t.text),
+            Span::styled("Esc", t.key),
+            Span::styled(" cancel", t.text),
+        ]),
     ];
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(boxed(title, look).padding(ratatui::widgets::Padding::horizontal(1))), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(boxed(title, look).padding(ratatui::widgets::Padding::horizontal(1))),
+        rect,
+    );
 }
 
 fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look) {
@@ -80,9 +112,16 @@ fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look
         Line::styled("Changed, added or removed steps:", t.text),
     ];
     let shown = changed.len().min(8);
-    lines.extend(changed[..shown].iter().map(|s| Line::styled(format!("  {} {s}", look.glyphs.bullet), t.text)));
+    lines.extend(
+        changed[..shown]
+            .iter()
+            .map(|s| Line::styled(format!("  {} {s}", look.glyphs.bullet), t.text)),
+    );
     if changed.len() > shown {
-        lines.push(Line::styled(format!("  … and {} more", changed.len() - shown), t.muted));
+        lines.push(Line::styled(
+            format!("  … and {} more", changed.len() - shown),
+            t.muted,
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::from(vec![
@@ -95,5 +134,10 @@ fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look
     ]));
     let rect = popup(area, 64, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(boxed("Resume run?", look)), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed("Resume run?", look)),
+        rect,
+    );
 }

@@ -15,14 +15,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let t = look.theme;
     let width = area.width as usize;
     let line = if let Some(Layer::Search(s)) = app.top_layer() {
-        let count = app.runbook.steps().filter(|(_, st)| App::step_matches(st, &s.input.text)).count();
-        let mut spans = vec![Span::styled(format!("/{}{}", s.input.text, look.glyphs.cursor), t.accent), Span::styled(format!("  {count} match(es)  "), t.muted)];
+        let count = app
+            .runbook
+            .steps()
+            .filter(|(_, st)| App::step_matches(st, &s.input.text))
+            .count();
+        let mut spans = vec![
+            Span::styled(format!("/{}{}", s.input.text, look.glyphs.cursor), t.accent),
+            Span::styled(format!("  {count} match(es)  "), t.muted),
+        ];
         spans.extend(hint_spans(keymap::SEARCH_HINTS.iter().copied(), look));
         Line::from(spans)
     } else if let Some(msg) = &app.flash {
         Line::styled(fit(msg, width), t.warn)
     } else if app.layers.is_empty() {
-        let hints = MAIN.iter().filter(|b| b.footer_rank > 0 && applies(app, b.command)).map(|b| (b.label, word(app, b.command, b.short)));
+        let hints = MAIN
+            .iter()
+            .filter(|b| b.footer_rank > 0 && applies(app, b.command))
+            .map(|b| (b.label, word(app, b.command, b.short)));
         Line::from(hint_spans(hints, look))
     } else {
         Line::default()
@@ -35,7 +45,10 @@ fn hint_spans<'a>(hints: impl Iterator<Item = (&'a str, &'a str)>, look: &Look) 
     let mut spans = Vec::new();
     for (i, (key, word)) in hints.enumerate() {
         if i > 0 {
-            spans.push(Span::styled(format!(" {} ", look.glyphs.sep), look.theme.muted));
+            spans.push(Span::styled(
+                format!(" {} ", look.glyphs.sep),
+                look.theme.muted,
+            ));
         }
         spans.push(Span::styled(key, look.theme.key));
         spans.push(Span::styled(format!(" {word}"), look.theme.text));
@@ -48,7 +61,9 @@ fn applies(app: &App, command: Command) -> bool {
     let step = app.selected_step();
     let finished = step.is_some_and(|s| app.progress.status(&s.id).finished());
     match command {
-        Command::Toggle => step.is_some_and(|s| finished || matches!(s.kind, StepKind::Manual | StepKind::Wait { .. })),
+        Command::Toggle => step.is_some_and(|s| {
+            finished || matches!(s.kind, StepKind::Manual | StepKind::Wait { .. })
+        }),
         Command::Note => step.is_some(),
         Command::Skip => step.is_some() && !finished,
         Command::Act => matches!(app.selected, Row::Phase(_)),
@@ -58,10 +73,14 @@ fn applies(app: &App, command: Command) -> bool {
 }
 
 fn word<'a>(app: &App, command: Command, short: &'a str) -> &'a str {
-    let finished = app.selected_step().is_some_and(|s| app.progress.status(&s.id).finished());
+    let finished = app
+        .selected_step()
+        .is_some_and(|s| app.progress.status(&s.id).finished());
     match command {
         Command::Toggle if finished => "reopen",
-        Command::Act if matches!(app.selected, Row::Phase(p) if app.folded.contains(&p)) => "unfold",
+        Command::Act if matches!(app.selected, Row::Phase(p) if app.folded.contains(&p)) => {
+            "unfold"
+        }
         _ => short,
     }
 }

@@ -26,19 +26,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     ]);
 
     let phase = &app.runbook.phases[app.current_phase()].title;
-    let clock = app.clock_offset().map_or("T --:--:--".to_string(), format_clock);
-    let zero = if app.runbook.meta.start.is_some() { "" } else { " (run)" };
-    let end = app.projected_end().map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
+    let clock = app
+        .clock_offset()
+        .map_or("T --:--:--".to_string(), format_clock);
+    let zero = if app.runbook.meta.start.is_some() {
+        ""
+    } else {
+        " (run)"
+    };
+    let end = app
+        .projected_end()
+        .map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
     let right = format!("{} ", app.operator);
     let fixed = format!(" {} {clock}{zero} {} {end} ", g.sep, g.sep);
     let phase_room = width.saturating_sub(fixed.chars().count() + right.chars().count() + 1);
     let phase = fit(phase, phase_room.max(8));
     let used = 1 + phase.chars().count() + fixed.chars().count();
-    let mut line2 = vec![Span::styled(" ", t.text), Span::styled(phase, t.accent), Span::styled(fixed, t.text)];
+    let mut line2 = vec![
+        Span::styled(" ", t.text),
+        Span::styled(phase, t.accent),
+        Span::styled(fixed, t.text),
+    ];
     if let Some(err) = &app.journal_error {
-        line2.push(Span::styled(fit(&format!("JOURNAL FAILING: {err}"), width.saturating_sub(used)), t.danger));
+        line2.push(Span::styled(
+            fit(
+                &format!("JOURNAL FAILING: {err}"),
+                width.saturating_sub(used),
+            ),
+            t.danger,
+        ));
     } else if used + right.chars().count() <= width {
-        line2.push(Span::styled(" ".repeat(width - used - right.chars().count()), t.text));
+        line2.push(Span::styled(
+            " ".repeat(width - used - right.chars().count()),
+            t.text,
+        ));
         line2.push(Span::styled(right, t.muted));
     }
     frame.render_widget(Paragraph::new(vec![line1, Line::from(line2)]), area);
@@ -46,7 +67,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
 
 fn mode_style(app: &App, look: &Look) -> Style {
     match app.mode {
-        crate::app::Mode::Live => look.theme.ok.patch(look.theme.title).add_modifier(ratatui::style::Modifier::REVERSED),
-        _ => look.theme.warn.patch(look.theme.title).add_modifier(ratatui::style::Modifier::REVERSED),
+        crate::app::Mode::Live => look
+            .theme
+            .ok
+            .patch(look.theme.title)
+            .add_modifier(ratatui::style::Modifier::REVERSED),
+        _ => look
+            .theme
+            .warn
+            .patch(look.theme.title)
+            .add_modifier(ratatui::style::Modifier::REVERSED),
     }
 }

@@ -38,10 +38,16 @@ pub fn draw(frame: &mut Frame, app: &App, look: &Look) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return too_small(frame, area, look);
     }
-    let [head, body, foot] = Layout::vertical([Constraint::Length(2), Constraint::Min(5), Constraint::Length(1)]).areas(area);
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     header::draw(frame, head, app, look);
     let list_width = (area.width * 45 / 100).max(36);
-    let [list, detail] = Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
     checklist::draw(frame, list, app, look);
     detail::draw(frame, detail, app, look);
     footer::draw(frame, foot, app, look);
@@ -51,7 +57,13 @@ pub fn draw(frame: &mut Frame, app: &App, look: &Look) {
 fn too_small(frame: &mut Frame, area: Rect, look: &Look) {
     let text = vec![
         Line::styled("Terminal too small", look.theme.danger),
-        Line::styled(format!("need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}", area.width, area.height), look.theme.text),
+        Line::styled(
+            format!(
+                "need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}",
+                area.width, area.height
+            ),
+            look.theme.text,
+        ),
         Line::styled("enlarge the window; q quits", look.theme.muted),
     ];
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
@@ -85,7 +97,11 @@ pub fn format_clock(offset_secs: i64) -> String {
     let sign = if offset_secs < 0 { '-' } else { '+' };
     let s = offset_secs.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    if d > 0 { format!("T{sign}{d}d {h:02}:{m:02}:{sec:02}") } else { format!("T{sign}{h:02}:{m:02}:{sec:02}") }
+    if d > 0 {
+        format!("T{sign}{d}d {h:02}:{m:02}:{sec:02}")
+    } else {
+        format!("T{sign}{h:02}:{m:02}:{sec:02}")
+    }
 }
 
 /// `22:14Z`: times on screen are UTC, like the journal.
