@@ -6,7 +6,10 @@ use std::time::Duration;
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("empty duration".into());
+        return Err("it is empty".into());
+    }
+    if text.contains(char::is_whitespace) {
+        return Err("it contains a space".into());
     }
     let mut total = Duration::ZERO;
     let mut rest = text;
@@ -22,7 +25,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         }
         let number: u64 = rest[..digits]
             .parse()
-            .map_err(|_| format!("`{text}`: number too large"))?;
+            .map_err(|_| "the number is too large".to_string())?;
         rest = &rest[digits..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit())
@@ -39,7 +42,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
                     "`{text}` has a number without a unit (ms, s, m, h, d)"
                 ));
             }
-            other => return Err(format!("`{other}` is not a unit of time (ms, s, m, h, d)")),
+            other => return Err(format!("`{other}` is not a unit of time")),
         };
         if last_rank.is_some_and(|last| rank <= last) {
             return Err(format!(

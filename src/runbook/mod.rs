@@ -112,10 +112,10 @@ fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
             format!("add `{field} = ...` to this table (see docs/runbook-format.md)"),
         );
     }
-    if msg.starts_with("invalid type") {
+    if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
         return Diagnostic::error(
             span,
-            msg.to_string(),
+            plain_types(msg),
             "give this key a value of the type docs/runbook-format.md lists for it",
         );
     }
@@ -125,4 +125,25 @@ fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
         format!("TOML: {msg}"),
         "fix the TOML syntax here (quotes, brackets, `key = value`)",
     )
+}
+
+/// serde speaks Rust (`i64`, `a sequence`); runbook authors speak TOML.
+fn plain_types(msg: &str) -> String {
+    let mut out = msg.replace("invalid type: ", "wrong type: ");
+    for (rust, toml) in [
+        ("expected i64", "expected an integer"),
+        ("expected u16", "expected an integer (0-65535)"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected an array [...]"),
+        ("expected a map", "expected a table"),
+        ("sequence", "array"),
+        ("map", "table"),
+    ] {
+        out = out.replace(rust, toml);
+    }
+    if let Some(i) = out.find("expected struct ") {
+        out.truncate(i);
+        out.push_str("expected a table");
+    }
+    out
 }

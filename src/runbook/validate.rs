@@ -322,9 +322,11 @@ fn step(ck: &mut Checker, s: &Spanned<RawStep>, plan: Option<&[u8]>) -> Option<S
         )?;
         if declared != inferred {
             let key = match declared {
-                "command" => "run",
-                "manual" => "none of run/gate/traffic/wait",
-                other => other,
+                "command" => "`run = \"...\"`",
+                "gate" => "`gate = [...]`",
+                "traffic" => "`traffic = { green = N }`",
+                "wait" => "`wait = \"5m\"`",
+                _ => "none of run, gate, traffic, wait",
             };
             ck.error(
                 k.span(),
