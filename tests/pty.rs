@@ -292,7 +292,7 @@ fn panes(screen: &vt100::Screen) -> (Vec<String>, Vec<String>) {
     let (_, cols) = screen.size();
     let mut list = Vec::new();
     let mut detail = Vec::new();
-    for row in screen.rows(0, cols) {
+    for row in screen.rows(0, cols.get()) {
         let parts: Vec<&str> = row.split('│').collect();
         if parts.len() == 5 {
             list.push(parts[1].trim_end().to_string());
@@ -522,7 +522,10 @@ fn invalid_runbook_refused() {
     let expected = std::fs::read_to_string(fixture.with_extension("expected")).unwrap();
     let at = expected
         .lines()
-        .find_map(|l| l.split_once("--> FIXTURE:").map(|(_, at)| at.trim().to_string()))
+        .find_map(|l| {
+            l.split_once("--> FIXTURE:")
+                .map(|(_, at)| at.trim().to_string())
+        })
         .expect("a location in the .expected file");
 
     let out = dirs.command(&["run", fixture.to_str().unwrap()]);
