@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{Look, fit};
 use crate::app::{App, Pane, Row, Status, rows::window_start};
@@ -14,10 +14,7 @@ use crate::runbook::duration::format_time_mark;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let t = look.theme;
     let focused = app.focus == Pane::Checklist && app.layers.is_empty();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { t.border_focus } else { t.border })
-        .title(Span::styled(" Checklist ", t.title));
+    let block = super::pane(" Checklist ", focused, look);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

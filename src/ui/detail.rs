@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::checklist::status_style;
 use super::{Look, hhmm};
@@ -12,12 +12,8 @@ use crate::runbook::duration::{format_duration, format_time_mark};
 use crate::runbook::{Phase, RollbackAction, RollbackStep, Step, StepKind};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
-    let t = look.theme;
     let focused = app.focus == Pane::Detail && app.layers.is_empty();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused { t.border_focus } else { t.border })
-        .title(Span::styled(" Detail ", t.title));
+    let block = super::pane(" Detail ", focused, look);
     let lines = match app.selected {
         Row::Step(..) => app
             .selected_step()

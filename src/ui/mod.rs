@@ -69,6 +69,15 @@ fn too_small(frame: &mut Frame, area: Rect, look: &Look) {
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }
 
+/// A bordered pane whose border lights up when it has the keyboard.
+pub fn pane<'a>(title: &'a str, focused: bool, look: &Look) -> ratatui::widgets::Block<'a> {
+    let t = look.theme;
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(if focused { t.border_focus } else { t.border })
+        .title(ratatui::text::Span::styled(title, t.title))
+}
+
 /// Cuts text to `width` display columns, with an ellipsis when cut.
 pub fn fit(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
