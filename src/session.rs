@@ -68,7 +68,9 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
 
 fn resume(runbook: Runbook, path: &Path) -> Result<Session> {
     let mut journal = FileJournal::open(path, journal::operator())
-        .with_context(|| format!("cannot resume the run in {}", path.display()))?;
+        .with_context(|| {
+        format!("cannot resume the run in {}; the file is left as it is. Start a fresh run with --new-run, and check the old one with `flightdeck journal verify`", path.display())
+    })?;
     let records = journal.read()?;
     let changed = changed_steps(&records, &runbook);
     let now = OffsetDateTime::now_utc();

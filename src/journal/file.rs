@@ -41,6 +41,7 @@ impl FileJournal {
     /// appending would hide the damage.
     pub fn open(path: &Path, operator: String) -> Result<Self, JournalError> {
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        let text = set_aside_torn_tail(path, text)?;
         let records = verify_text(&text).map_err(|bad| JournalError::Damaged {
             path: path.display().to_string(),
             bad,
@@ -68,6 +69,26 @@ impl FileJournal {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// A crash during a write can leave a last line without its newline. That record never reached
+/// the disk whole, so it was never confirmed: keep its bytes in `<journal>.torn` and cut the
+/// journal back to its last whole record, so the run can resume and the chain stays intact.
+fn set_aside_torn_tail(path: &Path, text: String) -> Result<String, JournalError> {
+    if text.is_empty() || text.ends_with('\n') {
+        return Ok(text);
+    }
+    let keep = text.rfind('\n').map_or(0, |i| i + 1);
+    let torn = path.with_extension("jsonl.torn");
+    std::fs::write(&torn, &text.as_bytes()[keep..]).map_err(|e| io(&torn, e))?;
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| io(path, e))?;
+    file.set_len(keep as u64).map_err(|e| io(path, e))?;
+    file.sync_all().map_err(|e| io(path, e))?;
+    tracing::warn!(journal = %path.display(), torn = %torn.display(), "a torn last record was set aside");
+    Ok(text[..keep].to_string())
 }
 
 fn io(path: &Path, source: std::io::Error) -> JournalError {
@@ -128,5 +149,90 @@ impl Journal for FileJournal {
 
     fn identity(&self) -> &Identity {
         &self.identity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity() -> Identity {
+        Identity {
+            operator: "op@host".into(),
+            run: "r1".into(),
+        }
+    }
+
+    #[test]
+    fn records_chain_and_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r1.jsonl");
+        let mut j = FileJournal::create(&path, identity()).unwrap();
+        j.append(Event::StepTicked { step: "a".into() }, "h")
+            .unwrap();
+        j.append(
+            Event::NoteAdded {
+                step: "a".into(),
+                text: "n".into(),
+            },
+            "h",
+        )
+        .unwrap();
+        assert_eq!(j.verify().unwrap(), 2);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let reopened = FileJournal::open(&path, "op@host".into()).unwrap();
+        assert_eq!(
+            reopened.read().unwrap()[1].event,
+            Event::NoteAdded {
+                step: "a".into(),
+                text: "n".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_set_aside_and_the_run_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r1.jsonl");
+        let mut j = FileJournal::create(&path, identity()).unwrap();
+        j.append(Event::StepTicked { step: "a".into() }, "h")
+            .unwrap();
+        drop(j);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"seq\":2,\"time\":\"2026-").unwrap();
+        drop(f);
+        let mut j = FileJournal::open(&path, "op@host".into()).unwrap();
+        j.append(Event::StepTicked { step: "b".into() }, "h")
+            .unwrap();
+        assert_eq!(
+            j.verify().unwrap(),
+            2,
+            "chain intact after the torn tail was cut"
+        );
+        let torn = std::fs::read_to_string(path.with_extension("jsonl.torn")).unwrap();
+        assert_eq!(torn, "{\"seq\":2,\"time\":\"2026-");
+    }
+
+    #[test]
+    fn a_damaged_journal_is_refused_not_appended_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r1.jsonl");
+        let mut j = FileJournal::create(&path, identity()).unwrap();
+        j.append(Event::StepTicked { step: "a".into() }, "h")
+            .unwrap();
+        j.append(Event::StepTicked { step: "b".into() }, "h")
+            .unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("\"b\"", "\"c\"", 1);
+        std::fs::write(&path, text).unwrap();
+        match FileJournal::open(&path, "op@host".into()) {
+            Err(JournalError::Damaged { bad, .. }) => assert_eq!(bad.line, 2),
+            other => panic!("expected Damaged, got {:?}", other.map(|_| ())),
+        }
     }
 }

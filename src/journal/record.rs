@@ -87,3 +87,69 @@ pub fn verify_text(text: &str) -> Result<Vec<Record>, BadLine> {
     }
     Ok(records)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journal(n: u64) -> Vec<String> {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|seq| {
+                let mut r = Record {
+                    seq,
+                    time: format!("2026-12-05T22:00:0{seq}Z"),
+                    operator: "op@host".into(),
+                    run: "r".into(),
+                    runbook_hash: "h".into(),
+                    prev: prev.clone(),
+                    event: Event::StepTicked {
+                        step: format!("s{seq}"),
+                    },
+                    hash: String::new(),
+                };
+                let line = r.seal();
+                prev = r.hash;
+                line
+            })
+            .collect()
+    }
+
+    fn verify(lines: &[String]) -> Result<usize, usize> {
+        let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        verify_text(&text).map(|r| r.len()).map_err(|b| b.line)
+    }
+
+    #[test]
+    fn intact_journal_verifies() {
+        assert_eq!(verify(&journal(4)), Ok(4));
+    }
+
+    #[test]
+    fn names_the_first_bad_line() {
+        let mut edited = journal(4);
+        edited[2] = edited[2].replace("s3", "s9");
+        assert_eq!(verify(&edited), Err(3), "an edited line fails its own hash");
+
+        let mut deleted = journal(4);
+        deleted.remove(1);
+        assert_eq!(
+            verify(&deleted),
+            Err(2),
+            "the line after a deletion no longer chains"
+        );
+
+        let mut swapped = journal(4);
+        swapped.swap(1, 2);
+        assert_eq!(verify(&swapped), Err(2), "reordering breaks seq and prev");
+
+        let mut rehashed = journal(3);
+        // An edit that also recomputes its own hash still breaks the next line's `prev`.
+        let mut r: Record = serde_json::from_str(&rehashed[1]).unwrap();
+        r.event = Event::StepTicked {
+            step: "forged".into(),
+        };
+        rehashed[1] = r.seal();
+        assert_eq!(verify(&rehashed), Err(3));
+    }
+}
