@@ -76,6 +76,14 @@ impl fmt::Display for Located<'_> {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        if self.text.is_empty() {
+            // Nothing to quote (the file could not be read): name it and say what to do.
+            return write!(
+                f,
+                "{kind}: {}\n --> {}\n  = fix: {}",
+                d.message, self.path, d.fix
+            );
+        }
         let (line, col) = line_col(self.text, d.span.start);
         let line_text = self.text.lines().nth(line - 1).unwrap_or("");
         // The caret covers the span, but never past the end of its first line.
