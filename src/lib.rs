@@ -12,6 +12,7 @@ pub mod journal;
 pub mod paths;
 pub mod runbook;
 pub mod session;
+pub mod telemetry;
 pub mod terminal;
 pub mod theme;
 pub mod ui;

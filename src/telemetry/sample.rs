@@ -1,0 +1,196 @@
+//! What a poll produces and how it is judged: a reading with its time, fresh or stale, and its
+//! level against the source's thresholds. Pure: no I/O, so the UI, `status` and gates share it.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::runbook::{Direction, Source, Thresholds};
+
+/// One poll's outcome. Text in it has been sanitized at ingestion.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reading {
+    /// A measured number in the source's unit.
+    Number(f64),
+    /// An endpoint answered as expected, this fast.
+    Up { latency_ms: f64 },
+    /// An endpoint answered wrongly or not at all: a verdict, not missing data.
+    Down { reason: String },
+    /// No value could be had (timeout, bad credentials, garbage): unknown, never healthy.
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub source: String,
+    pub at: OffsetDateTime,
+    pub reading: Reading,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Ok,
+    Warn,
+    Fail,
+    /// No value, an error, or a value older than two intervals.
+    Unknown,
+}
+
+impl Level {
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+            Level::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// A value older than this many intervals is stale and counts as unknown everywhere.
+pub const STALE_AFTER_INTERVALS: u32 = 2;
+
+pub fn is_stale(sample: &Sample, interval: Duration, now: OffsetDateTime) -> bool {
+    let age = (now - sample.at).unsigned_abs();
+    age > interval * STALE_AFTER_INTERVALS
+}
+
+/// The level of the latest sample of `source` at `now`.
+pub fn level(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> Level {
+    let Some(sample) = latest else {
+        return Level::Unknown;
+    };
+    if is_stale(sample, source.interval, now) {
+        return Level::Unknown;
+    }
+    match &sample.reading {
+        Reading::Number(v) => against(&source.thresholds, *v),
+        Reading::Up { latency_ms } => against(&source.thresholds, *latency_ms),
+        Reading::Down { .. } => Level::Fail,
+        Reading::Error(_) => Level::Unknown,
+    }
+}
+
+/// Reaching a threshold counts as crossing it: with `fail = 30`, a lag of exactly 30 fails.
+pub fn against(t: &Thresholds, value: f64) -> Level {
+    if value.is_nan() {
+        return Level::Unknown;
+    }
+    let reached = |limit: Option<f64>| {
+        limit.is_some_and(|l| match t.direction {
+            Direction::Above => value >= l,
+            Direction::Below => value <= l,
+        })
+    };
+    if reached(t.fail) {
+        Level::Fail
+    } else if reached(t.warn) {
+        Level::Warn
+    } else {
+        Level::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-12-05 22:00:00 UTC);
+
+    fn source(direction: Direction) -> Source {
+        let text = format!(
+            "[runbook]\nname='x'\n[[source]]\nid='s'\nkind='command'\ncommand='true'\ninterval='10s'\nwarn={}\nfail={}\ndirection='{}'\n[[phase]]\nid='p'\ntitle='p'\n[[phase.step]]\nid='a'\ntitle='a'\n[rollback]\nsteps=[{{title='r'}}]\n",
+            if direction == Direction::Above {
+                10
+            } else {
+                90
+            },
+            if direction == Direction::Above {
+                30
+            } else {
+                80
+            },
+            if direction == Direction::Above {
+                "above"
+            } else {
+                "below"
+            },
+        );
+        crate::runbook::parse(&text)
+            .map_err(|d| format!("{d:?}"))
+            .unwrap()
+            .runbook
+            .sources
+            .remove(0)
+    }
+
+    fn at(secs: i64, reading: Reading) -> Sample {
+        Sample {
+            source: "s".into(),
+            at: T0 + time::Duration::seconds(secs),
+            reading,
+        }
+    }
+
+    #[test]
+    fn thresholds_by_direction_with_reached_counting() {
+        let up = source(Direction::Above);
+        let cases = [
+            (5.0, Level::Ok),
+            (10.0, Level::Warn),
+            (29.9, Level::Warn),
+            (30.0, Level::Fail),
+            (f64::NAN, Level::Unknown),
+        ];
+        for (v, want) in cases {
+            assert_eq!(
+                level(&up, Some(&at(0, Reading::Number(v))), T0),
+                want,
+                "above {v}"
+            );
+        }
+        let down = source(Direction::Below);
+        for (v, want) in [(95.0, Level::Ok), (90.0, Level::Warn), (80.0, Level::Fail)] {
+            assert_eq!(
+                level(&down, Some(&at(0, Reading::Number(v))), T0),
+                want,
+                "below {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_errors_and_stale_values_are_unknown_never_ok() {
+        let s = source(Direction::Above);
+        assert_eq!(level(&s, None, T0), Level::Unknown);
+        assert_eq!(
+            level(&s, Some(&at(0, Reading::Error("timeout".into()))), T0),
+            Level::Unknown
+        );
+        let fresh = at(0, Reading::Number(1.0));
+        assert_eq!(
+            level(&s, Some(&fresh), T0 + time::Duration::seconds(20)),
+            Level::Ok,
+            "two intervals old is still fresh"
+        );
+        assert_eq!(
+            level(&s, Some(&fresh), T0 + time::Duration::seconds(21)),
+            Level::Unknown,
+            "older is stale"
+        );
+        assert_eq!(
+            level(
+                &s,
+                Some(&at(
+                    0,
+                    Reading::Down {
+                        reason: "503".into()
+                    }
+                )),
+                T0
+            ),
+            Level::Fail
+        );
+    }
+}
