@@ -2,6 +2,7 @@
 //! outside text. Pollers (one file per source kind) send owned samples to the app over a
 //! channel; nothing here is shared with the UI behind a lock.
 
+pub mod command;
 pub mod history;
 pub mod sample;
 pub mod sanitize;
