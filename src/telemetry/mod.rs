@@ -4,6 +4,7 @@
 
 pub mod command;
 pub mod history;
+pub mod poller;
 pub mod sample;
 pub mod sanitize;
 
