@@ -122,7 +122,6 @@ pub struct App {
     pub journal_error: Option<String>,
     /// Something changed since the last draw.
     pub dirty: bool,
-    pub quitting: bool,
 }
 
 impl App {
@@ -144,7 +143,6 @@ impl App {
             flash: None,
             journal_error: None,
             dirty: true,
-            quitting: false,
         }
     }
 

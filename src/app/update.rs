@@ -1,6 +1,8 @@
 //! `App::update`: the only place state changes. Never blocks, never does I/O; what must happen
 //! outside (journal writes, quitting) is returned as effects.
 
+use std::collections::HashSet;
+
 use super::keymap::{self, Command, Key};
 use super::progress::Status;
 use super::rows::Row;
@@ -53,7 +55,6 @@ impl App {
     }
 
     fn end_session(&mut self, reason: &str) -> Vec<Effect> {
-        self.quitting = true;
         let selected = self.selected_step().map(|s| s.id.clone());
         let mut effects = self.record(Event::SessionEnded {
             reason: reason.to_string(),
@@ -318,12 +319,9 @@ impl App {
     /// Moves to the next (1), previous (-1) or first-from-here (0) matching step, unfolding its
     /// phase. Searches all steps, folded or not.
     fn jump_to_match(&mut self, query: &str, direction: isize) {
-        let all: Vec<Row> = self
-            .runbook
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(p, ph)| (0..ph.steps.len()).map(move |s| Row::Step(p, s)))
+        let all: Vec<Row> = super::rows::visible_rows(&self.runbook, &HashSet::new())
+            .into_iter()
+            .filter(|r| matches!(r, Row::Step(..)))
             .collect();
         if all.is_empty() {
             return;

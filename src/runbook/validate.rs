@@ -31,13 +31,7 @@ pub fn validate(
     for s in &raw.sources {
         ck.id(&s.id, "source", &mut seen, text);
         let is_http = s.kind.get_ref() == "http";
-        let unit = s.unit.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
-            match s.kind.get_ref().as_str() {
-                "http" => Some("ms".into()),
-                "cost_explorer" => Some("$".into()),
-                _ => None,
-            }
-        });
+        let unit = super::validate_source::unit_of(s);
         ck.sources.insert(s.id.get_ref().clone(), (unit, is_http));
     }
     let raw_meta = raw.runbook.as_ref().map(Spanned::get_ref);

@@ -122,16 +122,7 @@ impl Checker {
                 _ => Panel::Metrics,
             },
         };
-        let default_unit = match kind {
-            "http" => Some("ms"),
-            "cost_explorer" => Some("$"),
-            _ => None,
-        };
-        let unit = s
-            .unit
-            .as_ref()
-            .map(|u| u.get_ref().clone())
-            .or(default_unit.map(String::from));
+        let unit = unit_of(s);
         let spec = self.source_spec(kind, s, meta)?;
         Some(Source {
             id: s.id.get_ref().clone(),
@@ -330,4 +321,17 @@ impl Checker {
 fn is_percentile(stat: &str) -> bool {
     stat.strip_prefix('p')
         .is_some_and(|n| n.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v)))
+}
+
+/// The unit a source reports in: its own `unit`, else its kind's (`ms` for http latency, `$`
+/// for cost). Criteria are checked against it before the source itself is validated.
+pub fn unit_of(s: &RawSource) -> Option<String> {
+    s.unit
+        .as_ref()
+        .map(|u| u.get_ref().clone())
+        .or_else(|| match s.kind.get_ref().as_str() {
+            "http" => Some("ms".into()),
+            "cost_explorer" => Some("$".into()),
+            _ => None,
+        })
 }

@@ -23,11 +23,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let height = inner.height as usize;
     let start = window_start(selected, rows.len(), height);
     let width = inner.width as usize;
+    // Walks the progress once per frame, not once per phase row.
+    let current = app.current_phase();
     let lines: Vec<Line> = rows[start..(start + height).min(rows.len())]
         .iter()
         .map(|row| {
             let line = match *row {
-                Row::Phase(p) => phase_line(app, p, width, look),
+                Row::Phase(p) => phase_line(app, p, current, width, look),
                 Row::Step(p, s) => step_line(app, p, s, width, look),
             };
             if *row == app.selected {
@@ -40,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn phase_line<'a>(app: &App, p: usize, width: usize, look: &Look) -> Line<'a> {
+fn phase_line<'a>(app: &App, p: usize, current: usize, width: usize, look: &Look) -> Line<'a> {
     let (t, g) = (look.theme, look.glyphs);
     let (done, total) = app.phase_progress(p);
     let arrow = if app.folded.contains(&p) {
@@ -52,11 +54,7 @@ fn phase_line<'a>(app: &App, p: usize, width: usize, look: &Look) -> Line<'a> {
     let room = width.saturating_sub(count.len() + arrow.chars().count() + 1);
     let title = fit(&app.runbook.phases[p].title, room);
     let pad = room.saturating_sub(title.chars().count());
-    let style = if p == app.current_phase() {
-        t.accent
-    } else {
-        t.title
-    };
+    let style = if p == current { t.accent } else { t.title };
     let count_style = if done == total { t.ok } else { t.muted };
     Line::from(vec![
         Span::styled(format!("{arrow} "), style),
