@@ -72,8 +72,12 @@ fn collect(rx: &mpsc::Receiver<Sample>, for_how_long: Duration) -> Vec<Sample> {
 fn samples_flow_hangs_are_cut_off_failures_back_off() {
     let dir = tempfile::tempdir().unwrap();
     let (tx, rx) = mpsc::channel();
-    let sink: poller::Sink = Arc::new(move |s| tx.send(s).is_ok());
-    let p = poller::start(sources(dir.path()), sink).unwrap();
+    let sink: poller::Sink = Arc::new(move |r| match r {
+        poller::Report::Sample(s) => tx.send(s).is_ok(),
+        poller::Report::Calls(_) => true,
+    });
+    let context = poller::Context::new(poller::Settings::default(), Default::default());
+    let p = poller::start(sources(dir.path()), context, sink).unwrap();
     let got = collect(&rx, Duration::from_millis(2500));
 
     let counts: Vec<f64> = got

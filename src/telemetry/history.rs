@@ -70,11 +70,11 @@ mod tests {
         let mut t = Telemetry::default();
         let t0 = datetime!(2026-12-05 22:00:00 UTC);
         for i in 0..(HISTORY_LEN as i64 * 3) {
-            t.apply(Sample {
-                source: "lag".into(),
-                at: t0 + time::Duration::seconds(i),
-                reading: Reading::Number(i as f64),
-            });
+            t.apply(Sample::new(
+                "lag",
+                t0 + time::Duration::seconds(i),
+                Reading::Number(i as f64),
+            ));
         }
         let h = &t.sources["lag"];
         assert_eq!(h.values.len(), HISTORY_LEN);
@@ -89,16 +89,12 @@ mod tests {
     fn errors_are_counted_and_kept_without_touching_values() {
         let mut t = Telemetry::default();
         let t0 = datetime!(2026-12-05 22:00:00 UTC);
-        t.apply(Sample {
-            source: "api".into(),
-            at: t0,
-            reading: Reading::Up { latency_ms: 12.0 },
-        });
-        t.apply(Sample {
-            source: "api".into(),
-            at: t0,
-            reading: Reading::Error("connection refused".into()),
-        });
+        t.apply(Sample::new("api", t0, Reading::Up { latency_ms: 12.0 }));
+        t.apply(Sample::new(
+            "api",
+            t0,
+            Reading::Error("connection refused".into()),
+        ));
         let h = &t.sources["api"];
         assert_eq!((h.polls, h.failures, h.values.len()), (2, 1, 1));
         assert_eq!(

@@ -1,12 +1,16 @@
 //! Live telemetry: samples, their freshness and levels, bounded history, and the sanitizing of
-//! outside text. Pollers (one file per source kind) send owned samples to the app over a
-//! channel; nothing here is shared with the UI behind a lock.
+//! outside text. The poller runs one task per source (CloudWatch: per region and profile) and
+//! sends owned reports to the app over a channel; nothing here is shared with the UI.
 
+pub mod aws;
+pub mod cloudwatch;
 pub mod command;
+pub mod cost;
 pub mod history;
+pub mod http;
 pub mod poller;
 pub mod sample;
 pub mod sanitize;
 
 pub use history::{SourceHistory, Telemetry};
-pub use sample::{Level, Reading, Sample, level};
+pub use sample::{Calls, CostReport, Detail, Level, Reading, Sample, level};

@@ -3,20 +3,143 @@
 //! its work and hands each owned `Sample` to a sink (the app's channel); it shares no state with
 //! the UI.
 
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
-use super::command;
-use super::sample::{Reading, Sample};
+use super::aws::{self, Target};
+use super::sample::{Calls, Detail, Reading, Sample};
+use super::{cloudwatch, command, cost, http};
 use crate::runbook::{Source, SourceSpec};
 
 /// Polls in flight at once, whatever the number of sources.
 pub const MAX_CONCURRENT_POLLS: usize = 32;
 
-pub type Sink = Arc<dyn Fn(Sample) -> bool + Send + Sync>;
+/// What the poller sends: owned values only.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Sample(Sample),
+    /// The billable calls made so far this session, after each AWS call.
+    Calls(Calls),
+}
+
+/// Where reports go; returns false when nobody listens any more.
+pub type Sink = Arc<dyn Fn(Report) -> bool + Send + Sync>;
+
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Holds the Cost Explorer cache.
+    pub data_dir: PathBuf,
+    /// Region and profile for AWS sources that name none (runbook or command line).
+    pub aws: Target,
+}
+
+/// What all polls share: one HTTP client (connections reused), AWS configs per region and
+/// profile, and the count of billable calls.
+pub struct Context {
+    pub http: reqwest::Client,
+    pub aws: aws::Configs,
+    pub settings: Settings,
+    calls: Mutex<Calls>,
+}
+
+impl Context {
+    pub fn new(settings: Settings, aws: aws::Configs) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("flightdeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            aws,
+            settings,
+            calls: Mutex::new(Calls::default()),
+        }
+    }
+
+    pub fn calls(&self) -> Calls {
+        *self.calls.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn count(&self, add: impl FnOnce(&mut Calls)) -> Calls {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        add(&mut calls);
+        *calls
+    }
+
+    fn target(&self, region: &Option<String>, profile: &Option<String>) -> Target {
+        Target {
+            region: region.clone().or_else(|| self.settings.aws.region.clone()),
+            profile: profile
+                .clone()
+                .or_else(|| self.settings.aws.profile.clone()),
+        }
+    }
+}
+
+/// A unit of polling: one source, or all CloudWatch sources of one region and profile (fetched
+/// in one batched call).
+#[derive(Debug, Clone)]
+pub enum Job {
+    One(Box<Source>),
+    CloudWatch(Target, Vec<Source>),
+}
+
+impl Job {
+    fn sources(&self) -> &[Source] {
+        match self {
+            Job::One(s) => std::slice::from_ref(s),
+            Job::CloudWatch(_, sources) => sources,
+        }
+    }
+
+    /// The most frequent interval of its sources.
+    fn interval(&self) -> Duration {
+        self.sources()
+            .iter()
+            .map(|s| s.interval)
+            .min()
+            .unwrap_or(Duration::from_secs(60))
+    }
+
+    /// The most patient timeout of its sources.
+    fn timeout(&self) -> Duration {
+        self.sources()
+            .iter()
+            .map(|s| s.timeout)
+            .max()
+            .unwrap_or(Duration::from_secs(10))
+    }
+
+    fn name(&self) -> &str {
+        &self.sources()[0].id
+    }
+}
+
+/// Groups sources into jobs: CloudWatch by region and profile, every other source alone.
+pub fn plan(sources: Vec<Source>, settings: &Settings) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let mut groups: std::collections::BTreeMap<Target, Vec<Source>> = Default::default();
+    for source in sources {
+        if let SourceSpec::CloudWatch {
+            region, profile, ..
+        } = &source.spec
+        {
+            let target = Target {
+                region: region.clone().or_else(|| settings.aws.region.clone()),
+                profile: profile.clone().or_else(|| settings.aws.profile.clone()),
+            };
+            groups.entry(target).or_default().push(source);
+        } else {
+            jobs.push(Job::One(Box::new(source)));
+        }
+    }
+    jobs.extend(groups.into_iter().map(|(t, s)| Job::CloudWatch(t, s)));
+    jobs
+}
 
 /// Stops the poller when dropped.
 pub struct Poller {
@@ -31,21 +154,27 @@ impl Drop for Poller {
     }
 }
 
-/// Starts polling `sources`; `sink` returns false when nobody listens any more.
-pub fn start(sources: Vec<Source>, sink: Sink) -> std::io::Result<Poller> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("poller")
         .enable_all()
-        .build()?;
+        .build()
+}
+
+/// Starts polling `sources` in the background, reporting to `sink`.
+pub fn start(sources: Vec<Source>, context: Context, sink: Sink) -> std::io::Result<Poller> {
+    let runtime = runtime()?;
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
-    for (i, source) in sources.into_iter().enumerate() {
-        let (sink, permits) = (sink.clone(), permits.clone());
+    let jobs = plan(sources, &context.settings);
+    let context = Arc::new(context);
+    for (i, job) in jobs.into_iter().enumerate() {
+        let (sink, permits, context) = (sink.clone(), permits.clone(), context.clone());
         // Spread first polls over a second so many sources do not fire in one burst.
         let stagger = Duration::from_millis((i as u64 * 37) % 1000);
         runtime.spawn(async move {
             tokio::time::sleep(stagger).await;
-            poll_forever(source, sink, permits).await;
+            poll_forever(job, context, sink, permits).await;
         });
     }
     Ok(Poller {
@@ -53,60 +182,143 @@ pub fn start(sources: Vec<Source>, sink: Sink) -> std::io::Result<Poller> {
     })
 }
 
-async fn poll_forever(source: Source, sink: Sink, permits: Arc<Semaphore>) {
+/// Polls every source once, concurrently (bounded), and returns their samples in source order
+/// with the billable calls made: what `flightdeck status` shows.
+pub fn poll_all_once(
+    sources: Vec<Source>,
+    context: Context,
+) -> std::io::Result<(Vec<Sample>, Calls)> {
+    let order: Vec<String> = sources.iter().map(|s| s.id.clone()).collect();
+    let runtime = runtime()?;
+    let jobs = plan(sources, &context.settings);
+    let context = Arc::new(context);
+    let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
+    let mut samples: Vec<Sample> = runtime.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        for job in jobs {
+            let (context, permits) = (context.clone(), permits.clone());
+            set.spawn(async move {
+                let _permit = permits.acquire().await;
+                run_job(&job, &context).await
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(done) = set.join_next().await {
+            all.extend(done.unwrap_or_default());
+        }
+        all
+    });
+    samples.sort_by_key(|s| order.iter().position(|id| *id == s.source));
+    let calls = context.calls();
+    runtime.shutdown_background();
+    Ok((samples, calls))
+}
+
+async fn poll_forever(job: Job, context: Arc<Context>, sink: Sink, permits: Arc<Semaphore>) {
     let mut failures = 0u32;
+    let calls_before = context.calls();
+    let mut reported = calls_before;
     loop {
-        let reading = {
+        let samples = {
             let Ok(_permit) = permits.acquire().await else {
                 return;
             };
-            poll_once(&source).await
+            run_job(&job, &context).await
         };
-        failures = if matches!(reading, Reading::Error(_)) {
+        let all_failed = samples
+            .iter()
+            .all(|s| matches!(s.reading, Reading::Error(_)));
+        failures = if all_failed {
             failures.saturating_add(1)
         } else {
             0
         };
-        if !sink(Sample {
-            source: source.id.clone(),
-            at: OffsetDateTime::now_utc(),
-            reading,
-        }) {
-            return;
+        for sample in samples {
+            if !sink(Report::Sample(sample)) {
+                return;
+            }
+        }
+        let calls = context.calls();
+        if calls != reported {
+            reported = calls;
+            if !sink(Report::Calls(calls)) {
+                return;
+            }
         }
         tokio::time::sleep(next_delay(
-            source.interval,
+            job.interval(),
             failures,
-            jitter_seed(&source.id, failures),
+            jitter_seed(job.name(), failures),
         ))
         .await;
     }
 }
 
-/// One poll of one source, never longer than its timeout.
-pub async fn poll_once(source: &Source) -> Reading {
-    let timeout = source.timeout;
+/// One poll of one job, never longer than its timeout: a sample per source.
+pub async fn run_job(job: &Job, context: &Context) -> Vec<Sample> {
+    let timeout = job.timeout();
     let work = async {
-        match &source.spec {
-            SourceSpec::Command {
-                command: cmd,
-                pointer,
-            } => {
-                let (cmd, pointer) = (cmd.clone(), pointer.clone());
-                tokio::task::spawn_blocking(move || {
-                    command::poll(&cmd, pointer.as_deref(), timeout)
-                })
-                .await
-                .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))
+        match job {
+            Job::One(source) => vec![poll_one(source, context).await],
+            Job::CloudWatch(target, sources) => {
+                let config = context.aws.get(target).await;
+                let group = cloudwatch::poll(&config, sources).await;
+                context.count(|c| c.cloudwatch_metrics += group.metrics_requested);
+                let at = OffsetDateTime::now_utc();
+                group
+                    .readings
+                    .into_iter()
+                    .map(|(id, reading)| Sample::new(id, at, reading))
+                    .collect()
             }
-            other => Reading::Error(format!("{} sources are not polled yet", other.kind_name())),
         }
     };
-    // The command source kills its own process group at the timeout; this guard covers the rest.
+    // Each kind enforces its own timeout; this guard covers whatever hangs beyond it (an SDK
+    // probing for credentials, a stuck DNS lookup).
     match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
-        Ok(r) => r,
-        Err(_) => Reading::Error(format!("no answer within {}s", timeout.as_secs_f64())),
+        Ok(samples) => samples,
+        Err(_) => {
+            let at = OffsetDateTime::now_utc();
+            let why = format!("no answer within {}s", timeout.as_secs_f64());
+            job.sources()
+                .iter()
+                .map(|s| Sample::new(s.id.clone(), at, Reading::Error(why.clone())))
+                .collect()
+        }
     }
+}
+
+async fn poll_one(source: &Source, context: &Context) -> Sample {
+    let timeout = source.timeout;
+    let reading = match &source.spec {
+        SourceSpec::Command {
+            command: cmd,
+            pointer,
+        } => {
+            let (cmd, pointer) = (cmd.clone(), pointer.clone());
+            tokio::task::spawn_blocking(move || command::poll(&cmd, pointer.as_deref(), timeout))
+                .await
+                .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))
+        }
+        SourceSpec::Http { .. } | SourceSpec::HttpJson { .. } | SourceSpec::Prometheus { .. } => {
+            http::poll(&context.http, &source.spec, timeout).await
+        }
+        SourceSpec::CostExplorer {
+            region, profile, ..
+        } => {
+            let config = context.aws.get(&context.target(region, profile)).await;
+            let now = OffsetDateTime::now_utc();
+            let polled = cost::poll(&config, source, &context.settings.data_dir, now).await;
+            context.count(|c| c.cost_explorer += polled.requests);
+            let mut sample = Sample::new(source.id.clone(), now, polled.reading);
+            sample.detail = polled.report.map(|r| Box::new(Detail::Cost(r)));
+            return sample;
+        }
+        SourceSpec::CloudWatch { .. } => {
+            Reading::Error("cloudwatch sources are polled in groups".into())
+        }
+    };
+    Sample::new(source.id.clone(), OffsetDateTime::now_utc(), reading)
 }
 
 /// After `failures` failed polls in a row: the interval doubled per failure, capped at eight

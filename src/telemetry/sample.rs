@@ -25,6 +25,71 @@ pub struct Sample {
     pub source: String,
     pub at: OffsetDateTime,
     pub reading: Reading,
+    /// What some sources know beyond their one number (the cost breakdown).
+    pub detail: Option<Box<Detail>>,
+}
+
+impl Sample {
+    pub fn new(source: impl Into<String>, at: OffsetDateTime, reading: Reading) -> Self {
+        Self {
+            source: source.into(),
+            at,
+            reading,
+            detail: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Cost(CostReport),
+}
+
+/// A Cost Explorer answer: month to date (the sample's number), forecast and the top groups.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostReport {
+    pub month_to_date: f64,
+    pub currency: String,
+    pub budget: Option<f64>,
+    pub forecast: Option<Forecast>,
+    /// Spend by group (service or tag value), largest first.
+    pub top: Vec<(String, f64)>,
+    /// When Cost Explorer produced this answer (earlier than the sample when read from cache).
+    pub as_of: OffsetDateTime,
+    pub from_cache: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Forecast {
+    pub month_end: f64,
+    pub method: ForecastMethod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForecastMethod {
+    /// GetCostForecast answered.
+    CostExplorer,
+    /// GetCostForecast failed; projected from this month's daily spend.
+    Projection,
+}
+
+/// Billable AWS calls the cockpit made in this session: shown in the cost panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calls {
+    /// Cost Explorer requests, each page counted ($0.01 each).
+    pub cost_explorer: u64,
+    /// Metrics requested through GetMetricData ($0.01 per 1,000).
+    pub cloudwatch_metrics: u64,
+}
+
+impl Calls {
+    pub const COST_EXPLORER_USD: f64 = 0.01;
+    pub const CLOUDWATCH_USD_PER_METRIC: f64 = 0.01 / 1000.0;
+
+    pub fn dollars(&self) -> f64 {
+        self.cost_explorer as f64 * Self::COST_EXPLORER_USD
+            + self.cloudwatch_metrics as f64 * Self::CLOUDWATCH_USD_PER_METRIC
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,11 +191,7 @@ mod tests {
     }
 
     fn at(secs: i64, reading: Reading) -> Sample {
-        Sample {
-            source: "s".into(),
-            at: T0 + time::Duration::seconds(secs),
-            reading,
-        }
+        Sample::new("s", T0 + time::Duration::seconds(secs), reading)
     }
 
     #[test]

@@ -1,0 +1,49 @@
+//! AWS configuration the way AWS users expect it: the standard credential chain (environment,
+//! profiles, SSO, the bastion's instance role), a region and profile per source or from the
+//! runbook, and the standard endpoint variables (`AWS_ENDPOINT_URL`,
+//! `AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL_COST_EXPLORER`), all through `aws-config`.
+
+use std::collections::HashMap;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use tokio::sync::Mutex;
+
+/// Where one group of AWS sources points: region and profile, `None` meaning the SDK's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+/// One loaded `SdkConfig` per target, loaded on first use (loading reads files and may probe
+/// the instance metadata service, so it is done once, not per poll).
+#[derive(Default)]
+pub struct Configs {
+    loaded: Mutex<HashMap<Target, SdkConfig>>,
+}
+
+impl Configs {
+    /// Configs that always answer `config` (tests and emulators point here without env).
+    pub fn preset(target: Target, config: SdkConfig) -> Self {
+        Self {
+            loaded: Mutex::new(HashMap::from([(target, config)])),
+        }
+    }
+
+    pub async fn get(&self, target: &Target) -> SdkConfig {
+        let mut loaded = self.loaded.lock().await;
+        if let Some(config) = loaded.get(target) {
+            return config.clone();
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &target.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &target.profile {
+            loader = loader.profile_name(profile);
+        }
+        let config = loader.load().await;
+        loaded.insert(target.clone(), config.clone());
+        config
+    }
+}
