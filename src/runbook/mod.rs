@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod model;
 pub mod raw;
+pub mod template;
 mod validate;
 mod validate_source;
 

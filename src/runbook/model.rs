@@ -133,6 +133,32 @@ pub enum CloudWatchQuery {
 }
 
 impl SourceSpec {
+    /// Fills `${NAME}` of runbook variables into every templated field.
+    pub fn expand(&mut self, vars: &BTreeMap<String, String>) {
+        let fill = |t: &mut String| *t = super::template::expand(t, vars);
+        match self {
+            SourceSpec::Http { target, .. } | SourceSpec::HttpJson { target, .. } => {
+                fill(&mut target.url)
+            }
+            SourceSpec::Prometheus { url, query } => {
+                fill(url);
+                fill(query);
+            }
+            SourceSpec::CloudWatch { query, .. } => match query {
+                CloudWatchQuery::Metric { dimensions, .. } => {
+                    dimensions.values_mut().for_each(fill)
+                }
+                CloudWatchQuery::Expression(e) => fill(e),
+            },
+            SourceSpec::CostExplorer { filter, .. } => {
+                if let Some((_, values)) = filter {
+                    values.iter_mut().for_each(fill);
+                }
+            }
+            SourceSpec::Command { command, .. } => fill(command),
+        }
+    }
+
     pub fn kind_name(&self) -> &'static str {
         match self {
             SourceSpec::Http { .. } => "http",

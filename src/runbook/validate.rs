@@ -96,6 +96,14 @@ pub fn validate(
                 .into_iter()
                 .map(|(k, v)| (k, v.into_inner()))
                 .collect();
+            // Sources are polled as written, so their templates are filled in once, here.
+            let sources = sources
+                .into_iter()
+                .map(|mut s| {
+                    s.spec.expand(&vars);
+                    s
+                })
+                .collect();
             Ok((
                 Runbook {
                     meta,
