@@ -1,6 +1,7 @@
 //! The running cockpit: one channel of messages from the keyboard, the clock and signals; one
 //! loop that updates the app, carries out its effects and redraws only when something changed.
 
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use time::OffsetDateTime;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
 use crate::session::{self, Session};
+use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::terminal;
 use crate::ui::{self, Look};
 
@@ -23,7 +25,8 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
-    spawn_signals(tx)?;
+    spawn_signals(tx.clone())?;
+    let _poller = start_poller(&session, &opts, tx)?;
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
     session.app.update(Msg::Resize {
@@ -71,6 +74,21 @@ fn event_loop(
             }
         }
     }
+}
+
+/// Telemetry runs on its own threads and only ever sends owned reports into the channel.
+fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Poller> {
+    let settings = Settings {
+        data_dir: opts.data_dir.clone(),
+        ..Settings::default()
+    };
+    let context = Context::new(settings, Default::default());
+    let sink: Sink = Arc::new(move |report| tx.send(Msg::Telemetry(report)).is_ok());
+    Ok(poller::start(
+        session.app.runbook.sources.clone(),
+        context,
+        sink,
+    )?)
 }
 
 fn spawn_input(tx: Sender<Msg>) {

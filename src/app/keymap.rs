@@ -34,6 +34,7 @@ pub enum Command {
     FoldOrLeft,
     UnfoldOrRight,
     NextPane,
+    PrevPane,
     Toggle,
     Act,
     Skip,
@@ -92,11 +93,19 @@ pub const MAIN: &[Binding] = &[
         footer_rank: 0,
     },
     Binding {
-        keys: &[Tab, BackTab],
+        keys: &[Tab],
         label: "Tab",
         command: Command::NextPane,
         short: "pane",
-        desc: "switch between checklist and detail",
+        desc: "next pane: checklist, detail, telemetry",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[BackTab],
+        label: "S-Tab",
+        command: Command::PrevPane,
+        short: "",
+        desc: "previous pane",
         footer_rank: 0,
     },
     Binding {
@@ -144,7 +153,7 @@ pub const MAIN: &[Binding] = &[
         label: "Enter",
         command: Command::Act,
         short: "fold",
-        desc: "fold / unfold the selected phase",
+        desc: "fold / unfold a phase; open a source's detail",
         footer_rank: 3,
     },
     Binding {

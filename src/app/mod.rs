@@ -4,6 +4,7 @@
 pub mod keymap;
 pub mod progress;
 pub mod rows;
+pub mod sources;
 mod update;
 
 use std::collections::HashSet;
@@ -16,6 +17,8 @@ pub use rows::Row;
 
 use crate::journal::Event;
 use crate::runbook::{Runbook, Step};
+use crate::telemetry::poller::Report;
+use crate::telemetry::{Calls, Telemetry};
 
 /// What the header says about how actions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +42,7 @@ impl Mode {
 pub enum Pane {
     Checklist,
     Detail,
+    Telemetry,
 }
 
 /// A single-line text field.
@@ -74,6 +78,10 @@ pub enum Layer {
     ConfirmResume {
         changed: Vec<String>,
     },
+    /// One source in full: target, thresholds, history, last error.
+    SourceDetail {
+        source: String,
+    },
 }
 
 /// Messages into `update`.
@@ -90,6 +98,8 @@ pub enum Msg {
     Signal(&'static str),
     /// Writing the journal failed; nothing more may be recorded until it works.
     JournalFailed(String),
+    /// A sample or a call count from the poller.
+    Telemetry(Report),
 }
 
 /// What `update` asks the outside world to do.
@@ -120,12 +130,21 @@ pub struct App {
     /// A one-line message in the footer until the next key.
     pub flash: Option<String>,
     pub journal_error: Option<String>,
+    /// Latest samples and bounded history per source, fed by the poller.
+    pub telemetry: Telemetry,
+    /// Billable AWS calls made this session.
+    pub calls: Calls,
+    /// Indices into `runbook.sources` in the order the telemetry pane lists them.
+    pub source_order: Vec<usize>,
+    /// Position in `source_order` of the source selected in the telemetry pane.
+    pub source_selected: usize,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
 
 impl App {
     pub fn new(runbook: Runbook, operator: String, run_id: String, now: OffsetDateTime) -> Self {
+        let source_order = sources::source_order(&runbook.sources);
         Self {
             runbook,
             progress: Progress::default(),
@@ -142,6 +161,10 @@ impl App {
             last_query: String::new(),
             flash: None,
             journal_error: None,
+            telemetry: Telemetry::default(),
+            calls: Calls::default(),
+            source_order,
+            source_selected: 0,
             dirty: true,
         }
     }

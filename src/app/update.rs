@@ -31,6 +31,10 @@ impl App {
                 self.dirty = true;
                 Vec::new()
             }
+            Msg::Telemetry(report) => {
+                self.apply_report(report);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -68,15 +72,47 @@ impl App {
         let Some(command) = keymap::command_for(key) else {
             return Vec::new();
         };
-        if self.focus == Pane::Detail {
-            match command {
+        match (command, self.focus) {
+            (Command::NextPane, _) => self.focus = self.next_pane(1),
+            (Command::PrevPane, _) => self.focus = self.next_pane(-1),
+            (_, Pane::Detail) => match command {
                 Command::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
                 Command::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-                Command::FoldOrLeft | Command::NextPane => self.focus = Pane::Checklist,
+                Command::FoldOrLeft => self.focus = Pane::Checklist,
                 _ => return self.action(command),
-            }
-            return Vec::new();
+            },
+            (_, Pane::Telemetry) => match command {
+                Command::Down => self.move_source(1),
+                Command::Up => self.move_source(-1),
+                Command::PageDown => self.move_source(5),
+                Command::PageUp => self.move_source(-5),
+                Command::Top => self.source_selected = 0,
+                Command::Bottom => self.move_source(isize::MAX),
+                Command::FoldOrLeft => self.focus = Pane::Checklist,
+                Command::Act => {
+                    if let Some(source) = self.selected_source() {
+                        let source = source.id.clone();
+                        self.layers.push(Layer::SourceDetail { source });
+                    }
+                }
+                _ => return self.action(command),
+            },
+            (_, Pane::Checklist) => return self.checklist_key(command),
         }
+        Vec::new()
+    }
+
+    /// Tab order: checklist, detail, telemetry (when the runbook has sources).
+    fn next_pane(&self, step: isize) -> Pane {
+        let mut panes = vec![Pane::Checklist, Pane::Detail];
+        if !self.runbook.sources.is_empty() {
+            panes.push(Pane::Telemetry);
+        }
+        let at = panes.iter().position(|p| *p == self.focus).unwrap_or(0) as isize;
+        panes[(at + step).rem_euclid(panes.len() as isize) as usize]
+    }
+
+    fn checklist_key(&mut self, command: Command) -> Vec<Effect> {
         match command {
             Command::Down => self.move_by(1),
             Command::Up => self.move_by(-1),
@@ -86,7 +122,6 @@ impl App {
             Command::Bottom => self.select_index(usize::MAX),
             Command::FoldOrLeft => self.fold_or_left(),
             Command::UnfoldOrRight => self.unfold_or_right(),
-            Command::NextPane => self.focus = Pane::Detail,
             _ => return self.action(command),
         }
         Vec::new()
@@ -235,7 +270,7 @@ impl App {
 
     fn layer_key(&mut self, layer: Layer, key: Key) -> Vec<Effect> {
         match layer {
-            Layer::Help => {
+            Layer::Help | Layer::SourceDetail { .. } => {
                 if matches!(key, Key::Esc | Key::Char('?') | Key::Char('q') | Key::Enter) {
                     self.layers.pop();
                 }

@@ -3,6 +3,7 @@
 
 mod journal;
 mod run;
+mod status;
 mod validate;
 
 use std::path::PathBuf;
@@ -31,6 +32,8 @@ pub enum Command {
         #[arg(required = true)]
         runbooks: Vec<PathBuf>,
     },
+    /// Poll every source once and print value, age and state; exit 0 only if all are OK.
+    Status(StatusArgs),
     /// Work with run journals.
     Journal {
         #[command(subcommand)]
@@ -51,6 +54,53 @@ pub struct RunArgs {
     /// Draw with ASCII only, for terminals without Unicode glyphs.
     #[arg(long)]
     pub ascii: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// The runbook whose sources to poll.
+    pub runbook: PathBuf,
+    /// Print JSON (shape in docs/status-json.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+/// Where AWS sources ask. Credentials come from the standard chain (environment, profiles, SSO,
+/// instance role); endpoints from `AWS_ENDPOINT_URL` and its per-service variants.
+#[derive(clap::Args, Debug, Default)]
+pub struct AwsArgs {
+    /// AWS profile for every AWS source (overrides the runbook's, since profile names are local).
+    #[arg(long, env = "FLIGHTDECK_AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region for AWS sources that name none (neither the source nor `[runbook]`).
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+impl AwsArgs {
+    /// Applies the flags to the runbook's AWS sources.
+    pub fn apply(&self, runbook: &mut crate::runbook::Runbook) {
+        for source in &mut runbook.sources {
+            if let crate::runbook::SourceSpec::CloudWatch {
+                region, profile, ..
+            }
+            | crate::runbook::SourceSpec::CostExplorer {
+                region, profile, ..
+            } = &mut source.spec
+            {
+                if let Some(p) = &self.profile {
+                    *profile = Some(p.clone());
+                }
+                if region.is_none() {
+                    region.clone_from(&self.region);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -68,6 +118,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
+        Command::Status(args) => status::run(args),
         Command::Journal {
             command: JournalCommand::Verify { run },
         } => journal::verify(run),

@@ -9,7 +9,7 @@ use crate::ui::{Look, glyphs};
 use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let loaded = match runbook::load(&args.runbook) {
+    let mut loaded = match runbook::load(&args.runbook) {
         Ok(l) => l,
         Err(invalid) => {
             eprintln!("{invalid}");
@@ -17,6 +17,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    args.aws.apply(&mut loaded.runbook);
     let config_dir = paths::config_dir();
     let theme = match Theme::load(
         args.theme.as_deref().unwrap_or("dark"),

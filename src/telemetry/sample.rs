@@ -136,6 +136,24 @@ pub fn level(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> L
     }
 }
 
+/// One word for the state of a source now: `UP`, `DOWN`, `OK`, `WARN`, `FAIL`, `ERROR`,
+/// `STALE`, or `--` before its first sample.
+pub fn word(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> &'static str {
+    let Some(sample) = latest else {
+        return "--";
+    };
+    if is_stale(sample, source.interval, now) {
+        return "STALE";
+    }
+    let level = level(source, latest, now);
+    match &sample.reading {
+        Reading::Up { .. } if level == Level::Ok => "UP",
+        Reading::Down { .. } => "DOWN",
+        Reading::Error(_) => "ERROR",
+        _ => level.word(),
+    }
+}
+
 /// Reaching a threshold counts as crossing it: with `fail = 30`, a lag of exactly 30 fails.
 pub fn against(t: &Thresholds, value: f64) -> Level {
     if value.is_nan() {

@@ -67,6 +67,16 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
     if let Some(reason) = state.and_then(|s| s.skip_reason.as_ref()) {
         out.push(Line::styled(format!("skipped because: {reason}"), t.warn));
     }
+    // The operator's own notes come first: they are what changed since the runbook was written.
+    if let Some(notes) = state.map(|s| &s.notes).filter(|n| !n.is_empty()) {
+        out.push(label("Notes", look));
+        for n in notes {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {} {} ", hhmm(n.at), n.operator), t.muted),
+                Span::styled(n.text.clone(), t.text),
+            ]));
+        }
+    }
     if let Some(d) = &step.description {
         out.push(Line::default());
         out.extend(text_lines(d, look));
@@ -132,15 +142,6 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
     if let Some(e) = &step.expect {
         out.push(label("Expected", look));
         out.extend(text_lines(e, look));
-    }
-    if let Some(notes) = state.map(|s| &s.notes).filter(|n| !n.is_empty()) {
-        out.push(label("Notes", look));
-        for n in notes {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {} {} ", hhmm(n.at), n.operator), t.muted),
-                Span::styled(n.text.clone(), t.text),
-            ]));
-        }
     }
     out
 }

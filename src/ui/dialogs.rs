@@ -16,11 +16,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
             Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
             Layer::Search(_) => {} // drawn in the footer, with live matches in the checklist
+            Layer::SourceDetail { source } => {
+                super::source_detail::draw(frame, area, app, source, look)
+            }
         }
     }
 }
 
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
+pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -30,7 +33,7 @@ fn popup(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
+pub fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_style(look.theme.border_focus)

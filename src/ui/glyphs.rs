@@ -15,6 +15,14 @@ pub struct Glyphs {
     pub cursor: &'static str,
     pub bullet: &'static str,
     pub box_empty: &'static str,
+    /// Telemetry levels: ok, warn, fail, unknown.
+    pub levels: [&'static str; 4],
+    /// Sparkline heights, lowest first.
+    pub spark: [char; 8],
+    pub bar_full: char,
+    pub bar_empty: char,
+    /// Trend: rising, falling, flat.
+    pub trend: [&'static str; 3],
 }
 
 pub const UNICODE: Glyphs = Glyphs {
@@ -30,6 +38,11 @@ pub const UNICODE: Glyphs = Glyphs {
     cursor: "█",
     bullet: "•",
     box_empty: "☐",
+    levels: ["●", "▲", "✖", "?"],
+    spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
+    bar_full: '█',
+    bar_empty: '░',
+    trend: ["↗", "↘", "→"],
 };
 
 pub const ASCII: Glyphs = Glyphs {
@@ -45,9 +58,24 @@ pub const ASCII: Glyphs = Glyphs {
     cursor: "_",
     bullet: "*",
     box_empty: "[ ]",
+    levels: ["+", "!", "X", "?"],
+    spark: ['_', '.', ',', ':', '-', '=', '*', '#'],
+    bar_full: '#',
+    bar_empty: '-',
+    trend: ["^", "v", "-"],
 };
 
 impl Glyphs {
+    pub fn level(&self, level: crate::telemetry::Level) -> &'static str {
+        use crate::telemetry::Level;
+        match level {
+            Level::Ok => self.levels[0],
+            Level::Warn => self.levels[1],
+            Level::Fail => self.levels[2],
+            Level::Unknown => self.levels[3],
+        }
+    }
+
     pub fn status(&self, s: Status) -> &'static str {
         match s {
             Status::Pending => self.pending,

@@ -13,6 +13,9 @@ mod dialogs;
 mod footer;
 pub mod glyphs;
 mod header;
+mod source_detail;
+mod telemetry;
+pub mod telemetry_text;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -45,14 +48,45 @@ pub fn draw(frame: &mut Frame, app: &App, look: &Look) {
     ])
     .areas(area);
     header::draw(frame, head, app, look);
-    let list_width = (area.width * 45 / 100).max(36);
-    let [list, detail] =
-        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
+    let (list, detail, telemetry) = body_areas(body, app);
     checklist::draw(frame, list, app, look);
     detail::draw(frame, detail, app, look);
+    if let Some(area) = telemetry {
+        telemetry::draw(frame, area, app, look);
+    }
     footer::draw(frame, foot, app, look);
     dialogs::draw(frame, area, app, look);
 }
+
+/// Checklist on the left. With telemetry: on wide screens a third column; otherwise the right
+/// column is split, telemetry above the detail, leaving the detail at least 9 rows (the step at
+/// hand matters as much; the telemetry pane scrolls).
+fn body_areas(body: Rect, app: &App) -> (Rect, Rect, Option<Rect>) {
+    let has_telemetry = !app.runbook.sources.is_empty();
+    if has_telemetry && body.width >= WIDE {
+        let [list, detail, telemetry] = Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Min(30),
+            Constraint::Percentage(33),
+        ])
+        .areas(body);
+        return (list, detail, Some(telemetry));
+    }
+    let list_width = (body.width * 45 / 100).max(36);
+    let [list, right] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(20)]).areas(body);
+    if !has_telemetry {
+        return (list, right, None);
+    }
+    let wanted = telemetry::lines_needed(app) as u16 + 2;
+    let height = wanted.min(body.height.saturating_sub(9)).max(4);
+    let [telemetry, detail] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(3)]).areas(right);
+    (list, detail, Some(telemetry))
+}
+
+/// From this width on, telemetry gets its own column.
+pub const WIDE: u16 = 120;
 
 fn too_small(frame: &mut Frame, area: Rect, look: &Look) {
     let text = vec![

@@ -1,0 +1,78 @@
+//! The telemetry side of the app: samples in, the order sources are listed in, the selection in
+//! the telemetry pane. Pure, like the rest of `app`.
+
+use crate::runbook::{Panel, Source};
+use crate::telemetry::poller::Report;
+use crate::telemetry::{Detail, Level, SourceHistory, level};
+
+use super::App;
+
+/// Panels in the order they are drawn.
+pub const PANELS: [Panel; 4] = [Panel::Health, Panel::Sync, Panel::Metrics, Panel::Cost];
+
+/// Indices of the runbook's sources as the telemetry pane lists them: by panel, then as written.
+pub fn source_order(sources: &[Source]) -> Vec<usize> {
+    PANELS
+        .iter()
+        .flat_map(|panel| {
+            sources
+                .iter()
+                .enumerate()
+                .filter(move |(_, s)| s.panel == *panel)
+                .map(|(i, _)| i)
+        })
+        .collect()
+}
+
+impl App {
+    pub(super) fn apply_report(&mut self, report: Report) {
+        match report {
+            Report::Sample(sample) => {
+                // Samples of sources this runbook does not have are dropped, not stored.
+                if self.runbook.sources.iter().any(|s| s.id == sample.source) {
+                    self.telemetry.apply(sample);
+                    self.dirty = true;
+                }
+            }
+            Report::Calls(calls) => {
+                self.dirty |= self.calls != calls;
+                self.calls = calls;
+            }
+        }
+    }
+
+    /// The source selected in the telemetry pane.
+    pub fn selected_source(&self) -> Option<&Source> {
+        let index = *self.source_order.get(self.source_selected)?;
+        self.runbook.sources.get(index)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.runbook.sources.iter().find(|s| s.id == id)
+    }
+
+    pub fn history(&self, id: &str) -> Option<&SourceHistory> {
+        self.telemetry.sources.get(id)
+    }
+
+    /// The source's level now: stale and missing values are unknown.
+    pub fn source_level(&self, source: &Source) -> Level {
+        level(source, self.telemetry.latest(&source.id), self.now)
+    }
+
+    /// Seconds since the source's latest value was measured: for a Cost Explorer answer, since
+    /// AWS gave it (it may come from the disk cache), otherwise since the poll.
+    pub fn source_age(&self, id: &str) -> Option<i64> {
+        let latest = self.telemetry.latest(id)?;
+        let at = match latest.detail.as_deref() {
+            Some(Detail::Cost(report)) => report.as_of,
+            None => latest.at,
+        };
+        Some((self.now - at).whole_seconds().max(0))
+    }
+
+    pub(super) fn move_source(&mut self, delta: isize) {
+        let last = self.source_order.len().saturating_sub(1);
+        self.source_selected = self.source_selected.saturating_add_signed(delta).min(last);
+    }
+}

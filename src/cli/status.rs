@@ -1,0 +1,243 @@
+//! `flightdeck status RUNBOOK [--json]`: polls every source once (Cost Explorer from its cache
+//! while fresh) and prints value, age and state. Exit 0 when every source is OK, 3 when any is
+//! WARN, FAIL or unknown (stale, error, no data), 2 for a runbook that does not validate.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::StatusArgs;
+use crate::paths;
+use crate::runbook::{self, Source};
+use crate::telemetry::poller::{self, Context, Settings};
+use crate::telemetry::sample::{ForecastMethod, word};
+use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
+use crate::ui::telemetry_text::{age, value};
+
+/// Exit code when some source is not OK.
+pub const NOT_ALL_OK: u8 = 3;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    runbook: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    checked_at: OffsetDateTime,
+    ok: bool,
+    sources: Vec<SourceStatus<'a>>,
+    aws_calls: CallsJson,
+}
+
+#[derive(Serialize)]
+struct SourceStatus<'a> {
+    id: &'a str,
+    label: &'a str,
+    kind: &'static str,
+    panel: crate::runbook::Panel,
+    unit: Option<&'a str>,
+    /// ok, warn, fail or unknown.
+    state: &'static str,
+    /// UP, DOWN, OK, WARN, FAIL, ERROR, STALE or --.
+    word: &'static str,
+    value: Option<f64>,
+    value_text: String,
+    age_seconds: Option<i64>,
+    error: Option<String>,
+    thresholds: &'a crate::runbook::Thresholds,
+    cost: Option<CostJson>,
+}
+
+#[derive(Serialize)]
+struct CostJson {
+    month_to_date: f64,
+    currency: String,
+    budget: Option<f64>,
+    forecast: Option<f64>,
+    /// "cost_explorer" or "projection".
+    forecast_method: Option<&'static str>,
+    top: Vec<(String, f64)>,
+    #[serde(with = "time::serde::rfc3339")]
+    as_of: OffsetDateTime,
+    from_cache: bool,
+}
+
+#[derive(Serialize)]
+struct CallsJson {
+    cost_explorer: u64,
+    cloudwatch_metrics: u64,
+    usd: f64,
+}
+
+pub fn run(args: StatusArgs) -> ExitCode {
+    let mut loaded = match runbook::load(&args.runbook) {
+        Ok(l) => l,
+        Err(invalid) => {
+            eprintln!("{invalid}");
+            return ExitCode::from(2);
+        }
+    };
+    args.aws.apply(&mut loaded.runbook);
+    let book = loaded.runbook;
+    let context = Context::new(
+        Settings {
+            data_dir: paths::data_dir(),
+            ..Settings::default()
+        },
+        Default::default(),
+    );
+    let (samples, calls) = match poller::poll_all_once(book.sources.clone(), context) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start polling: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    let statuses: Vec<SourceStatus> = book
+        .sources
+        .iter()
+        .map(|s| status_of(s, samples.iter().find(|x| x.source == s.id), now))
+        .collect();
+    let ok = statuses.iter().all(|s| s.state == "ok");
+    let report = Report {
+        runbook: &book.meta.name,
+        checked_at: now,
+        ok,
+        sources: statuses,
+        aws_calls: CallsJson {
+            cost_explorer: calls.cost_explorer,
+            cloudwatch_metrics: calls.cloudwatch_metrics,
+            usd: calls.dollars(),
+        },
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        print_table(&report, calls);
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(NOT_ALL_OK)
+    }
+}
+
+fn status_of<'a>(
+    source: &'a Source,
+    sample: Option<&Sample>,
+    now: OffsetDateTime,
+) -> SourceStatus<'a> {
+    let state = match level(source, sample, now) {
+        Level::Ok => "ok",
+        Level::Warn => "warn",
+        Level::Fail => "fail",
+        Level::Unknown => "unknown",
+    };
+    let reading = sample.map(|s| &s.reading);
+    let number = match reading {
+        Some(Reading::Number(v)) => Some(*v),
+        Some(Reading::Up { latency_ms }) => Some(*latency_ms),
+        _ => None,
+    };
+    let unit = match reading {
+        Some(Reading::Up { .. }) => Some("ms"),
+        _ => source.unit.as_deref(),
+    };
+    let error = match reading {
+        Some(Reading::Down { reason }) | Some(Reading::Error(reason)) => Some(reason.clone()),
+        None => Some("no sample".into()),
+        _ => None,
+    };
+    let cost = sample.and_then(|s| s.detail.as_deref()).map(|d| match d {
+        Detail::Cost(r) => CostJson {
+            month_to_date: r.month_to_date,
+            currency: r.currency.clone(),
+            budget: r.budget,
+            forecast: r.forecast.map(|f| f.month_end),
+            forecast_method: r.forecast.map(|f| match f.method {
+                ForecastMethod::CostExplorer => "cost_explorer",
+                ForecastMethod::Projection => "projection",
+            }),
+            top: r.top.clone(),
+            as_of: r.as_of,
+            from_cache: r.from_cache,
+        },
+    });
+    SourceStatus {
+        id: &source.id,
+        label: &source.label,
+        kind: source.spec.kind_name(),
+        panel: source.panel,
+        unit: source.unit.as_deref(),
+        state,
+        word: word(source, sample, now),
+        value: number,
+        value_text: number.map_or("—".into(), |v| value(v, unit)),
+        // A cost answer from the cache is as old as the answer, not as the poll.
+        age_seconds: sample.map(|s| {
+            let at = cost.as_ref().map_or(s.at, |c| c.as_of);
+            (now - at).whole_seconds().max(0)
+        }),
+        error,
+        thresholds: &source.thresholds,
+        cost,
+    }
+}
+
+fn print_table(report: &Report, calls: Calls) {
+    let id_width = report
+        .sources
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    println!(
+        "{:<id_width$}  {:<8} {:>10}  {:<6} {:>5}  DETAIL",
+        "SOURCE", "PANEL", "VALUE", "STATE", "AGE"
+    );
+    for s in &report.sources {
+        let panel = serde_json::to_value(s.panel)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let detail = match (&s.error, &s.cost) {
+            (Some(e), _) => e.clone(),
+            (None, Some(c)) => format!(
+                "as of {}{}",
+                c.as_of.time().to_string().get(..5).unwrap_or_default(),
+                if c.from_cache { " (cached)" } else { "" }
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "{:<id_width$}  {:<8} {:>10}  {:<6} {:>5}  {}",
+            s.id,
+            panel,
+            s.value_text,
+            s.word,
+            s.age_seconds.map_or("-".into(), age),
+            detail
+        );
+    }
+    println!(
+        "AWS calls: {} Cost Explorer, {} CloudWatch metrics = ${:.2}",
+        calls.cost_explorer,
+        calls.cloudwatch_metrics,
+        calls.dollars()
+    );
+    println!(
+        "{}",
+        if report.ok {
+            "all sources OK"
+        } else {
+            "NOT all sources OK"
+        }
+    );
+}

@@ -1,0 +1,197 @@
+//! One source in full (`Enter` in the telemetry pane): what is polled and how often, the
+//! thresholds, the value now, the last hour, and the last error text.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::telemetry::{cost_report, short_service, value_text, verdict};
+use super::telemetry_text::{age, sparkline, value};
+use super::{Look, hhmm};
+use crate::app::App;
+use crate::runbook::duration::format_duration;
+use crate::runbook::{BodyCheck, CloudWatchQuery, Direction, Source, SourceSpec};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
+    let Some(source) = app.source(id) else {
+        return;
+    };
+    let t = look.theme;
+    let width = area.width.saturating_sub(4).min(76);
+    let inner_width = width as usize;
+    let mut lines = vec![
+        Line::styled(describe(&source.spec), t.text),
+        Line::styled(
+            format!(
+                "every {} · timeout {} · {}",
+                format_duration(source.interval),
+                format_duration(source.timeout),
+                thresholds(source)
+            ),
+            t.muted,
+        ),
+    ];
+    let (glyph, word, style) = verdict(app, source, look);
+    let seen = app
+        .source_age(&source.id)
+        .map_or("never polled".into(), |a| format!("{} ago", age(a)));
+    lines.push(Line::from(vec![
+        Span::styled("now  ", t.title),
+        Span::styled(format!("{glyph} {word} "), style),
+        Span::styled(format!("{} · {seen}", value_text(app, source)), t.text),
+    ]));
+    if let Some(h) = app.history(&source.id) {
+        let since = app.now - time::Duration::hours(1);
+        let recent: Vec<f64> = h
+            .values
+            .iter()
+            .filter(|(at, _)| *at >= since)
+            .map(|(_, v)| *v)
+            .collect();
+        let unit = if matches!(source.spec, SourceSpec::Http { .. }) {
+            Some("ms")
+        } else {
+            source.unit.as_deref()
+        };
+        let spark = sparkline(
+            h.values.iter().copied(),
+            since,
+            app.now,
+            inner_width.saturating_sub(6).min(60),
+            source.thresholds.fail.or(source.thresholds.warn),
+            look.glyphs,
+        );
+        lines.push(Line::from(vec![
+            Span::styled("1h   ", t.title),
+            Span::styled(spark, t.accent),
+        ]));
+        if !recent.is_empty() {
+            let min = recent.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = recent.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let avg = recent.iter().sum::<f64>() / recent.len() as f64;
+            lines.push(Line::styled(
+                format!(
+                    "     min {} · avg {} · max {} · {} samples",
+                    value(min, unit),
+                    value(avg, unit),
+                    value(max, unit),
+                    recent.len()
+                ),
+                t.muted,
+            ));
+        }
+        lines.push(Line::styled(
+            format!("polls {} · failed {}", h.polls, h.failures),
+            t.muted,
+        ));
+        if let Some((at, why)) = &h.last_error {
+            lines.push(Line::styled(
+                format!("last error at {}:", hhmm(*at)),
+                t.title,
+            ));
+            lines.push(Line::styled(format!("  {why}"), t.danger));
+        }
+    }
+    if let Some(report) = cost_report(app, source) {
+        lines.push(Line::styled(
+            format!(
+                "as of {}{} · {}",
+                hhmm(report.as_of),
+                if report.from_cache {
+                    " (from the disk cache)"
+                } else {
+                    ""
+                },
+                report.currency
+            ),
+            t.muted,
+        ));
+        for (name, v) in &report.top {
+            lines.push(Line::styled(
+                format!("  {:<28} {:>10}", short_service(name), value(*v, Some("$"))),
+                t.text,
+            ));
+        }
+    }
+    lines.push(Line::styled("Esc close", t.key));
+    let title = format!(" {} ({}) ", source.label, source.id);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = super::dialogs::popup(area, width + 2, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(super::dialogs::boxed(&title, look))
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+/// What is polled, in one line.
+pub fn describe(spec: &SourceSpec) -> String {
+    match spec {
+        SourceSpec::Http {
+            target,
+            expect_status,
+            body_check,
+        } => {
+            let expect = expect_status.map_or("2xx".into(), |s| s.to_string());
+            let body = match body_check {
+                Some(BodyCheck::PointerEquals { pointer, value }) => {
+                    format!(", body {pointer} == {value}")
+                }
+                Some(BodyCheck::Regex(r)) => format!(", body ~ /{r}/"),
+                None => String::new(),
+            };
+            format!(
+                "http {} {} expects {expect}{body}",
+                target.method, target.url
+            )
+        }
+        SourceSpec::HttpJson { target, pointer } => {
+            format!("http_json {} {} at {pointer}", target.method, target.url)
+        }
+        SourceSpec::Prometheus { url, query } => format!("prometheus {url}: {query}"),
+        SourceSpec::CloudWatch { query, period, .. } => match query {
+            CloudWatchQuery::Metric {
+                namespace,
+                metric,
+                dimensions,
+                stat,
+            } => {
+                let dims: Vec<String> =
+                    dimensions.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!(
+                    "cloudwatch {namespace} {metric} {stat}/{} {}",
+                    format_duration(*period),
+                    dims.join(",")
+                )
+            }
+            CloudWatchQuery::Expression(e) => format!("cloudwatch expression {e}"),
+        },
+        SourceSpec::CostExplorer {
+            group_by, metric, ..
+        } => format!("cost_explorer {metric} month to date by {group_by}"),
+        SourceSpec::Command { command, pointer } => match pointer {
+            Some(p) => format!("command `{command}` at {p}"),
+            None => format!("command `{command}`"),
+        },
+    }
+}
+
+fn thresholds(source: &Source) -> String {
+    let t = &source.thresholds;
+    let op = match t.direction {
+        Direction::Above => "≥",
+        Direction::Below => "≤",
+    };
+    let unit = source.unit.as_deref();
+    match (t.warn, t.fail) {
+        (None, None) => "no thresholds".into(),
+        (w, f) => [("warn", w), ("fail", f)]
+            .iter()
+            .filter_map(|(name, v)| v.map(|v| format!("{name} {op} {}", value(v, unit))))
+            .collect::<Vec<_>>()
+            .join(" · "),
+    }
+}

@@ -1,0 +1,284 @@
+//! The telemetry pane: one row per source, grouped by panel (health, sync, metrics, cost), each
+//! with its level by glyph and word, its value, and its age. Sync rows carry a sparkline of the
+//! last hour and a trend; the cost group adds the budget bar, forecast, top services, as-of time
+//! and what the cockpit's own AWS calls cost. Headings and the top-services line appear when
+//! there is room.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::telemetry_text::{age, bar, sparkline, trend, value};
+use super::{Look, fit};
+use crate::app::sources::PANELS;
+use crate::app::{App, Pane};
+use crate::runbook::{Panel, Source};
+use crate::telemetry::sample::word;
+use crate::telemetry::{CostReport, Detail, Level, Reading};
+
+/// Lines the pane needs without headings, for the layout to size it.
+pub fn lines_needed(app: &App) -> usize {
+    compact_lines(app)
+}
+
+fn compact_lines(app: &App) -> usize {
+    let count = |panel| {
+        app.runbook
+            .sources
+            .iter()
+            .filter(|s| s.panel == panel)
+            .count()
+    };
+    let cost = count(Panel::Cost);
+    // Sync sources add their sparkline line, cost sources their budget line, the cost group
+    // its calls line.
+    app.runbook.sources.len() + count(Panel::Sync) + cost + usize::from(cost > 0)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
+    let focused = app.focus == Pane::Telemetry && app.layers.is_empty();
+    let block = super::pane(" Telemetry ", focused, look);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let (width, height) = (inner.width as usize, inner.height as usize);
+    let groups = PANELS
+        .iter()
+        .filter(|p| app.runbook.sources.iter().any(|s| s.panel == **p))
+        .count();
+    // Headings and top services only when everything else fits too.
+    let rich = compact_lines(app) + groups + top_lines(app) <= height;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_line = 0;
+    for (pos, &index) in app.source_order.iter().enumerate() {
+        let source = &app.runbook.sources[index];
+        let first_of_group =
+            pos == 0 || app.runbook.sources[app.source_order[pos - 1]].panel != source.panel;
+        if rich && first_of_group {
+            lines.push(Line::styled(panel_title(source.panel), look.theme.title));
+        }
+        if pos == app.source_selected {
+            selected_line = lines.len();
+        }
+        let mut row = source_row(app, source, width, look);
+        if focused && pos == app.source_selected {
+            row = row.patch_style(look.theme.selection);
+        }
+        lines.push(row);
+        if source.panel == Panel::Sync {
+            lines.push(spark_line(app, source, width, look));
+        }
+        if let Some(report) = cost_report(app, source) {
+            lines.push(cost_line(report, width, look));
+            if rich {
+                lines.push(top_line(report, width, look));
+            }
+        }
+        let last_of_group = app
+            .source_order
+            .get(pos + 1)
+            .is_none_or(|&next| app.runbook.sources[next].panel != source.panel);
+        if source.panel == Panel::Cost && last_of_group {
+            lines.push(calls_line(app, width, look));
+        }
+    }
+    // Keep the selection in view when the list is longer than the pane.
+    let scroll = selected_line.saturating_sub(height.saturating_sub(2));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+}
+
+fn top_lines(app: &App) -> usize {
+    app.runbook
+        .sources
+        .iter()
+        .filter(|s| s.panel == Panel::Cost)
+        .count()
+}
+
+fn panel_title(panel: Panel) -> &'static str {
+    match panel {
+        Panel::Health => "Health",
+        Panel::Sync => "Sync",
+        Panel::Metrics => "Metrics",
+        Panel::Cost => "Cost",
+    }
+}
+
+/// The glyph, word and style of a source's state now.
+pub fn verdict(app: &App, source: &Source, look: &Look) -> (&'static str, &'static str, Style) {
+    let t = look.theme;
+    let level = app.source_level(source);
+    let style = match level {
+        Level::Ok => t.ok,
+        Level::Warn => t.warn,
+        Level::Fail => t.danger,
+        Level::Unknown => t.stale,
+    };
+    let glyph = look.glyphs.level(level);
+    let word = word(source, app.telemetry.latest(&source.id), app.now);
+    (glyph, word, style)
+}
+
+/// The latest value as text (the last known one, even when stale: the word says STALE).
+pub fn value_text(app: &App, source: &Source) -> String {
+    match app.telemetry.latest(&source.id).map(|s| &s.reading) {
+        Some(Reading::Number(v)) => value(*v, source.unit.as_deref()),
+        Some(Reading::Up { latency_ms }) => value(*latency_ms, Some("ms")),
+        _ => "—".into(),
+    }
+}
+
+fn source_row<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line<'a> {
+    let t = look.theme;
+    let (glyph, word, style) = verdict(app, source, look);
+    let value = value_text(app, source);
+    let age = app.source_age(&source.id).map_or("-".into(), age);
+    // glyph, label, value, word, age
+    let label_width = width.saturating_sub(2 + 1 + 8 + 1 + 5 + 1 + 4).max(4);
+    Line::from(vec![
+        Span::styled(format!("{glyph} "), style),
+        Span::styled(
+            format!("{:<label_width$} ", fit(&source.label, label_width)),
+            t.text,
+        ),
+        Span::styled(format!("{value:>8} "), t.text),
+        Span::styled(format!("{word:<5} "), style),
+        Span::styled(format!("{age:>4}"), t.muted),
+    ])
+}
+
+/// `  ▁▂▃▅▇█▇▅ ↘ 1h · fail 30s`: the last hour, scaled so a full cell is the fail threshold.
+fn spark_line<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line<'a> {
+    let t = look.theme;
+    let ceiling = source.thresholds.fail.or(source.thresholds.warn);
+    let limit = ceiling.map_or(String::new(), |c| {
+        format!(" {} ", value(c, source.unit.as_deref()))
+    });
+    let spark_width = width
+        .saturating_sub(2 + 2 + limit.chars().count() + 3)
+        .max(1);
+    let Some(h) = app.history(&source.id) else {
+        return Line::default();
+    };
+    let line = sparkline(
+        h.values.iter().copied(),
+        app.now - time::Duration::hours(1),
+        app.now,
+        spark_width,
+        ceiling,
+        look.glyphs,
+    );
+    let arrow = trend(&h.values, time::Duration::minutes(5), look.glyphs);
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(line, t.accent),
+        Span::styled(format!(" {arrow}"), t.text),
+        Span::styled(format!("{limit}1h"), t.muted),
+    ])
+}
+
+pub fn cost_report<'a>(app: &'a App, source: &Source) -> Option<&'a CostReport> {
+    let sample = app.telemetry.latest(&source.id)?;
+    match sample.detail.as_deref()? {
+        Detail::Cost(report) => Some(report),
+    }
+}
+
+/// `  ████░░ 79% of $395 · fc $401~ · cached`: budget use, forecast (`~` when projected by
+/// Flightdeck rather than forecast by AWS), and whether the answer came from the disk cache.
+/// The row above shows the answer's age.
+fn cost_line<'a>(report: &CostReport, width: usize, look: &Look) -> Line<'a> {
+    let t = look.theme;
+    let mut spans = vec![Span::raw("  ")];
+    if let Some(budget) = report.budget {
+        let pct = report.month_to_date / budget * 100.0;
+        let style = if pct >= 100.0 {
+            t.danger
+        } else if pct >= 80.0 {
+            t.warn
+        } else {
+            t.ok
+        };
+        spans.push(Span::styled(
+            bar(report.month_to_date, budget, 8, look.glyphs),
+            style,
+        ));
+        spans.push(Span::styled(
+            format!(" {pct:.0}% of {}", value(budget, Some("$"))),
+            t.text,
+        ));
+    }
+    if let Some(f) = report.forecast {
+        let mark = match f.method {
+            crate::telemetry::sample::ForecastMethod::CostExplorer => "",
+            crate::telemetry::sample::ForecastMethod::Projection => "~",
+        };
+        spans.push(Span::styled(
+            format!(
+                " {} fc {}{mark}",
+                look.glyphs.sep,
+                value(f.month_end, Some("$"))
+            ),
+            t.text,
+        ));
+    }
+    if report.from_cache {
+        spans.push(Span::styled(
+            format!(" {} cached", look.glyphs.sep),
+            t.muted,
+        ));
+    }
+    fit_spans(spans, width)
+}
+
+fn top_line<'a>(report: &CostReport, width: usize, look: &Look) -> Line<'a> {
+    let top: Vec<String> = report
+        .top
+        .iter()
+        .take(4)
+        .map(|(name, v)| format!("{} {}", short_service(name), value(*v, Some("$"))))
+        .collect();
+    let text = format!("  top {}", top.join(&format!(" {} ", look.glyphs.sep)));
+    Line::styled(fit(&text, width), look.theme.muted)
+}
+
+/// `Amazon Elastic Compute Cloud - Compute` → `EC2`-like brevity is not derivable; cut the
+/// common prefixes so more services fit.
+pub fn short_service(name: &str) -> &str {
+    name.strip_prefix("Amazon ")
+        .or_else(|| name.strip_prefix("AWS "))
+        .unwrap_or(name)
+}
+
+/// What the cockpit's own AWS calls cost this session.
+fn calls_line<'a>(app: &App, width: usize, look: &Look) -> Line<'a> {
+    let c = app.calls;
+    let text = format!(
+        "  AWS calls: {} CE, {} CW metrics = ${:.2}",
+        c.cost_explorer,
+        c.cloudwatch_metrics,
+        c.dollars()
+    );
+    Line::styled(fit(&text, width), look.theme.muted)
+}
+
+/// Cuts a line of spans to `width` columns.
+fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    for span in spans {
+        let w = span.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+        } else {
+            let room = width.saturating_sub(used);
+            if room > 1 {
+                out.push(Span::styled(fit(&span.content, room), span.style));
+            }
+            break;
+        }
+    }
+    Line::from(out)
+}
