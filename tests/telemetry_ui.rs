@@ -121,7 +121,7 @@ fn samples_are_kept_per_source_and_strangers_dropped() {
         app.telemetry.latest("lag").unwrap().reading,
         Reading::Number(4.0)
     );
-    assert!(app.telemetry.sources.get("no_such_source").is_none());
+    assert!(!app.telemetry.sources.contains_key("no_such_source"));
     app.update(Msg::Telemetry(Report::Calls(Calls {
         cost_explorer: 2,
         cloudwatch_metrics: 1000,
