@@ -10,10 +10,10 @@ use time::OffsetDateTime;
 use super::StatusArgs;
 use crate::paths;
 use crate::runbook::{self, Source};
+use crate::telemetry::format::{age, value};
 use crate::telemetry::poller::{self, Context, Settings};
 use crate::telemetry::sample::{ForecastMethod, word};
 use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
-use crate::ui::telemetry_text::{age, value};
 
 /// Exit code when some source is not OK.
 pub const NOT_ALL_OK: u8 = 3;

@@ -9,11 +9,35 @@ use super::sample::{Reading, Sample};
 /// Enough for an hour of sparkline at a 10 s interval.
 pub const HISTORY_LEN: usize = 360;
 
+/// One past reading, without its text: enough to tell whether a criterion held.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Point {
+    Number(f64),
+    Up { latency_ms: f64 },
+    Down,
+    Error,
+}
+
+impl From<&Reading> for Point {
+    fn from(r: &Reading) -> Self {
+        match r {
+            Reading::Number(v) => Point::Number(*v),
+            Reading::Up { latency_ms } => Point::Up {
+                latency_ms: *latency_ms,
+            },
+            Reading::Down { .. } => Point::Down,
+            Reading::Error(_) => Point::Error,
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SourceHistory {
     pub latest: Option<Sample>,
-    /// Numeric values (latency for up/down sources), oldest first.
+    /// Numeric values (latency for up/down sources), oldest first: the sparkline.
     pub values: VecDeque<(OffsetDateTime, f64)>,
+    /// Every reading, oldest first: whether a criterion held `for` a while.
+    pub points: VecDeque<(OffsetDateTime, Point)>,
     pub last_error: Option<(OffsetDateTime, String)>,
     pub polls: u64,
     pub failures: u64,
@@ -22,6 +46,7 @@ pub struct SourceHistory {
 impl SourceHistory {
     pub fn push(&mut self, sample: Sample) {
         self.polls += 1;
+        push_bounded(&mut self.points, (sample.at, Point::from(&sample.reading)));
         let value = match &sample.reading {
             Reading::Number(v) => Some(*v),
             Reading::Up { latency_ms } => Some(*latency_ms),
@@ -32,13 +57,17 @@ impl SourceHistory {
             }
         };
         if let Some(v) = value {
-            if self.values.len() == HISTORY_LEN {
-                self.values.pop_front();
-            }
-            self.values.push_back((sample.at, v));
+            push_bounded(&mut self.values, (sample.at, v));
         }
         self.latest = Some(sample);
     }
+}
+
+fn push_bounded<T>(ring: &mut VecDeque<T>, item: T) {
+    if ring.len() == HISTORY_LEN {
+        ring.pop_front();
+    }
+    ring.push_back(item);
 }
 
 /// Everything the UI knows about telemetry: owned by the app, fed by samples from the poller.
@@ -78,6 +107,7 @@ mod tests {
         }
         let h = &t.sources["lag"];
         assert_eq!(h.values.len(), HISTORY_LEN);
+        assert_eq!(h.points.len(), HISTORY_LEN);
         assert_eq!(
             h.values.back().map(|v| v.1),
             Some((HISTORY_LEN * 3 - 1) as f64)

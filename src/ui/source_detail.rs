@@ -7,11 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::telemetry::{cost_report, short_service, value_text, verdict};
-use super::telemetry_text::{age, sparkline, value};
+use super::telemetry_text::sparkline;
 use super::{Look, hhmm};
 use crate::app::App;
 use crate::runbook::duration::format_duration;
 use crate::runbook::{BodyCheck, CloudWatchQuery, Direction, Source, SourceSpec};
+use crate::telemetry::format::{age, value};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
     let Some(source) = app.source(id) else {

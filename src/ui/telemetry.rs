@@ -10,11 +10,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::telemetry_text::{age, bar, sparkline, trend, value};
+use super::telemetry_text::{bar, sparkline, trend};
 use super::{Look, fit};
 use crate::app::sources::PANELS;
 use crate::app::{App, Pane};
 use crate::runbook::{Panel, Source};
+use crate::telemetry::format::{age, value};
 use crate::telemetry::sample::word;
 use crate::telemetry::{CostReport, Detail, Level, Reading};
 
