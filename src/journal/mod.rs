@@ -7,6 +7,7 @@ pub mod event;
 pub mod file;
 pub mod record;
 pub mod runs;
+pub mod seat;
 
 pub use event::Event;
 pub use file::FileJournal;

@@ -1,0 +1,226 @@
+//! One actuating seat per run: a lock file beside the run's journal, held with `flock` so the
+//! kernel frees it when its process dies, and naming its holder (pid, user@host, since when) so
+//! a second instance can say who has the seat.
+//!
+//! Outcomes of `claim`:
+//! - `Claimed`: the seat is ours until the `Seat` is dropped.
+//! - `Busy`: a live process holds it; open read-only and name the holder.
+//! - `Abandoned`: the lock is free but names a holder on this host whose process is gone (it
+//!   crashed or was killed): the seat may be taken, after a typed confirmation.
+//! - `Foreign`: the lock names a holder on another host (a shared data directory), where we
+//!   cannot tell whether it lives: read-only, like `Busy`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub pid: u32,
+    /// `user@host`.
+    pub operator: String,
+    pub host: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+impl Holder {
+    pub fn me(now: OffsetDateTime) -> Self {
+        Holder {
+            pid: std::process::id(),
+            operator: super::operator(),
+            host: whoami::hostname().unwrap_or_else(|_| "unknown-host".into()),
+            since: now,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (pid {} on {}) since {}",
+            self.operator,
+            self.pid,
+            self.host,
+            self.since
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// The seat, held while this value lives.
+#[derive(Debug)]
+pub struct Seat {
+    file: File,
+    path: PathBuf,
+}
+
+#[derive(Debug)]
+pub enum Claim {
+    Claimed(Seat),
+    Busy(Holder),
+    Foreign(Holder),
+    /// The previous holder died; `take` it only after the operator confirms.
+    Abandoned(Abandoned),
+}
+
+/// A free lock whose file still names a dead holder. We hold the flock meanwhile, so nobody
+/// else can take the seat while the operator decides.
+#[derive(Debug)]
+pub struct Abandoned {
+    pub previous: Holder,
+    file: File,
+    path: PathBuf,
+}
+
+impl Abandoned {
+    /// Takes the seat over: writes us as the holder.
+    pub fn take(mut self, me: &Holder) -> std::io::Result<Seat> {
+        write_holder(&mut self.file, me)?;
+        Ok(Seat {
+            file: self.file,
+            path: self.path,
+        })
+    }
+}
+
+pub fn lock_path(journal: &Path) -> PathBuf {
+    journal.with_extension("lock")
+}
+
+/// Tries to claim the seat of the run whose journal is at `journal`.
+pub fn claim(journal: &Path, me: &Holder) -> std::io::Result<Claim> {
+    let path = lock_path(journal);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&path)?;
+    // SAFETY: flock on a descriptor we own; no memory is involved.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    let previous = read_holder(&mut file);
+    if !locked {
+        let holder = previous.unwrap_or(Holder {
+            pid: 0,
+            operator: "another process".into(),
+            host: me.host.clone(),
+            since: me.since,
+        });
+        return Ok(Claim::Busy(holder));
+    }
+    match previous {
+        Some(p) if p.host != me.host => Ok(Claim::Foreign(p)),
+        // The lock was free, yet the file names someone: a clean release empties the file, so
+        // they died holding it (the kernel dropped their flock). Whether their last action
+        // finished only the operator can judge.
+        Some(p) if p.pid != me.pid => Ok(Claim::Abandoned(Abandoned {
+            previous: p,
+            file,
+            path,
+        })),
+        _ => {
+            write_holder(&mut file, me)?;
+            Ok(Claim::Claimed(Seat { file, path }))
+        }
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.rewind().ok()?;
+    file.read_to_string(&mut text).ok()?;
+    serde_json::from_str(text.trim()).ok()
+}
+
+fn write_holder(file: &mut File, holder: &Holder) -> std::io::Result<()> {
+    let text = serde_json::to_string(holder).map_err(std::io::Error::other)?;
+    file.set_len(0)?;
+    file.rewind()?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_data()
+}
+
+impl Drop for Seat {
+    /// A clean release empties the file (so the next claim is not mistaken for a takeover);
+    /// the flock goes with the descriptor.
+    fn drop(&mut self) {
+        let _ = self.file.set_len(0);
+        let _ = self.file.sync_data();
+        tracing::debug!(path = %self.path.display(), "seat released");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holder(pid: u32, host: &str) -> Holder {
+        Holder {
+            pid,
+            operator: format!("op{pid}@{host}"),
+            host: host.into(),
+            since: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn claimed_then_busy_then_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("run.jsonl");
+        let me = Holder::me(OffsetDateTime::UNIX_EPOCH);
+        let Claim::Claimed(seat) = claim(&journal, &me).unwrap() else {
+            panic!("a free seat is claimed");
+        };
+        // flock is per open file description, so a second open in this process conflicts like
+        // a second process would.
+        match claim(&journal, &holder(1, &me.host)).unwrap() {
+            Claim::Busy(h) => assert_eq!(h, me, "the holder is named"),
+            other => panic!("expected busy, got {other:?}"),
+        }
+        drop(seat);
+        assert!(matches!(
+            claim(&journal, &holder(2, &me.host)).unwrap(),
+            Claim::Claimed(_)
+        ));
+    }
+
+    #[test]
+    fn a_dead_holder_on_this_host_is_abandoned_and_can_be_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("run.jsonl");
+        let me = Holder::me(OffsetDateTime::UNIX_EPOCH);
+        // A holder that died: its name is in the file, its flock is gone.
+        let dead = holder(999_999, &me.host);
+        std::fs::write(lock_path(&journal), serde_json::to_string(&dead).unwrap()).unwrap();
+        let Claim::Abandoned(abandoned) = claim(&journal, &me).unwrap() else {
+            panic!("expected abandoned");
+        };
+        assert_eq!(abandoned.previous, dead);
+        let seat = abandoned.take(&me).unwrap();
+        match claim(&journal, &holder(3, &me.host)).unwrap() {
+            Claim::Busy(h) => assert_eq!(h.pid, me.pid),
+            other => panic!("expected busy after the takeover, got {other:?}"),
+        }
+        drop(seat);
+    }
+
+    #[test]
+    fn a_holder_on_another_host_is_foreign() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("run.jsonl");
+        let me = Holder::me(OffsetDateTime::UNIX_EPOCH);
+        let other = holder(42, "another-bastion");
+        std::fs::write(lock_path(&journal), serde_json::to_string(&other).unwrap()).unwrap();
+        match claim(&journal, &me).unwrap() {
+            Claim::Foreign(h) => assert_eq!(h, other),
+            c => panic!("expected foreign, got {c:?}"),
+        }
+    }
+}
