@@ -4,6 +4,7 @@
 //! (pure state and update), drawn by `ui` in a `theme`; every action goes to the `journal`, so a
 //! run survives a dropped session. `gates` holds the criteria language. `cli` wires commands.
 
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod cockpit;
