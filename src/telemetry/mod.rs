@@ -6,6 +6,8 @@ pub mod aws;
 pub mod cloudwatch;
 pub mod command;
 pub mod cost;
+pub mod cost_cache;
+pub mod cost_model;
 pub mod format;
 pub mod history;
 pub mod http;
