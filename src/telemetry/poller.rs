@@ -114,6 +114,16 @@ impl Job {
             .unwrap_or(Duration::from_secs(10))
     }
 
+    /// How long one poll of the job may take in all before it is cut off: the timeout applies
+    /// per request, and a Cost Explorer poll makes several (usage pages, then the forecast).
+    fn deadline(&self) -> Duration {
+        let requests = match self {
+            Job::One(s) if matches!(s.spec, SourceSpec::CostExplorer { .. }) => 4,
+            _ => 1,
+        };
+        self.timeout() * requests + Duration::from_secs(1)
+    }
+
     fn name(&self) -> &str {
         &self.sources()[0].id
     }
@@ -256,7 +266,6 @@ async fn poll_forever(job: Job, context: Arc<Context>, sink: Sink, permits: Arc<
 
 /// One poll of one job, never longer than its timeout: a sample per source.
 pub async fn run_job(job: &Job, context: &Context) -> Vec<Sample> {
-    let timeout = job.timeout();
     let work = async {
         match job {
             Job::One(source) => vec![poll_one(source, context).await],
@@ -275,11 +284,11 @@ pub async fn run_job(job: &Job, context: &Context) -> Vec<Sample> {
     };
     // Each kind enforces its own timeout; this guard covers whatever hangs beyond it (an SDK
     // probing for credentials, a stuck DNS lookup).
-    match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
+    match tokio::time::timeout(job.deadline(), work).await {
         Ok(samples) => samples,
         Err(_) => {
             let at = OffsetDateTime::now_utc();
-            let why = format!("no answer within {}s", timeout.as_secs_f64());
+            let why = format!("no answer within {}s", job.deadline().as_secs_f64());
             job.sources()
                 .iter()
                 .map(|s| Sample::new(s.id.clone(), at, Reading::Error(why.clone())))
