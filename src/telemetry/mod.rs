@@ -8,7 +8,9 @@ pub mod command;
 pub mod cost;
 pub mod history;
 pub mod http;
+pub mod http_fetch;
 pub mod poller;
+pub mod prometheus;
 pub mod sample;
 pub mod sanitize;
 
