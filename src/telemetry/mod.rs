@@ -11,7 +11,9 @@ pub mod cost_model;
 pub mod format;
 pub mod history;
 pub mod http;
+pub mod http_fetch;
 pub mod poller;
+pub mod prometheus;
 pub mod sample;
 pub mod sanitize;
 
