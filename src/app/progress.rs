@@ -1,11 +1,23 @@
 //! Where each step stands, folded from journal events. The same fold runs live and on resume,
 //! so a resumed run is exactly what the journal says happened.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
 use crate::journal::Event;
+use crate::journal::event::Action;
+
+/// An action as the journal tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionState {
+    pub action: Action,
+    pub started_at: OffsetDateTime,
+    pub operator: String,
+    pub rehearsal: bool,
+    /// (ok, result) once it ended, or once an in-doubt action was resolved.
+    pub ended: Option<(bool, String)>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -71,6 +83,7 @@ pub struct Progress {
     /// When the last step finished or a session began: the start of the current step's clock.
     pub clock_from: Option<OffsetDateTime>,
     pub run_started: Option<OffsetDateTime>,
+    pub actions: BTreeMap<u64, ActionState>,
 }
 
 impl Progress {
@@ -80,6 +93,20 @@ impl Progress {
 
     pub fn status(&self, step: &str) -> Status {
         self.steps.get(step).map_or(Status::Pending, |s| s.status)
+    }
+
+    /// Actions started and not ended. On resume these are in doubt: the process that ran them
+    /// is gone, and whether they happened must be found out before anything else actuates.
+    pub fn open_actions(&self) -> impl Iterator<Item = (u64, &ActionState)> {
+        self.actions
+            .iter()
+            .filter(|(_, a)| a.ended.is_none())
+            .map(|(id, a)| (*id, a))
+    }
+
+    /// The id for the next action.
+    pub fn next_action_id(&self) -> u64 {
+        self.actions.keys().next_back().map_or(1, |id| id + 1)
     }
 
     /// The step `u` would reopen.
@@ -115,6 +142,55 @@ impl Progress {
                 self.steps.entry(step.clone()).or_default().notes.push(note);
             }
             Event::SessionEnded { .. } => {}
+            Event::ActionStarted {
+                id,
+                action,
+                rehearsal,
+            } => {
+                if let Some(step) = action.step() {
+                    self.steps.entry(step.to_string()).or_default().status = Status::Running;
+                }
+                self.actions.insert(
+                    *id,
+                    ActionState {
+                        action: action.clone(),
+                        started_at: at,
+                        operator: operator.to_string(),
+                        rehearsal: *rehearsal,
+                        ended: None,
+                    },
+                );
+            }
+            Event::ActionEnded { id, ok, result, .. } => self.end_action(*id, *ok, result, at),
+            Event::ActionResolved { id, ok, note } => {
+                self.end_action(*id, *ok, &format!("resolved after a crash: {note}"), at)
+            }
+            Event::GateDecided {
+                step, go, reason, ..
+            } => {
+                if *go {
+                    self.finish(step, Status::Done, None, at);
+                } else {
+                    let why = reason.clone().unwrap_or_else(|| "NO-GO".into());
+                    self.finish(step, Status::Failed, Some(format!("NO-GO: {why}")), at);
+                }
+            }
+        }
+    }
+
+    /// An action's end decides its step: done when it worked, failed when not (a failed
+    /// step can be run again or skipped with a reason).
+    fn end_action(&mut self, id: u64, ok: bool, result: &str, at: OffsetDateTime) {
+        let Some(state) = self.actions.get_mut(&id) else {
+            return;
+        };
+        state.ended = Some((ok, result.to_string()));
+        if let Some(step) = state.action.step().map(str::to_string) {
+            if ok {
+                self.finish(&step, Status::Done, None, at);
+            } else {
+                self.steps.entry(step).or_default().status = Status::Failed;
+            }
         }
     }
 

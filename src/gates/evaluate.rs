@@ -11,7 +11,7 @@ use crate::telemetry::history::Point;
 use crate::telemetry::sample::{STALE_AFTER_INTERVALS, is_stale};
 use crate::telemetry::{Reading, SourceHistory};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Pass,
@@ -30,7 +30,7 @@ impl Verdict {
 }
 
 /// A criterion's verdict with the evidence: what was measured, how old it was, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
     pub criterion: String,
     pub verdict: Verdict,

@@ -40,6 +40,86 @@ pub enum Event {
         reason: String,
         selected: Option<String>,
     },
+    /// Written before an action starts: if no `action_ended` follows (a crash, kill -9, power
+    /// loss), the action is in doubt until the operator says what happened.
+    ActionStarted {
+        id: u64,
+        action: Action,
+        /// `--rehearsal`: nothing was run, the action was only shown as "would run".
+        rehearsal: bool,
+    },
+    ActionEnded {
+        id: u64,
+        ok: bool,
+        /// `exit 0 in 1.2s`, `HTTP 200 in 35ms`, `would run (rehearsal)`.
+        result: String,
+        /// The last lines of output, sanitized and bounded.
+        output: Vec<String>,
+    },
+    /// After a crash: what the operator found really happened to an action left in doubt.
+    ActionResolved {
+        id: u64,
+        ok: bool,
+        note: String,
+    },
+    /// A go/no-go decision with everything it was based on.
+    GateDecided {
+        step: String,
+        go: bool,
+        /// Criteria that did not pass but were overridden, with `reason`.
+        overridden: Vec<String>,
+        reason: Option<String>,
+        evidence: Vec<crate::gates::Evaluation>,
+        signoffs: Vec<String>,
+    },
+}
+
+/// What an action does, as journaled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// A command step: the command as resolved and shown (secrets as `$NAME`).
+    Command { step: String, command: String },
+    /// A traffic shift from one green weight to another, through the actuator.
+    Shift {
+        step: Option<String>,
+        from_green: Option<u8>,
+        to_green: u8,
+        request: String,
+    },
+    /// One step of the emergency rollback plan.
+    RollbackStep {
+        index: usize,
+        title: String,
+        command: Option<String>,
+    },
+}
+
+impl Action {
+    pub fn summary(&self) -> String {
+        match self {
+            Action::Command { step, command } => format!("{step}: run `{command}`"),
+            Action::Shift {
+                from_green,
+                to_green,
+                ..
+            } => match from_green {
+                Some(f) => format!("shift green {f}% -> {to_green}%"),
+                None => format!("shift green to {to_green}%"),
+            },
+            Action::RollbackStep { index, title, .. } => {
+                format!("rollback step {}: {title}", index + 1)
+            }
+        }
+    }
+
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            Action::Command { step, .. } => Some(step),
+            Action::Shift { step, .. } => step.as_deref(),
+            Action::RollbackStep { .. } => None,
+        }
+    }
 }
 
 impl Event {
@@ -59,6 +139,28 @@ impl Event {
             Event::StepSkipped { step, reason } => format!("{step}: skipped ({reason})"),
             Event::NoteAdded { step, text } => format!("{step}: note: {text}"),
             Event::SessionEnded { reason, .. } => format!("session ended ({reason})"),
+            Event::ActionStarted {
+                action, rehearsal, ..
+            } => {
+                let would = if *rehearsal { " (rehearsal)" } else { "" };
+                format!("started{would}: {}", action.summary())
+            }
+            Event::ActionEnded { ok, result, .. } => {
+                format!("{}: {result}", if *ok { "succeeded" } else { "failed" })
+            }
+            Event::ActionResolved { ok, note, .. } => format!(
+                "in-doubt action resolved as {}: {note}",
+                if *ok { "done" } else { "not done" }
+            ),
+            Event::GateDecided {
+                step, go, reason, ..
+            } => {
+                let word = if *go { "GO" } else { "NO-GO" };
+                match reason {
+                    Some(r) => format!("{step}: {word} ({r})"),
+                    None => format!("{step}: {word}"),
+                }
+            }
         }
     }
 }

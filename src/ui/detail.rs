@@ -65,7 +65,12 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
     ));
     out.push(Line::from(line));
     if let Some(reason) = state.and_then(|s| s.skip_reason.as_ref()) {
-        out.push(Line::styled(format!("skipped because: {reason}"), t.warn));
+        let why = if status == crate::app::Status::Skipped {
+            format!("skipped because: {reason}")
+        } else {
+            reason.clone()
+        };
+        out.push(Line::styled(why, t.warn));
     }
     // The operator's own notes come first: they are what changed since the runbook was written.
     if let Some(notes) = state.map(|s| &s.notes).filter(|n| !n.is_empty()) {
