@@ -1,6 +1,8 @@
 //! Shared test setup: a small runbook and an app at a fixed clock.
 #![allow(dead_code)]
 
+pub mod localstack;
+
 use flightdeck::app::{App, Key, Msg};
 use flightdeck::journal::Event;
 use flightdeck::runbook;
