@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod cloudwatch;
+mod cloudwatch_error;
 pub mod command;
 pub mod cost;
 pub mod cost_cache;
