@@ -295,7 +295,9 @@ mod tests {
         let asked = Instant::now();
         running.interrupt();
         let (_, outcome) = collect(&rx);
-        assert!(asked.elapsed() < Duration::from_secs(2));
-        assert_eq!(outcome.signal, Some(libc::SIGINT), "{outcome:?}");
+        let waited = asked.elapsed();
+        // Ended by the SIGINT itself, well before the grace would have called for SIGKILL.
+        assert_eq!(outcome.signal, Some(libc::SIGINT), "{outcome:?} after {waited:?}");
+        assert!(waited < GRACE, "{waited:?}");
     }
 }
