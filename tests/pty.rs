@@ -1,18 +1,14 @@
 //! End-to-end tests: the real `flightdeck` binary in a pseudo-terminal, its output fed into a
 //! vt100 parser, assertions on the screen text a person would see.
 //!
-//! Every wait polls with a generous deadline (the CI machine may be small and loaded) and panics
-//! with the current screen, so a failure shows what was on the terminal.
+//! The driver is in `support/cockpit.rs`.
 
-use std::io::{Read, Write};
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use support::cockpit::{Cockpit, Dirs, manifest_dir};
 
 const RUNBOOK: &str = "runbooks/cloudshelf-dynamodb-to-postgres.toml";
 const NAME: &str = "CloudShelf: DynamoDB to PostgreSQL";
@@ -21,269 +17,18 @@ const PHASE_1: &str = "Week 1: Prep";
 const STEP_1: &str = "Day 1-2: Phase 2";
 const STEP_1_ID: &str = "id w1_infra";
 
-const TIMEOUT: Duration = Duration::from_secs(15);
-const POLL: Duration = Duration::from_millis(20);
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn runbook() -> PathBuf {
     manifest_dir().join(RUNBOOK)
 }
 
-/// Data and config dirs of one test, removed when dropped.
-struct Dirs {
-    data: tempfile::TempDir,
-    config: tempfile::TempDir,
-}
-
-impl Dirs {
-    fn new() -> Self {
-        Dirs {
-            data: tempfile::tempdir().unwrap(),
-            config: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn journals(&self) -> Vec<PathBuf> {
-        let dir = self.data.path().join("runs");
-        let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .collect();
-        out.sort();
-        out
-    }
-
-    /// The one journal this test wrote.
-    fn journal(&self) -> PathBuf {
-        let all = self.journals();
-        assert_eq!(all.len(), 1, "expected exactly one journal: {all:?}");
-        all.into_iter().next().unwrap()
-    }
-
-    /// `flightdeck <args>` without a terminal, in this test's environment.
-    fn command(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_flightdeck"))
-            .args(args)
-            .current_dir(manifest_dir())
-            .env("FLIGHTDECK_DATA_DIR", self.data.path())
-            .env("FLIGHTDECK_CONFIG_DIR", self.config.path())
-            .env("TERM", "xterm-256color")
-            .env_remove("NO_COLOR")
-            .env_remove("FLIGHTDECK_THEME")
-            .output()
-            .expect("run flightdeck")
-    }
-}
-
-/// The binary running in a pty, with a thread parsing everything it writes.
-struct Cockpit {
-    parser: Arc<Mutex<vt100::Parser>>,
-    reader_done: Arc<AtomicBool>,
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    master: Box<dyn MasterPty + Send>,
-}
-
-impl Cockpit {
-    fn start(dirs: &Dirs, args: &[&str], cols: u16, rows: u16) -> Self {
-        let pair = native_pty_system()
-            .openpty(size(cols, rows))
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_flightdeck"));
-        cmd.args(args);
-        cmd.cwd(manifest_dir());
-        cmd.env("FLIGHTDECK_DATA_DIR", dirs.data.path());
-        cmd.env("FLIGHTDECK_CONFIG_DIR", dirs.config.path());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        cmd.env_remove("FLIGHTDECK_THEME");
-        let child = pair.slave.spawn_command(cmd).expect("spawn flightdeck");
-        // Only the child holds the slave now, so the reader sees EOF when it exits.
-        drop(pair.slave);
-        let master = pair.master;
-        let mut reader = master.try_clone_reader().expect("pty reader");
-        let writer = master.take_writer().expect("pty writer");
-
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            rows.try_into().unwrap(),
-            cols.try_into().unwrap(),
-            0,
-        )));
-        let reader_done = Arc::new(AtomicBool::new(false));
-        {
-            let parser = Arc::clone(&parser);
-            let done = Arc::clone(&reader_done);
-            thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                loop {
-                    match reader.read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => parser.lock().unwrap().process(&buf[..n]),
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        // EIO once the child has exited and closed the slave.
-                        Err(_) => break,
-                    }
-                }
-                done.store(true, Ordering::SeqCst);
-            });
-        }
-        Cockpit {
-            parser,
-            reader_done,
-            child,
-            writer,
-            master,
-        }
-    }
-
-    /// The standard start: the runbook at the given size, waiting until the cockpit is drawn.
-    fn open(dirs: &Dirs, cols: u16, rows: u16) -> Self {
-        let runbook = runbook();
-        let c = Cockpit::start(dirs, &["run", runbook.to_str().unwrap()], cols, rows);
-        c.wait_for(NAME);
-        c.wait_for("Checklist");
-        c.wait_for("LIVE");
-        c
-    }
-
-    fn contents(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Runs `f` on the current screen.
-    fn with_screen<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {
-        f(self.parser.lock().unwrap().screen())
-    }
-
-    /// Polls until `ok` holds for the screen; panics with the screen after `TIMEOUT`.
-    fn wait_until(&self, what: &str, ok: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            if self.with_screen(&ok) {
-                return;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "timed out after {TIMEOUT:?} waiting for {what}; screen:\n{}",
-                    self.contents()
-                );
-            }
-            thread::sleep(POLL);
-        }
-    }
-
-    fn wait_for(&self, text: &str) {
-        self.wait_until(&format!("{text:?} on screen"), |s| {
-            s.contents().contains(text)
-        });
-    }
-
-    fn wait_gone(&self, text: &str) {
-        self.wait_until(&format!("{text:?} to disappear"), |s| {
-            !s.contents().contains(text)
-        });
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
-    }
-
-    fn resize(&mut self, cols: u16, rows: u16) {
-        self.parser
-            .lock()
-            .unwrap()
-            .set_size(rows.try_into().unwrap(), cols.try_into().unwrap());
-        self.master.resize(size(cols, rows)).expect("resize pty");
-    }
-
-    fn pid(&self) -> libc::pid_t {
-        self.child.process_id().expect("child pid") as libc::pid_t
-    }
-
-    /// Waits for the process to exit (killing it and failing after `limit`), then for the
-    /// reader to drain what it wrote last. Returns the exit code.
-    fn wait_exit(&mut self, limit: Duration) -> u32 {
-        let deadline = Instant::now() + limit;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "flightdeck did not exit within {limit:?}; killed it. Screen:\n{}",
-                    self.contents()
-                );
-            }
-            thread::sleep(POLL);
-        };
-        let deadline = Instant::now() + TIMEOUT;
-        while !self.reader_done.load(Ordering::SeqCst) {
-            assert!(
-                Instant::now() < deadline,
-                "pty output did not end after the process exited"
-            );
-            thread::sleep(POLL);
-        }
-        assert!(
-            status.signal().is_none(),
-            "killed by {:?}; screen:\n{}",
-            status.signal(),
-            self.contents()
-        );
-        status.exit_code()
-    }
-
-    /// Presses q and checks the process exits 0 and gives the terminal back.
-    fn quit(mut self) {
-        self.with_screen(|s| {
-            assert!(s.alternate_screen(), "cockpit not on the alternate screen");
-            assert!(s.hide_cursor(), "cockpit shows the cursor while running");
-        });
-        self.send("q");
-        let code = self.wait_exit(TIMEOUT);
-        assert_eq!(code, 0, "exit code after q; screen:\n{}", self.contents());
-        self.assert_terminal_restored();
-    }
-
-    fn assert_terminal_restored(&self) {
-        self.with_screen(|s| {
-            assert!(
-                !s.alternate_screen(),
-                "still on the alternate screen after exit:\n{}",
-                s.contents()
-            );
-            assert!(
-                !s.hide_cursor(),
-                "cursor still hidden after exit:\n{}",
-                s.contents()
-            );
-        });
-    }
-}
-
-impl Drop for Cockpit {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn size(cols: u16, rows: u16) -> PtySize {
-    PtySize {
-        rows,
-        cols,
-        pixel_width: 0,
-        pixel_height: 0,
-    }
+/// The standard start: the runbook at the given size, waiting until the cockpit is drawn.
+fn open(dirs: &Dirs, cols: u16, rows: u16) -> Cockpit {
+    let runbook = runbook();
+    let c = Cockpit::start(dirs, &["run", runbook.to_str().unwrap()], cols, rows);
+    c.wait_for(NAME);
+    c.wait_for("Checklist");
+    c.wait_for("LIVE");
+    c
 }
 
 /// The text of the checklist and detail panes, row by row: body rows are
@@ -331,7 +76,7 @@ fn phase_count(screen: &vt100::Screen, title: &str) -> Option<(usize, usize)> {
 #[test]
 fn tick_quit_resume() {
     let dirs = Dirs::new();
-    let mut c = Cockpit::open(&dirs, 80, 24);
+    let mut c = open(&dirs, 80, 24);
     // The first pending step is selected: its row is pending, the detail pane describes it.
     c.wait_until("the first step pending and selected", |s| {
         row_has(s, STEP_1, "○ pending") && detail_text(s).contains(STEP_1_ID)
@@ -354,7 +99,7 @@ fn tick_quit_resume() {
     c.quit();
 
     // Same data dir: the run resumes with the tick.
-    let c = Cockpit::open(&dirs, 80, 24);
+    let c = open(&dirs, 80, 24);
     c.wait_until("the tick restored on resume", |s| {
         row_has(s, STEP_1, "✔ done") && phase_count(s, PHASE_1) == Some((1, total))
     });
@@ -370,7 +115,7 @@ fn tick_quit_resume() {
 fn skip_note_search_help_undo() {
     let dirs = Dirs::new();
     // Tall enough that the whole detail of the first step, notes included, is in view.
-    let mut c = Cockpit::open(&dirs, 100, 40);
+    let mut c = open(&dirs, 100, 40);
     c.wait_until("the first step selected", |s| {
         row_has(s, STEP_1, "pending") && detail_text(s).contains(STEP_1_ID)
     });
@@ -433,7 +178,7 @@ fn skip_note_search_help_undo() {
 #[test]
 fn journal_verify_detects_edit() {
     let dirs = Dirs::new();
-    let mut c = Cockpit::open(&dirs, 80, 24);
+    let mut c = open(&dirs, 80, 24);
     c.send(" ");
     c.wait_until("the step ticked", |s| row_has(s, STEP_1, "✔ done"));
     c.quit();
@@ -496,7 +241,7 @@ fn tiny_terminal_and_resize() {
 #[test]
 fn sighup_ends_cleanly() {
     let dirs = Dirs::new();
-    let mut c = Cockpit::open(&dirs, 80, 24);
+    let mut c = open(&dirs, 80, 24);
     c.send(" ");
     c.wait_until("the step ticked", |s| row_has(s, STEP_1, "✔ done"));
 

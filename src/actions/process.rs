@@ -297,7 +297,11 @@ mod tests {
         let (_, outcome) = collect(&rx);
         let waited = asked.elapsed();
         // Ended by the SIGINT itself, well before the grace would have called for SIGKILL.
-        assert_eq!(outcome.signal, Some(libc::SIGINT), "{outcome:?} after {waited:?}");
+        assert_eq!(
+            outcome.signal,
+            Some(libc::SIGINT),
+            "{outcome:?} after {waited:?}"
+        );
         assert!(waited < GRACE, "{waited:?}");
     }
 }
