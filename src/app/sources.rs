@@ -57,16 +57,17 @@ impl App {
 
     /// The source's level now: stale and missing values are unknown.
     pub fn source_level(&self, source: &Source) -> Level {
-        level(source, self.telemetry.latest(&source.id), self.now)
+        level(source, self.telemetry.current(&source.id), self.now)
     }
 
-    /// Seconds since the source's latest value was measured: for a Cost Explorer answer, since
-    /// AWS gave it (it may come from the disk cache), otherwise since the poll.
+    /// Seconds since the source's current value was measured: for a Cost Explorer answer, since
+    /// AWS gave it (it may come from the disk cache), otherwise since the poll. `None` before
+    /// the first value.
     pub fn source_age(&self, id: &str) -> Option<i64> {
-        let latest = self.telemetry.latest(id)?;
-        let at = match latest.detail.as_deref() {
+        let current = self.telemetry.current(id)?;
+        let at = match current.detail.as_deref() {
             Some(Detail::Cost(report)) => report.as_of,
-            None => latest.at,
+            None => current.at,
         };
         Some((self.now - at).whole_seconds().max(0))
     }

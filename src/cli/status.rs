@@ -133,7 +133,8 @@ fn status_of<'a>(
     sample: Option<&Sample>,
     now: OffsetDateTime,
 ) -> SourceStatus<'a> {
-    let state = match level(source, sample, now) {
+    let current = sample.filter(|s| !matches!(s.reading, Reading::Error(_)));
+    let state = match level(source, current, now) {
         Level::Ok => "ok",
         Level::Warn => "warn",
         Level::Fail => "fail",
@@ -176,7 +177,7 @@ fn status_of<'a>(
         panel: source.panel,
         unit: source.unit.as_deref(),
         state,
-        word: word(source, sample, now),
+        word: word(source, current, sample, now),
         value: number,
         value_text: number.map_or("—".into(), |v| value(v, unit)),
         // A cost answer from the cache is as old as the answer, not as the poll.

@@ -59,8 +59,13 @@ pub fn evaluate(
     let Some(source) = source else {
         return result(Verdict::Unknown, None, None, "no such source".into());
     };
-    let Some(latest) = history.and_then(|h| h.latest.as_ref()) else {
-        return result(Verdict::Unknown, None, None, "no data yet".into());
+    // Judged on the current value: an error does not erase it, it only lets it age.
+    let Some(latest) = history.and_then(|h| h.current.as_ref()) else {
+        let why = match history.and_then(|h| h.last_error.as_ref()) {
+            Some((_, e)) => format!("error: {e}"),
+            None => "no data yet".into(),
+        };
+        return result(Verdict::Unknown, None, None, why);
     };
     let age = (now - latest.at).unsigned_abs();
     let measured = match latest.reading {

@@ -34,6 +34,9 @@ impl From<&Reading> for Point {
 #[derive(Debug, Default, Clone)]
 pub struct SourceHistory {
     pub latest: Option<Sample>,
+    /// The latest sample that measured something (not an error): what is shown and judged. An
+    /// error does not wipe it; it only ages, and after two intervals it is stale.
+    pub current: Option<Sample>,
     /// Numeric values (latency for up/down sources), oldest first: the sparkline.
     pub values: VecDeque<(OffsetDateTime, f64)>,
     /// Every reading, oldest first: whether a criterion held `for` a while.
@@ -58,6 +61,9 @@ impl SourceHistory {
         };
         if let Some(v) = value {
             push_bounded(&mut self.values, (sample.at, v));
+        }
+        if !matches!(sample.reading, Reading::Error(_)) {
+            self.current = Some(sample.clone());
         }
         self.latest = Some(sample);
     }
@@ -86,6 +92,11 @@ impl Telemetry {
 
     pub fn latest(&self, source: &str) -> Option<&Sample> {
         self.sources.get(source)?.latest.as_ref()
+    }
+
+    /// The latest sample that measured something (see `SourceHistory::current`).
+    pub fn current(&self, source: &str) -> Option<&Sample> {
+        self.sources.get(source)?.current.as_ref()
     }
 }
 

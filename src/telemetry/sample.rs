@@ -136,16 +136,22 @@ pub fn level(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> L
     }
 }
 
-/// One word for the state of a source now: `UP`, `DOWN`, `OK`, `WARN`, `FAIL`, `ERROR`,
-/// `STALE`, or `--` before its first sample.
-pub fn word(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> &'static str {
-    let Some(sample) = latest else {
-        return "--";
+/// One word for the state of a source now, from its current value (the latest that measured
+/// something) and its latest poll: `UP`, `DOWN`, `OK`, `WARN`, `FAIL`, `STALE` (the value is
+/// older than two intervals), `ERROR` (no value yet, polls failing), or `--` before any poll.
+pub fn word(
+    source: &Source,
+    current: Option<&Sample>,
+    latest: Option<&Sample>,
+    now: OffsetDateTime,
+) -> &'static str {
+    let Some(sample) = current else {
+        return if latest.is_some() { "ERROR" } else { "--" };
     };
     if is_stale(sample, source.interval, now) {
         return "STALE";
     }
-    let level = level(source, latest, now);
+    let level = level(source, current, now);
     match &sample.reading {
         Reading::Up { .. } if level == Level::Ok => "UP",
         Reading::Down { .. } => "DOWN",

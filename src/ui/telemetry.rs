@@ -117,13 +117,18 @@ pub fn verdict(app: &App, source: &Source, look: &Look) -> (&'static str, &'stat
         Level::Unknown => t.stale,
     };
     let glyph = look.glyphs.level(level);
-    let word = word(source, app.telemetry.latest(&source.id), app.now);
+    let word = word(
+        source,
+        app.telemetry.current(&source.id),
+        app.telemetry.latest(&source.id),
+        app.now,
+    );
     (glyph, word, style)
 }
 
 /// The latest value as text (the last known one, even when stale: the word says STALE).
 pub fn value_text(app: &App, source: &Source) -> String {
-    match app.telemetry.latest(&source.id).map(|s| &s.reading) {
+    match app.telemetry.current(&source.id).map(|s| &s.reading) {
         Some(Reading::Number(v)) => value(*v, source.unit.as_deref()),
         Some(Reading::Up { latency_ms }) => value(*latency_ms, Some("ms")),
         _ => "—".into(),
