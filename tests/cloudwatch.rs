@@ -6,17 +6,16 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, mpsc};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
-use aws_sdk_cloudwatch::primitives::DateTime;
-use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
+use aws_sdk_cloudwatch::types::{MetricDatum, StandardUnit};
 use flightdeck::runbook::{CloudWatchQuery, Direction, Panel, Source, SourceSpec, Thresholds};
 use flightdeck::telemetry::aws::{Configs, Target};
 use flightdeck::telemetry::cloudwatch;
 use flightdeck::telemetry::poller::{self, Context, Job, Report, Settings};
 use flightdeck::telemetry::{Level, Reading, Sample, level};
-use support::localstack::{Account, LocalStack, free_port};
+use support::localstack::{Account, LocalStack, a_minute_ago, free_port, put};
 
 const NO_DATA: &str = "no datapoints in the last 5m";
 
@@ -55,56 +54,6 @@ fn metric(id: &str, namespace: &str, name: &str, dims: &[(&str, &str)], stat: &s
             stat: stat.into(),
         },
     )
-}
-
-/// One timestamp for all of a test's datapoints, a minute back: they share one period, whatever
-/// minute the test runs in, and it lies inside the poll's five-minute window.
-fn a_minute_ago() -> DateTime {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    DateTime::from_secs(now as i64 - 60)
-}
-
-/// Puts each value as its own datapoint of `name` with `dims`, all at `at`.
-async fn put(
-    config: &SdkConfig,
-    namespace: &str,
-    name: &str,
-    dims: &[(&str, &str)],
-    values: &[f64],
-    unit: Option<StandardUnit>,
-    at: DateTime,
-) {
-    let data = values
-        .iter()
-        .map(|v| {
-            MetricDatum::builder()
-                .metric_name(name)
-                .set_dimensions(Some(
-                    dims.iter()
-                        .map(|(k, v)| Dimension::builder().name(*k).value(*v).build())
-                        .collect(),
-                ))
-                .timestamp(at)
-                .value(*v)
-                .set_unit(unit.clone())
-                .build()
-        })
-        .collect();
-    aws_sdk_cloudwatch::Client::new(config)
-        .put_metric_data()
-        .namespace(namespace)
-        .set_metric_data(Some(data))
-        .send()
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "PutMetricData: {}",
-                aws_sdk_cloudwatch::error::DisplayErrorContext(e)
-            )
-        });
 }
 
 fn by_id(readings: &[(String, Reading)], id: &str) -> Reading {

@@ -11,10 +11,12 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudwatch::config::{Credentials, SharedCredentialsProvider};
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 
 /// How long LocalStack may take to say CloudWatch is available (it usually needs a few seconds;
 /// a loaded machine building in parallel needs more).
@@ -251,4 +253,54 @@ fn random() -> u64 {
             .as_nanos(),
     );
     h.finish()
+}
+
+/// One timestamp for all of a test's datapoints, a minute back: they share one period, whatever
+/// minute the test runs in, and it lies inside the poll's five-minute window.
+pub fn a_minute_ago() -> DateTime {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    DateTime::from_secs(now as i64 - 60)
+}
+
+/// Puts each value as its own datapoint of `name` with `dims`, all at `at`.
+pub async fn put(
+    config: &SdkConfig,
+    namespace: &str,
+    name: &str,
+    dims: &[(&str, &str)],
+    values: &[f64],
+    unit: Option<StandardUnit>,
+    at: DateTime,
+) {
+    let data = values
+        .iter()
+        .map(|v| {
+            MetricDatum::builder()
+                .metric_name(name)
+                .set_dimensions(Some(
+                    dims.iter()
+                        .map(|(k, v)| Dimension::builder().name(*k).value(*v).build())
+                        .collect(),
+                ))
+                .timestamp(at)
+                .value(*v)
+                .set_unit(unit.clone())
+                .build()
+        })
+        .collect();
+    aws_sdk_cloudwatch::Client::new(config)
+        .put_metric_data()
+        .namespace(namespace)
+        .set_metric_data(Some(data))
+        .send()
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PutMetricData: {}",
+                aws_sdk_cloudwatch::error::DisplayErrorContext(e)
+            )
+        });
 }
