@@ -13,6 +13,7 @@ pub mod journal;
 pub mod paths;
 pub mod runbook;
 pub mod session;
+pub mod shell;
 pub mod telemetry;
 pub mod terminal;
 pub mod theme;

@@ -5,42 +5,9 @@ mod support;
 
 use flightdeck::app::{App, Key};
 use flightdeck::theme::Theme;
-use flightdeck::ui::{self, Look, glyphs};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::Modifier;
+use support::frames::{render, text};
 use support::*;
-
-fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
-    let theme = Theme::default_dark();
-    let look = Look {
-        theme: &theme,
-        glyphs: if ascii {
-            &glyphs::ASCII
-        } else {
-            &glyphs::UNICODE
-        },
-    };
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app, &look)).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content
-        .chunks(w)
-        .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 fn walked_app() -> App {
     let mut app = fresh_app();

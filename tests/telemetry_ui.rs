@@ -9,11 +9,13 @@ use flightdeck::telemetry::poller::Report;
 use flightdeck::telemetry::sample::{Calls, CostReport, Detail, Forecast, ForecastMethod};
 use flightdeck::telemetry::{Reading, Sample};
 use flightdeck::theme::Theme;
-use flightdeck::ui::{self, Look, glyphs};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use support::frames::text;
 use support::{NOW, keys};
+
+fn render(app: &App, w: u16, h: u16) -> Buffer {
+    support::frames::render(app, w, h, false)
+}
 use time::Duration;
 
 fn app() -> App {
@@ -72,32 +74,6 @@ fn fed_app() -> App {
         cloudwatch_metrics: 120,
     })));
     app
-}
-
-fn render(app: &App, w: u16, h: u16) -> Buffer {
-    let theme = Theme::default_dark();
-    let look = Look {
-        theme: &theme,
-        glyphs: &glyphs::UNICODE,
-    };
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| ui::draw(f, app, &look)).unwrap();
-    term.backend().buffer().clone()
-}
-
-fn text(buf: &Buffer) -> String {
-    let w = buf.area.width as usize;
-    buf.content
-        .chunks(w)
-        .map(|row| {
-            row.iter()
-                .map(|c| c.symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Position of the first cell of `needle` on screen.

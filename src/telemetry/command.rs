@@ -2,8 +2,6 @@
 //! a pointer), the whole group killed at the timeout so a hung pipeline leaves nothing behind.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::sample::Reading;
@@ -15,15 +13,7 @@ const MAX_OUTPUT: u64 = 64 * 1024;
 /// Runs the command and turns its output into a reading. Never blocks past `timeout` (plus the
 /// moment it takes to reap the killed group).
 pub fn poll(command: &str, pointer: Option<&str>, timeout: Duration) -> Reading {
-    let mut child = match Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-    {
+    let mut child = match crate::shell::spawn(command) {
         Ok(c) => c,
         Err(e) => return Reading::Error(format!("cannot start sh: {e}")),
     };
@@ -40,7 +30,7 @@ pub fn poll(command: &str, pointer: Option<&str>, timeout: Duration) -> Reading 
         }
     };
     let Some(status) = status else {
-        kill_group(child.id());
+        crate::shell::signal_group(child.id(), libc::SIGKILL);
         let _ = child.wait();
         return Reading::Error(format!(
             "timed out after {}s and was killed",
@@ -116,14 +106,6 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<St
         }
         String::from_utf8_lossy(&buf).into_owned()
     })
-}
-
-fn kill_group(pid: u32) {
-    // The child leads its own group (process_group(0)), so -pid reaches every descendant.
-    // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
-    unsafe {
-        libc::kill(-(pid as i32), libc::SIGKILL);
-    }
 }
 
 #[cfg(test)]

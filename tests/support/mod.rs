@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cockpit;
+pub mod frames;
 pub mod http_server;
 pub mod localstack;
 pub mod moto;
