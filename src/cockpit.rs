@@ -69,6 +69,13 @@ fn event_loop(
                             height: size.height,
                         });
                     }
+                    Effect::TakeSeat => {
+                        if let Err(e) = session.take_seat() {
+                            tracing::error!("seat takeover failed: {e:#}");
+                            session.app.flash = Some(format!("could not take the seat: {e:#}"));
+                        }
+                    }
+                    Effect::DeclineSeat => session.decline_seat(),
                     Effect::Quit => return Ok(()),
                 }
             }

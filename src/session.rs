@@ -8,13 +8,20 @@ use anyhow::{Context, Result};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::{App, Layer};
+use crate::app::{App, Layer, Mode};
+use crate::journal::seat::{self, Abandoned, Claim, Holder, Seat};
 use crate::journal::{self, Event, FileJournal, Identity, Journal, Record, runs};
 use crate::runbook::Runbook;
 
 pub struct Session {
     pub app: App,
     pub journal: FileJournal,
+    /// The actuating seat of the run, while this session holds it.
+    pub seat: Option<Seat>,
+    /// A seat left by a dead session, held (flock) while the operator decides on a takeover.
+    abandoned: Option<Abandoned>,
+    /// Steps changed in the file since the run began, to confirm once the seat is taken.
+    changed: Option<Vec<String>>,
 }
 
 /// The canonical path of the runbook names its runs.
@@ -25,11 +32,14 @@ pub fn runbook_key(path: &Path) -> String {
         .to_string()
 }
 
+/// Opens the runbook's newest run (or a new one). With `read_only` nothing is written and
+/// no seat is claimed: an observer's view of a run that exists.
 pub fn open(
     runbook: Runbook,
     runbook_path: &Path,
     data_dir: &Path,
     new_run: bool,
+    read_only: bool,
 ) -> Result<Session> {
     let dir = runs::runs_dir(data_dir);
     create_private_dir(&dir)?;
@@ -39,9 +49,13 @@ pub fn open(
     } else {
         runs::open_run_for(data_dir, &key)
     };
-    match existing {
-        Some(path) => resume(runbook, &path),
-        None => start(runbook, runbook_path, data_dir),
+    match (existing, read_only) {
+        (Some(path), _) => resume(runbook, &path, read_only),
+        (None, false) => start(runbook, runbook_path, data_dir),
+        (None, true) => anyhow::bail!(
+            "there is no run of {} to observe; --read-only only opens a run that exists",
+            runbook_path.display()
+        ),
     }
 }
 
@@ -54,6 +68,10 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         run: run_id.clone(),
     };
     let mut journal = FileJournal::create(&path, identity.clone())?;
+    let seat = match seat::claim(&path, &Holder::me(now))? {
+        Claim::Claimed(seat) => seat,
+        _ => anyhow::bail!("the seat of the new run {run_id} is taken; try again"),
+    };
     let started = Event::RunStarted {
         runbook_path: runbook_key(runbook_path),
         runbook_name: runbook.meta.name.clone(),
@@ -63,11 +81,17 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
     let mut app = App::new(runbook, identity.operator, run_id, now);
     app.replay(timed(&[record]));
     app.selected = app.first_open_row();
-    Ok(Session { app, journal })
+    Ok(Session {
+        app,
+        journal,
+        seat: Some(seat),
+        abandoned: None,
+        changed: None,
+    })
 }
 
-fn resume(runbook: Runbook, path: &Path) -> Result<Session> {
-    let mut journal = FileJournal::open(path, journal::operator())
+fn resume(runbook: Runbook, path: &Path, read_only: bool) -> Result<Session> {
+    let journal = FileJournal::open(path, journal::operator())
         .with_context(|| {
         format!("cannot resume the run in {}; the file is left as it is. Start a fresh run with --new-run, and check the old one with `flightdeck journal verify`", path.display())
     })?;
@@ -77,18 +101,77 @@ fn resume(runbook: Runbook, path: &Path) -> Result<Session> {
     let identity = journal.identity().clone();
     let mut app = App::new(runbook, identity.operator, identity.run, now);
     app.replay(timed(&records));
-    match changed {
-        Some(changed) => app.layers.push(Layer::ConfirmResume { changed }),
-        None => {
-            let event = Event::RunResumed {
-                changed_steps: Vec::new(),
-                step_fingerprints: app.runbook.step_fingerprints(),
-            };
-            journal.append(event.clone(), &app.runbook.hash)?;
-            app.progress.apply(&event, now, &app.operator.clone());
+    let mut session = Session {
+        app,
+        journal,
+        seat: None,
+        abandoned: None,
+        changed,
+    };
+    if read_only {
+        session.app.mode = Mode::ReadOnly;
+        return Ok(session);
+    }
+    match seat::claim(path, &Holder::me(now))? {
+        Claim::Claimed(seat) => {
+            session.seat = Some(seat);
+            session.continue_resume()?;
+        }
+        Claim::Busy(holder) | Claim::Foreign(holder) => {
+            session.app.mode = Mode::ReadOnly;
+            session.app.seat_note = Some(format!("seat held by {}", holder.describe()));
+        }
+        Claim::Abandoned(abandoned) => {
+            session.app.mode = Mode::ReadOnly;
+            let previous = abandoned.previous.describe();
+            session.app.seat_note = Some(format!("seat left by {previous}"));
+            session.app.layers.push(Layer::TakeOver {
+                previous,
+                input: Default::default(),
+            });
+            session.abandoned = Some(abandoned);
         }
     }
-    Ok(Session { app, journal })
+    Ok(session)
+}
+
+impl Session {
+    /// The operator typed the word: the abandoned seat becomes ours and the run resumes.
+    pub fn take_seat(&mut self) -> Result<()> {
+        let Some(abandoned) = self.abandoned.take() else {
+            return Ok(());
+        };
+        let previous = abandoned.previous.describe();
+        self.seat = Some(abandoned.take(&Holder::me(OffsetDateTime::now_utc()))?);
+        self.app.mode = Mode::Live;
+        self.app.seat_note = None;
+        tracing::warn!(previous = %previous, "seat taken over");
+        self.continue_resume()
+    }
+
+    /// The operator declined the takeover: stay an observer and let the seat go.
+    pub fn decline_seat(&mut self) {
+        self.abandoned = None;
+    }
+
+    /// With the seat held: confirm a changed runbook first, or record the resumption.
+    fn continue_resume(&mut self) -> Result<()> {
+        match self.changed.take() {
+            Some(changed) => self.app.layers.push(Layer::ConfirmResume { changed }),
+            None => {
+                let event = Event::RunResumed {
+                    changed_steps: Vec::new(),
+                    step_fingerprints: self.app.runbook.step_fingerprints(),
+                };
+                self.journal.append(event.clone(), &self.app.runbook.hash)?;
+                let now = OffsetDateTime::now_utc();
+                self.app
+                    .progress
+                    .apply(&event, now, &self.app.operator.clone());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Steps whose definition differs from what the run last accepted; `None` if the file is the same.

@@ -20,6 +20,9 @@ use crate::runbook::{Runbook, Step};
 use crate::telemetry::poller::Report;
 use crate::telemetry::{Calls, Telemetry};
 
+/// The word that takes over a seat left by a dead session.
+pub const TAKEOVER_WORD: &str = "TAKEOVER";
+
 /// What the header says about how actions run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -82,6 +85,11 @@ pub enum Layer {
     SourceDetail {
         source: String,
     },
+    /// The run's seat was left by a session that died: type the word to take it over.
+    TakeOver {
+        previous: String,
+        input: TextInput,
+    },
 }
 
 /// Messages into `update`.
@@ -109,6 +117,10 @@ pub enum Effect {
     Journal(Event),
     /// Abandon this run and start a new one (the runbook changed and the operator chose so).
     NewRun,
+    /// Take over the seat left by a dead session (the word was typed).
+    TakeSeat,
+    /// Leave the abandoned seat alone and stay read-only.
+    DeclineSeat,
     Quit,
 }
 
@@ -130,6 +142,8 @@ pub struct App {
     /// A one-line message in the footer until the next key.
     pub flash: Option<String>,
     pub journal_error: Option<String>,
+    /// Why this session is read-only when another holds (or left) the run's seat.
+    pub seat_note: Option<String>,
     /// Latest samples and bounded history per source, fed by the poller.
     pub telemetry: Telemetry,
     /// Billable AWS calls made this session.
@@ -161,6 +175,7 @@ impl App {
             last_query: String::new(),
             flash: None,
             journal_error: None,
+            seat_note: None,
             telemetry: Telemetry::default(),
             calls: Calls::default(),
             source_order,

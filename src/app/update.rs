@@ -49,6 +49,16 @@ impl App {
     /// Applies an event to the state and asks for it to be journaled. Refused while the journal
     /// is failing: an unrecorded action would be lost on resume.
     fn record(&mut self, event: Event) -> Vec<Effect> {
+        if self.mode == Mode::ReadOnly {
+            // The session end of an observer is not the run's business.
+            if !matches!(event, Event::SessionEnded { .. }) {
+                self.flash = Some(match &self.seat_note {
+                    Some(note) => format!("read-only ({note}): nothing is recorded"),
+                    None => "read-only: nothing is recorded".into(),
+                });
+            }
+            return Vec::new();
+        }
         if let Some(why) = &self.journal_error {
             self.flash = Some(format!("not recorded: the journal is failing ({why})"));
             return Vec::new();
@@ -293,6 +303,32 @@ impl App {
                 self.search_key(search, key);
                 Vec::new()
             }
+            Layer::TakeOver {
+                previous,
+                mut input,
+            } => match key {
+                Key::Esc => {
+                    self.layers.pop();
+                    vec![Effect::DeclineSeat]
+                }
+                Key::Enter if input.text == TAKEOVER_WORD => {
+                    self.layers.pop();
+                    vec![Effect::TakeSeat]
+                }
+                Key::Enter => {
+                    self.flash = Some(format!(
+                        "type {} exactly to take the seat, or Esc to stay read-only",
+                        TAKEOVER_WORD
+                    ));
+                    Vec::new()
+                }
+                _ => {
+                    input.edit(key);
+                    *self.layers.last_mut().expect("takeover is on top") =
+                        Layer::TakeOver { previous, input };
+                    Vec::new()
+                }
+            },
             Layer::ConfirmResume { changed } => match key {
                 Key::Char('y') | Key::Char('Y') => {
                     self.layers.pop();

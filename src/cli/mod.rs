@@ -54,6 +54,12 @@ pub struct RunArgs {
     /// Draw with ASCII only, for terminals without Unicode glyphs.
     #[arg(long)]
     pub ascii: bool,
+    /// Walk the runbook without executing anything that mutates; telemetry stays live.
+    #[arg(long, conflicts_with = "read_only")]
+    pub rehearsal: bool,
+    /// Observe the run: no action at all, nothing written, no seat taken.
+    #[arg(long)]
+    pub read_only: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

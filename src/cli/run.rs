@@ -32,14 +32,24 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&data_dir);
-    let session = match session::open(loaded.runbook, &args.runbook, &data_dir, args.new_run) {
+    let opened = session::open(
+        loaded.runbook,
+        &args.runbook,
+        &data_dir,
+        args.new_run,
+        args.read_only,
+    );
+    let mut session = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(1);
         }
     };
-    tracing::info!(run = %session.app.run_id, "cockpit started");
+    if args.rehearsal && session.app.mode == crate::app::Mode::Live {
+        session.app.mode = crate::app::Mode::Rehearsal;
+    }
+    tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,
         glyphs: if args.ascii {

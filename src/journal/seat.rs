@@ -39,15 +39,20 @@ impl Holder {
         }
     }
 
+    /// `ops@bastion pid 4242 since 22:05Z`: short enough for the header.
     pub fn describe(&self) -> String {
+        let since = self.since.to_offset(time::UtcOffset::UTC);
+        let host = if self.operator.ends_with(&format!("@{}", self.host)) {
+            String::new()
+        } else {
+            format!(" on {}", self.host)
+        };
         format!(
-            "{} (pid {} on {}) since {}",
+            "{}{host} pid {} since {:02}:{:02}Z",
             self.operator,
             self.pid,
-            self.host,
-            self.since
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default()
+            since.hour(),
+            since.minute()
         )
     }
 }

@@ -15,6 +15,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             Layer::Help => help(frame, area, look),
             Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
             Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
+            Layer::TakeOver { previous, input } => {
+                take_over(frame, area, previous, &input.text, look)
+            }
             Layer::Search(_) => {} // drawn in the footer, with live matches in the checklist
             Layer::SourceDetail { source } => {
                 super::source_detail::draw(frame, area, app, source, look)
@@ -141,6 +144,34 @@ fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(boxed("Resume run?", look)),
+        rect,
+    );
+}
+
+fn take_over(frame: &mut Frame, area: Rect, previous: &str, typed: &str, look: &Look) {
+    let t = look.theme;
+    let word = crate::app::TAKEOVER_WORD;
+    let lines = vec![
+        Line::styled("The seat of this run was left by", t.text),
+        Line::styled(format!("  {previous}"), t.warn),
+        Line::styled(
+            "whose session ended without releasing it (killed, crashed, host lost). \
+             Whatever it was doing may not have finished: check before acting.",
+            t.text,
+        ),
+        Line::default(),
+        Line::from(vec![
+            Span::styled(format!("Type {word} to take the seat: "), t.title),
+            Span::styled(format!("{typed}{}", look.glyphs.cursor), t.accent),
+        ]),
+        Line::styled("Enter take over · Esc watch read-only", t.key),
+    ];
+    let rect = popup(area, 70, 10);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(boxed("Seat left behind", look))
+            .wrap(Wrap { trim: false }),
         rect,
     );
 }

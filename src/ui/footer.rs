@@ -60,7 +60,9 @@ fn hint_spans<'a>(hints: impl Iterator<Item = (&'a str, &'a str)>, look: &Look) 
 fn applies(app: &App, command: Command) -> bool {
     let step = app.selected_step();
     let finished = step.is_some_and(|s| app.progress.status(&s.id).finished());
+    let writes = app.mode != crate::app::Mode::ReadOnly;
     match command {
+        Command::Toggle | Command::Note | Command::Skip | Command::Undo if !writes => false,
         Command::Toggle => step.is_some_and(|s| {
             finished || matches!(s.kind, StepKind::Manual | StepKind::Wait { .. })
         }),

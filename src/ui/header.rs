@@ -37,9 +37,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let end = app
         .projected_end()
         .map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
-    let right = format!("{} ", app.operator);
+    let right = match &app.seat_note {
+        Some(note) => format!("{note} "),
+        None => format!("{} ", app.operator),
+    };
+    let right_room = if app.seat_note.is_some() {
+        right.chars().count().min(width / 2)
+    } else {
+        right.chars().count()
+    };
     let fixed = format!(" {} {clock}{zero} {} {end} ", g.sep, g.sep);
-    let phase_room = width.saturating_sub(fixed.chars().count() + right.chars().count() + 1);
+    let phase_room = width.saturating_sub(fixed.chars().count() + right_room + 1);
     let phase = fit(phase, phase_room.max(8));
     let used = 1 + phase.chars().count() + fixed.chars().count();
     let mut line2 = vec![
@@ -55,12 +63,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             ),
             t.danger,
         ));
+    } else if app.seat_note.is_some() {
+        // Who holds the seat matters more than the phase name: cut it to fit instead.
+        let room = width.saturating_sub(used);
+        let note = fit(right.trim_end(), room.saturating_sub(1));
+        let pad = room.saturating_sub(note.chars().count() + 1);
+        line2.push(Span::styled(" ".repeat(pad), t.text));
+        line2.push(Span::styled(format!("{note} "), t.warn));
     } else if used + right.chars().count() <= width {
         line2.push(Span::styled(
             " ".repeat(width - used - right.chars().count()),
             t.text,
         ));
-        line2.push(Span::styled(right, t.muted));
+        let style = if app.seat_note.is_some() {
+            t.warn
+        } else {
+            t.muted
+        };
+        line2.push(Span::styled(right, style));
     }
     frame.render_widget(Paragraph::new(vec![line1, Line::from(line2)]), area);
 }
