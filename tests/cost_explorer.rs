@@ -97,33 +97,9 @@ fn source(extra: &str) -> runbook::Source {
     } else {
         "budget = 395"
     };
-    let text = format!(
-        r#"
-[runbook]
-name = "cost test"
-
-[[source]]
-id = "cost_mtd"
-kind = "cost_explorer"
-{budget}
-{extra}
-
-[[phase]]
-id = "p"
-title = "p"
-[[phase.step]]
-id = "a"
-title = "a"
-
-[rollback]
-steps = [{{ title = "r" }}]
-"#
-    );
-    runbook::parse(&text)
-        .unwrap_or_else(|d| panic!("{d:?}"))
-        .runbook
-        .sources
-        .remove(0)
+    let keys =
+        format!("[[source]]\nid = \"cost_mtd\"\nkind = \"cost_explorer\"\n{budget}\n{extra}");
+    support::sources_of("cost test", &keys).remove(0)
 }
 
 /// Explicit endpoint, region and static test credentials: nothing read from the machine's AWS

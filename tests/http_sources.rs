@@ -14,14 +14,7 @@ use support::http_server::{Reply, Server};
 
 /// The source described by `keys` (the body of one `[[source]]`), parsed as a runbook would be.
 fn source(keys: &str) -> runbook::Source {
-    let text = format!(
-        "[runbook]\nname = 'http test'\n\n[[source]]\nid = 's'\n{keys}\n\n[[phase]]\nid = 'p'\ntitle = 'p'\n[[phase.step]]\nid = 'a'\ntitle = 'a'\n\n[rollback]\nsteps = [{{ title = 'r' }}]\n"
-    );
-    runbook::parse(&text)
-        .unwrap_or_else(|d| panic!("runbook invalid: {d:?}\n{text}"))
-        .runbook
-        .sources
-        .remove(0)
+    support::sources_of("http test", &format!("[[source]]\nid = 's'\n{keys}")).remove(0)
 }
 
 /// Polls the source once with the client the poller uses; also returns how long it took.

@@ -1,6 +1,8 @@
 //! The poller against real commands: values arrive on their interval, a hanging source is cut off
 //! at its timeout without holding up the others, failures back off, and dropping stops it all.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -11,11 +13,8 @@ use flightdeck::telemetry::{Reading, Sample};
 
 fn sources(dir: &std::path::Path) -> Vec<runbook::Source> {
     let counter = dir.join("n");
-    let text = format!(
+    let sources = format!(
         r#"
-[runbook]
-name = "poller test"
-
 [[source]]
 id = "counter"
 kind = "command"
@@ -36,24 +35,10 @@ kind = "command"
 command = "echo 'no route' >&2; exit 7"
 interval = "100ms"
 timeout = "1s"
-
-[[phase]]
-id = "p"
-title = "p"
-[[phase.step]]
-id = "a"
-title = "a"
-
-[rollback]
-steps = [{{ title = "r" }}]
 "#,
         c = counter.display()
     );
-    runbook::parse(&text)
-        .map_err(|d| format!("{d:?}"))
-        .unwrap()
-        .runbook
-        .sources
+    support::sources_of("poller test", &sources)
 }
 
 fn collect(rx: &mpsc::Receiver<Sample>, for_how_long: Duration) -> Vec<Sample> {

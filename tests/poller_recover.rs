@@ -16,14 +16,7 @@ use support::http_server::{Reply, Server};
 use time::OffsetDateTime;
 
 fn source(keys: &str) -> runbook::Source {
-    let text = format!(
-        "[runbook]\nname = 'recover test'\n\n[[source]]\nid = 's'\n{keys}\n\n[[phase]]\nid = 'p'\ntitle = 'p'\n[[phase.step]]\nid = 'a'\ntitle = 'a'\n\n[rollback]\nsteps = [{{ title = 'r' }}]\n"
-    );
-    runbook::parse(&text)
-        .unwrap_or_else(|d| panic!("runbook invalid: {d:?}\n{text}"))
-        .runbook
-        .sources
-        .remove(0)
+    support::sources_of("recover test", &format!("[[source]]\nid = 's'\n{keys}")).remove(0)
 }
 
 /// Starts the poller on one source; samples arrive on the returned channel.

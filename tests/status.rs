@@ -1,14 +1,13 @@
 //! `flightdeck status` as a script sees it: the real binary, real commands as sources, the exit
 //! code following the thresholds, and the JSON shape of docs/status-json.md.
 
+mod support;
+
 use std::process::Command;
 
 fn runbook(dir: &std::path::Path, errors_command: &str) -> std::path::PathBuf {
-    let text = format!(
+    let sources = format!(
         r#"
-[runbook]
-name = "status test"
-
 [[source]]
 id = "lag"
 kind = "command"
@@ -26,20 +25,10 @@ pointer = "/rate"
 unit = "%"
 warn = 0.5
 fail = 1
-
-[[phase]]
-id = "p"
-title = "p"
-[[phase.step]]
-id = "a"
-title = "a"
-
-[rollback]
-steps = [{{ title = "r" }}]
 "#
     );
     let path = dir.join("status.toml");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, support::runbook_text("status test", &sources)).unwrap();
     path
 }
 

@@ -243,16 +243,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn interrupt_sends_sigint_then_sigkill_after_the_grace() {
+    /// Starts `command`, waits for its first line, interrupts it: its outcome and how long the
+    /// stop took.
+    fn interrupted(command: &str) -> (Outcome, Duration) {
         let (tx, rx) = mpsc::channel();
-        // The first command ignores SIGINT; only SIGKILL ends it.
-        let running = start(
-            "trap '' INT; echo ready; sleep 600",
-            Duration::from_secs(60),
-            tx,
-        )
-        .unwrap();
+        let running = start(command, Duration::from_secs(60), tx).unwrap();
         assert!(matches!(
             rx.recv_timeout(Duration::from_secs(5)),
             Ok(Progress::Line { .. })
@@ -260,7 +255,13 @@ mod tests {
         let asked = Instant::now();
         running.interrupt();
         let (_, outcome) = collect(&rx);
-        let waited = asked.elapsed();
+        (outcome, asked.elapsed())
+    }
+
+    #[test]
+    fn interrupt_sends_sigint_then_sigkill_after_the_grace() {
+        // The first command ignores SIGINT; only SIGKILL ends it.
+        let (outcome, waited) = interrupted("trap '' INT; echo ready; sleep 600");
         assert!(
             outcome.interrupted && outcome.signal == Some(libc::SIGKILL),
             "{outcome:?}"
@@ -274,22 +275,7 @@ mod tests {
         // no shell left in between): a SIGINT that reached a shell between `echo` and the fork
         // of `sleep` would leave `sleep` running until the SIGKILL, which is the grace's job
         // but not what this half tests.
-        let (tx, rx) = mpsc::channel();
-        let running = start(
-            r#"exec perl -e '$| = 1; print "ready
-"; sleep 600'"#,
-            Duration::from_secs(60),
-            tx,
-        )
-        .unwrap();
-        assert!(matches!(
-            rx.recv_timeout(Duration::from_secs(5)),
-            Ok(Progress::Line { .. })
-        ));
-        let asked = Instant::now();
-        running.interrupt();
-        let (_, outcome) = collect(&rx);
-        let waited = asked.elapsed();
+        let (outcome, waited) = interrupted(r#"exec perl -e '$| = 1; print "ready\n"; sleep 600'"#);
         // Ended by the SIGINT itself, well before the grace would have called for SIGKILL.
         assert_eq!(
             outcome.signal,

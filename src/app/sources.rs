@@ -3,7 +3,8 @@
 
 use crate::runbook::{Panel, Source};
 use crate::telemetry::poller::Report;
-use crate::telemetry::{Detail, Level, SourceHistory, level};
+use crate::telemetry::sample::measured_at;
+use crate::telemetry::{Level, SourceHistory, level};
 
 use super::App;
 
@@ -64,11 +65,7 @@ impl App {
     /// AWS gave it (it may come from the disk cache), otherwise since the poll. `None` before
     /// the first value.
     pub fn source_age(&self, id: &str) -> Option<i64> {
-        let current = self.telemetry.current(id)?;
-        let at = match current.detail.as_deref() {
-            Some(Detail::Cost(report)) => report.as_of,
-            None => current.at,
-        };
+        let at = measured_at(self.telemetry.current(id)?);
         Some((self.now - at).whole_seconds().max(0))
     }
 

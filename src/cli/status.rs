@@ -12,7 +12,7 @@ use crate::paths;
 use crate::runbook::{self, Source};
 use crate::telemetry::format::{age, value};
 use crate::telemetry::poller::{self, Context, Settings};
-use crate::telemetry::sample::{ForecastMethod, word};
+use crate::telemetry::sample::{ForecastMethod, measured_at, word};
 use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
 
 /// Exit code when some source is not OK.
@@ -141,11 +141,7 @@ fn status_of<'a>(
         Level::Unknown => "unknown",
     };
     let reading = sample.map(|s| &s.reading);
-    let number = match reading {
-        Some(Reading::Number(v)) => Some(*v),
-        Some(Reading::Up { latency_ms }) => Some(*latency_ms),
-        _ => None,
-    };
+    let number = reading.and_then(Reading::value);
     let unit = match reading {
         Some(Reading::Up { .. }) => Some("ms"),
         _ => source.unit.as_deref(),
@@ -181,10 +177,7 @@ fn status_of<'a>(
         value: number,
         value_text: number.map_or("—".into(), |v| value(v, unit)),
         // A cost answer from the cache is as old as the answer, not as the poll.
-        age_seconds: sample.map(|s| {
-            let at = cost.as_ref().map_or(s.at, |c| c.as_of);
-            (now - at).whole_seconds().max(0)
-        }),
+        age_seconds: sample.map(|s| (now - measured_at(s)).whole_seconds().max(0)),
         error,
         thresholds: &source.thresholds,
         cost,
@@ -204,10 +197,7 @@ fn print_table(report: &Report, calls: Calls) {
         "SOURCE", "PANEL", "VALUE", "STATE", "AGE"
     );
     for s in &report.sources {
-        let panel = serde_json::to_value(s.panel)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let panel = s.panel.name();
         let detail = match (&s.error, &s.cost) {
             (Some(e), _) => e.clone(),
             (None, Some(c)) => format!(

@@ -60,7 +60,7 @@ pub fn evaluate(
         return result(Verdict::Unknown, None, None, "no such source".into());
     };
     // Judged on the current value: an error does not erase it, it only lets it age.
-    let Some(latest) = history.and_then(|h| h.current.as_ref()) else {
+    let Some((history, latest)) = history.and_then(|h| Some((h, h.current.as_ref()?))) else {
         let why = match history.and_then(|h| h.last_error.as_ref()) {
             Some((_, e)) => format!("error: {e}"),
             None => "no data yet".into(),
@@ -68,11 +68,7 @@ pub fn evaluate(
         return result(Verdict::Unknown, None, None, why);
     };
     let age = (now - latest.at).unsigned_abs();
-    let measured = match latest.reading {
-        Reading::Number(v) => Some(v),
-        Reading::Up { latency_ms } => Some(latency_ms),
-        _ => None,
-    };
+    let measured = latest.reading.value();
     if is_stale(latest, source.interval, now) {
         let why = format!(
             "stale ({} old)",
@@ -96,7 +92,6 @@ pub fn evaluate(
     let Some(wanted) = criterion.held_for else {
         return result(Verdict::Pass, measured, Some(age), shown);
     };
-    let history = history.expect("latest came from it");
     let held = held_for(&criterion.condition, source, history, now);
     if held >= wanted {
         result(Verdict::Pass, measured, Some(age), shown)

@@ -41,6 +41,18 @@ pub enum Panel {
     Cost,
 }
 
+impl Panel {
+    /// As written in the runbook.
+    pub fn name(self) -> &'static str {
+        match self {
+            Panel::Health => "health",
+            Panel::Sync => "sync",
+            Panel::Metrics => "metrics",
+            Panel::Cost => "cost",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {

@@ -50,16 +50,11 @@ impl SourceHistory {
     pub fn push(&mut self, sample: Sample) {
         self.polls += 1;
         push_bounded(&mut self.points, (sample.at, Point::from(&sample.reading)));
-        let value = match &sample.reading {
-            Reading::Number(v) => Some(*v),
-            Reading::Up { latency_ms } => Some(*latency_ms),
-            Reading::Down { reason } | Reading::Error(reason) => {
-                self.failures += 1;
-                self.last_error = Some((sample.at, reason.clone()));
-                None
-            }
-        };
-        if let Some(v) = value {
+        if let Reading::Down { reason } | Reading::Error(reason) = &sample.reading {
+            self.failures += 1;
+            self.last_error = Some((sample.at, reason.clone()));
+        }
+        if let Some(v) = sample.reading.value() {
             push_bounded(&mut self.values, (sample.at, v));
         }
         if !matches!(sample.reading, Reading::Error(_)) {

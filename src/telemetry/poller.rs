@@ -37,6 +37,16 @@ pub struct Settings {
     pub aws: Target,
 }
 
+impl Settings {
+    /// Where an AWS source asks: its own region and profile, else these defaults.
+    fn target(&self, region: &Option<String>, profile: &Option<String>) -> Target {
+        Target {
+            region: region.clone().or_else(|| self.aws.region.clone()),
+            profile: profile.clone().or_else(|| self.aws.profile.clone()),
+        }
+    }
+}
+
 /// What all polls share: one HTTP client (connections reused), AWS configs per region and
 /// profile, and the count of billable calls.
 pub struct Context {
@@ -68,15 +78,6 @@ impl Context {
         let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         add(&mut calls);
         *calls
-    }
-
-    fn target(&self, region: &Option<String>, profile: &Option<String>) -> Target {
-        Target {
-            region: region.clone().or_else(|| self.settings.aws.region.clone()),
-            profile: profile
-                .clone()
-                .or_else(|| self.settings.aws.profile.clone()),
-        }
     }
 }
 
@@ -138,11 +139,10 @@ pub fn plan(sources: Vec<Source>, settings: &Settings) -> Vec<Job> {
             region, profile, ..
         } = &source.spec
         {
-            let target = Target {
-                region: region.clone().or_else(|| settings.aws.region.clone()),
-                profile: profile.clone().or_else(|| settings.aws.profile.clone()),
-            };
-            groups.entry(target).or_default().push(source);
+            groups
+                .entry(settings.target(region, profile))
+                .or_default()
+                .push(source);
         } else {
             jobs.push(Job::One(Box::new(source)));
         }
@@ -315,7 +315,10 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
         SourceSpec::CostExplorer {
             region, profile, ..
         } => {
-            let config = context.aws.get(&context.target(region, profile)).await;
+            let config = context
+                .aws
+                .get(&context.settings.target(region, profile))
+                .await;
             let now = OffsetDateTime::now_utc();
             let polled = cost::poll(&config, source, &context.settings.data_dir, now).await;
             context.count(|c| c.cost_explorer += polled.requests);

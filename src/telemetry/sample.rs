@@ -20,6 +20,17 @@ pub enum Reading {
     Error(String),
 }
 
+impl Reading {
+    /// The number thresholds and criteria compare: the value, or an endpoint's latency in ms.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Reading::Number(v) => Some(*v),
+            Reading::Up { latency_ms } => Some(*latency_ms),
+            Reading::Down { .. } | Reading::Error(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
     pub source: String,
@@ -128,11 +139,19 @@ pub fn level(source: &Source, latest: Option<&Sample>, now: OffsetDateTime) -> L
     if is_stale(sample, source.interval, now) {
         return Level::Unknown;
     }
-    match &sample.reading {
-        Reading::Number(v) => against(&source.thresholds, *v),
-        Reading::Up { latency_ms } => against(&source.thresholds, *latency_ms),
-        Reading::Down { .. } => Level::Fail,
-        Reading::Error(_) => Level::Unknown,
+    match (&sample.reading, sample.reading.value()) {
+        (_, Some(v)) => against(&source.thresholds, v),
+        (Reading::Down { .. }, None) => Level::Fail,
+        _ => Level::Unknown,
+    }
+}
+
+/// When a sample's value was measured: for a Cost Explorer answer, when AWS gave it (it may
+/// come from the disk cache), otherwise when it was polled.
+pub fn measured_at(sample: &Sample) -> OffsetDateTime {
+    match sample.detail.as_deref() {
+        Some(Detail::Cost(report)) => report.as_of,
+        None => sample.at,
     }
 }
 

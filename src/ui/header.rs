@@ -37,14 +37,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let end = app
         .projected_end()
         .map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
-    let right = match &app.seat_note {
-        Some(note) => format!("{note} "),
-        None => format!("{} ", app.operator),
+    // Right-aligned: who holds the seat when it is not us (cut to fit, it matters more than
+    // the phase name), else the operator (dropped when there is no room).
+    let (right, right_style, must_show) = match &app.seat_note {
+        Some(note) => (note.as_str(), t.warn, true),
+        None => (app.operator.as_str(), t.muted, false),
     };
-    let right_room = if app.seat_note.is_some() {
-        right.chars().count().min(width / 2)
+    let right_width = right.chars().count() + 1;
+    let right_room = if must_show {
+        right_width.min(width / 2)
     } else {
-        right.chars().count()
+        right_width
     };
     let fixed = format!(" {} {clock}{zero} {} {end} ", g.sep, g.sep);
     let phase_room = width.saturating_sub(fixed.chars().count() + right_room + 1);
@@ -63,24 +66,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             ),
             t.danger,
         ));
-    } else if app.seat_note.is_some() {
-        // Who holds the seat matters more than the phase name: cut it to fit instead.
+    } else if must_show || used + right_width <= width {
         let room = width.saturating_sub(used);
-        let note = fit(right.trim_end(), room.saturating_sub(1));
-        let pad = room.saturating_sub(note.chars().count() + 1);
+        let right = fit(right, room.saturating_sub(1));
+        let pad = room.saturating_sub(right.chars().count() + 1);
         line2.push(Span::styled(" ".repeat(pad), t.text));
-        line2.push(Span::styled(format!("{note} "), t.warn));
-    } else if used + right.chars().count() <= width {
-        line2.push(Span::styled(
-            " ".repeat(width - used - right.chars().count()),
-            t.text,
-        ));
-        let style = if app.seat_note.is_some() {
-            t.warn
-        } else {
-            t.muted
-        };
-        line2.push(Span::styled(right, style));
+        line2.push(Span::styled(format!("{right} "), right_style));
     }
     frame.render_widget(Paragraph::new(vec![line1, Line::from(line2)]), area);
 }

@@ -21,10 +21,6 @@ use crate::telemetry::{CostReport, Detail, Level, Reading};
 
 /// Lines the pane needs without headings, for the layout to size it.
 pub fn lines_needed(app: &App) -> usize {
-    compact_lines(app)
-}
-
-fn compact_lines(app: &App) -> usize {
     let count = |panel| {
         app.runbook
             .sources
@@ -49,7 +45,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         .filter(|p| app.runbook.sources.iter().any(|s| s.panel == **p))
         .count();
     // Headings and top services only when everything else fits too.
-    let rich = compact_lines(app) + groups + top_lines(app) <= height;
+    let rich = lines_needed(app) + groups + top_lines(app) <= height;
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_line = 0;
     for (pos, &index) in app.source_order.iter().enumerate() {
@@ -129,9 +125,11 @@ pub fn verdict(app: &App, source: &Source, look: &Look) -> (&'static str, &'stat
 /// The latest value as text (the last known one, even when stale: the word says STALE).
 pub fn value_text(app: &App, source: &Source) -> String {
     match app.telemetry.current(&source.id).map(|s| &s.reading) {
-        Some(Reading::Number(v)) => value(*v, source.unit.as_deref()),
         Some(Reading::Up { latency_ms }) => value(*latency_ms, Some("ms")),
-        _ => "—".into(),
+        Some(r) => r
+            .value()
+            .map_or("—".into(), |v| value(v, source.unit.as_deref())),
+        None => "—".into(),
     }
 }
 

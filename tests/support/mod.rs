@@ -42,3 +42,20 @@ pub fn keys(app: &mut App, keys: &[Key]) -> Vec<flightdeck::app::Effect> {
 pub fn typed(text: &str) -> Vec<Key> {
     text.chars().map(Key::Char).collect()
 }
+
+/// A minimal valid runbook named `name` around `sources` (`[[source]]` tables): one phase with
+/// one step, and a rollback.
+pub fn runbook_text(name: &str, sources: &str) -> String {
+    format!(
+        "[runbook]\nname = '{name}'\n\n{sources}\n\n[[phase]]\nid = 'p'\ntitle = 'p'\n[[phase.step]]\nid = 'a'\ntitle = 'a'\n\n[rollback]\nsteps = [{{ title = 'r' }}]\n"
+    )
+}
+
+/// The sources of `runbook_text(name, sources)`, validated as a runbook's are.
+pub fn sources_of(name: &str, sources: &str) -> Vec<runbook::Source> {
+    let text = runbook_text(name, sources);
+    runbook::parse(&text)
+        .unwrap_or_else(|d| panic!("runbook invalid: {d:?}\n{text}"))
+        .runbook
+        .sources
+}
