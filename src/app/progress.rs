@@ -84,6 +84,36 @@ pub struct Progress {
     pub clock_from: Option<OffsetDateTime>,
     pub run_started: Option<OffsetDateTime>,
     pub actions: BTreeMap<u64, ActionState>,
+    pub traffic: TrafficState,
+    pub rollback: Option<RollbackState>,
+}
+
+/// The blue/green split as the journal tells it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrafficState {
+    /// The green weight last put in force; `None` before the first shift.
+    pub green: Option<u8>,
+    /// When that shift ended: the bake timer runs from here.
+    pub shifted_at: Option<OffsetDateTime>,
+    /// An `abort_when` breach since the last shift, with its policy.
+    pub breach: Option<(OffsetDateTime, crate::runbook::BreachPolicy)>,
+}
+
+/// The emergency rollback, from `rollback_began` to `rollback_ended`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackState {
+    pub began_at: OffsetDateTime,
+    pub trigger: String,
+    /// Steps that succeeded or were skipped (by index into the plan).
+    pub settled: Vec<usize>,
+    /// `Some(completed)` once it ended.
+    pub ended: Option<bool>,
+}
+
+impl RollbackState {
+    pub fn active(&self) -> bool {
+        self.ended.is_none()
+    }
 }
 
 impl Progress {
@@ -165,6 +195,26 @@ impl Progress {
             Event::ActionResolved { id, ok, note } => {
                 self.end_action(*id, *ok, &format!("resolved after a crash: {note}"), at)
             }
+            Event::BreachDetected { policy, .. } => self.traffic.breach = Some((at, *policy)),
+            Event::RollbackBegan { trigger } => {
+                self.rollback = Some(RollbackState {
+                    began_at: at,
+                    trigger: trigger.clone(),
+                    settled: Vec::new(),
+                    ended: None,
+                })
+            }
+            Event::RollbackStepSkipped { index, .. } => {
+                if let Some(rollback) = &mut self.rollback {
+                    rollback.settled.push(*index);
+                }
+            }
+            Event::RollbackEnded { completed } => {
+                if let Some(rollback) = &mut self.rollback {
+                    rollback.ended = Some(*completed);
+                }
+                self.traffic.breach = None;
+            }
             Event::GateDecided {
                 step, go, reason, ..
             } => {
@@ -185,6 +235,27 @@ impl Progress {
             return;
         };
         state.ended = Some((ok, result.to_string()));
+        if ok {
+            match &state.action {
+                Action::Shift { to_green, .. } => {
+                    self.traffic.green = Some(*to_green);
+                    self.traffic.shifted_at = Some(at);
+                    self.traffic.breach = None;
+                }
+                Action::RollbackStep {
+                    index, to_green, ..
+                } => {
+                    if let Some(green) = to_green {
+                        self.traffic.green = Some(*green);
+                        self.traffic.shifted_at = Some(at);
+                    }
+                    if let Some(rollback) = self.rollback.as_mut().filter(|r| r.active()) {
+                        rollback.settled.push(*index);
+                    }
+                }
+                Action::Command { .. } => {}
+            }
+        }
         if let Some(step) = state.action.step().map(str::to_string) {
             if ok {
                 self.finish(&step, Status::Done, None, at);

@@ -72,6 +72,25 @@ pub enum Event {
         evidence: Vec<crate::gates::Evaluation>,
         signoffs: Vec<String>,
     },
+    /// During a bake, an `abort_when` criterion failed; `policy` says what followed.
+    BreachDetected {
+        green: Option<u8>,
+        evidence: Vec<crate::gates::Evaluation>,
+        policy: crate::runbook::BreachPolicy,
+    },
+    /// The emergency rollback began: typed by the operator, or by the `rollback` breach policy.
+    RollbackBegan {
+        trigger: String,
+    },
+    /// A failing rollback step the operator chose to skip.
+    RollbackStepSkipped {
+        index: usize,
+        title: String,
+    },
+    /// The rollback finished (`completed`) or was aborted by the operator.
+    RollbackEnded {
+        completed: bool,
+    },
 }
 
 /// What an action does, as journaled.
@@ -92,6 +111,9 @@ pub enum Action {
         index: usize,
         title: String,
         command: Option<String>,
+        /// The green weight a traffic rollback step sets.
+        #[serde(default)]
+        to_green: Option<u8>,
     },
 }
 
@@ -161,6 +183,26 @@ impl Event {
                     None => format!("{step}: {word}"),
                 }
             }
+            Event::BreachDetected {
+                evidence, policy, ..
+            } => {
+                let failing: Vec<&str> = evidence
+                    .iter()
+                    .filter(|e| e.verdict == crate::gates::Verdict::Fail)
+                    .map(|e| e.why.as_str())
+                    .collect();
+                format!(
+                    "abort criteria breached ({}); policy: {}",
+                    failing.join(", "),
+                    policy.name()
+                )
+            }
+            Event::RollbackBegan { trigger } => format!("ROLLBACK began ({trigger})"),
+            Event::RollbackStepSkipped { index, title } => {
+                format!("rollback step {} skipped: {title}", index + 1)
+            }
+            Event::RollbackEnded { completed: true } => "rollback completed".into(),
+            Event::RollbackEnded { completed: false } => "rollback aborted".into(),
         }
     }
 }

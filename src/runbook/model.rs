@@ -183,12 +183,23 @@ impl SourceSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreachPolicy {
     Prompt,
     Rollback,
     Freeze,
+}
+
+impl BreachPolicy {
+    /// As written in the runbook.
+    pub fn name(self) -> &'static str {
+        match self {
+            BreachPolicy::Prompt => "prompt",
+            BreachPolicy::Rollback => "rollback",
+            BreachPolicy::Freeze => "freeze",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
