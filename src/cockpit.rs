@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
+use crate::actions::runner::Actions;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::terminal;
@@ -26,14 +27,36 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
-    let _poller = start_poller(&session, &opts, tx)?;
+    let _poller = start_poller(&session, &opts, tx.clone())?;
+    let mut actions = Actions::new(tx);
+    prepare(&mut session.app, &mut actions);
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
     session.app.update(Msg::Resize {
         width: size.width,
         height: size.height,
     });
-    event_loop(&mut session, &mut term, &rx, &opts)
+    event_loop(&mut session, &mut term, &rx, &opts, &mut actions)
+}
+
+/// Before the first frame: the environment for command confirmations, the weights in force,
+/// and any action a crash left in doubt, which must be resolved before anything actuates.
+fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
+    app.env = std::env::vars().collect();
+    if app.mode == crate::app::Mode::Live
+        && let Some(traffic) = &app.runbook.traffic
+    {
+        actions.read_traffic(traffic, &app.runbook.vars);
+    }
+    if app.may_act()
+        && let Some(id) = app.in_doubt().first().copied()
+    {
+        app.layers.push(crate::app::Layer::InDoubt {
+            id,
+            verdict: None,
+            input: Default::default(),
+        });
+    }
 }
 
 fn event_loop(
@@ -41,6 +64,7 @@ fn event_loop(
     term: &mut terminal::Term,
     rx: &Receiver<Msg>,
     opts: &Options,
+    actions: &mut Actions,
 ) -> Result<()> {
     loop {
         if session.app.dirty {
@@ -52,12 +76,23 @@ fn event_loop(
         // Drain what queued up meanwhile, so a burst of keys costs one redraw.
         pending.extend(rx.try_iter());
         for msg in pending {
+            // An action starts only after its intent is on disk: a failed append cancels it.
+            let mut journal_ok = true;
             for effect in session.app.update(msg) {
                 match effect {
                     Effect::Journal(event) => {
                         if let Err(e) = session.journal.append(event, &session.app.runbook.hash) {
                             tracing::error!("journal append failed: {e}");
                             session.app.update(Msg::JournalFailed(e.to_string()));
+                            journal_ok = false;
+                        }
+                    }
+                    Effect::Start { id, work } if journal_ok => actions.start(id, work),
+                    Effect::Start { id, .. } => actions.refuse(id),
+                    Effect::Interrupt(id) => actions.interrupt(id),
+                    Effect::ReadTraffic => {
+                        if let Some(traffic) = &session.app.runbook.traffic {
+                            actions.read_traffic(traffic, &session.app.runbook.vars);
                         }
                     }
                     Effect::NewRun => {

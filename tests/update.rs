@@ -183,7 +183,7 @@ fn search_jumps_unfolds_and_esc_restores() {
 fn help_opens_and_closes_and_swallows_keys() {
     let mut app = fresh_app();
     keys(&mut app, &[Key::Char('?')]);
-    assert_eq!(app.top_layer(), Some(&Layer::Help));
+    assert_eq!(app.top_layer(), Some(&Layer::Help { scroll: 0 }));
     assert!(
         keys(&mut app, &[Key::Char(' ')]).is_empty(),
         "keys under help do nothing"

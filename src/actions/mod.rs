@@ -3,3 +3,5 @@
 //! after it ends.
 
 pub mod process;
+pub mod runner;
+pub mod traffic;

@@ -79,6 +79,10 @@ impl Running {
         crate::shell::signal_group(self.pgid, libc::SIGINT);
     }
 
+    pub fn ended(&self) -> bool {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).ended
+    }
+
     pub fn pid(&self) -> u32 {
         self.pgid
     }

@@ -41,6 +41,9 @@ pub enum Command {
     Note,
     Undo,
     Search,
+    NextGate,
+    Traffic,
+    Rollback,
     Help,
     Quit,
 }
@@ -153,7 +156,7 @@ pub const MAIN: &[Binding] = &[
         label: "Enter",
         command: Command::Act,
         short: "fold",
-        desc: "fold / unfold a phase; open a source's detail",
+        desc: "act: run a command, open a gate, shift; fold; source detail",
         footer_rank: 3,
     },
     Binding {
@@ -179,6 +182,30 @@ pub const MAIN: &[Binding] = &[
         short: "undo",
         desc: "undo the last tick or skip",
         footer_rank: 6,
+    },
+    Binding {
+        keys: &[Char('g')],
+        label: "g",
+        command: Command::NextGate,
+        short: "gate",
+        desc: "open the next gate",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Char('t')],
+        label: "t",
+        command: Command::Traffic,
+        short: "traffic",
+        desc: "traffic: shift to the plan's next weight",
+        footer_rank: 0,
+    },
+    Binding {
+        keys: &[Char('R'), Ctrl('r')],
+        label: "R",
+        command: Command::Rollback,
+        short: "ROLLBACK",
+        desc: "emergency rollback from anywhere (Ctrl-R in text fields)",
+        footer_rank: 0,
     },
     Binding {
         keys: &[Char('/')],
@@ -216,6 +243,15 @@ pub const SEARCH_HINTS: &[(&str, &str)] = &[
     ("↑/↓", "previous / next match"),
     ("Enter", "go"),
     ("Esc", "cancel"),
+];
+
+/// Keys inside the action dialogs, for the help.
+pub const DIALOG_HINTS: &[(&str, &str)] = &[
+    ("Gate", "y GO · n NO-GO (reason) · o override (reason) · Space sign-off"),
+    ("Command", "Tab to Run, Enter runs · Ctrl-C in the output interrupts"),
+    ("Shift", "type the plan's word (SHIFT), Enter"),
+    ("Rollback", "type ROLLBACK, Enter · failed step: r retry · s skip · a abort"),
+    ("In doubt", "d it took effect · n it did not, then how you know"),
 ];
 
 pub fn command_for(key: Key) -> Option<Command> {

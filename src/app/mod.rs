@@ -1,10 +1,14 @@
 //! The cockpit's state and its one `update` function: messages in, state changes and effects
 //! out. No I/O and no terminal here, so every behaviour is tested as data.
 
+pub mod actions;
+pub mod gate;
 pub mod keymap;
 pub mod progress;
+mod rollback;
 pub mod rows;
 pub mod sources;
+pub mod traffic;
 mod update;
 
 use std::collections::HashSet;
@@ -15,8 +19,12 @@ pub use keymap::Key;
 pub use progress::{Progress, Status};
 pub use rows::Row;
 
+pub use actions::{ActionUpdate, RunningAction, Work};
+pub use gate::{GateDialog, GateStage};
+pub use traffic::TrafficRead;
+
 use crate::journal::Event;
-use crate::runbook::{Runbook, Step};
+use crate::runbook::{Runbook, Step, StepKind};
 use crate::telemetry::poller::Report;
 use crate::telemetry::{Calls, Telemetry};
 
@@ -69,9 +77,12 @@ pub struct Search {
 }
 
 /// Dialogs and overlays, stacked: keys go to the top one first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Layer {
-    Help,
+    /// Every key; scrolls when the terminal is shorter than the list.
+    Help {
+        scroll: u16,
+    },
     Prompt {
         purpose: PromptPurpose,
         input: TextInput,
@@ -90,6 +101,40 @@ pub enum Layer {
         previous: String,
         input: TextInput,
     },
+    /// A command step's exact command, with Cancel focused.
+    ConfirmCommand {
+        step: String,
+        run_focused: bool,
+    },
+    /// The running (or last) action's output.
+    Output,
+    Gate(GateDialog),
+    /// The next shift of the plan and its request; the typed word confirms.
+    Shift {
+        /// `None` when the plan has no weight left to shift to.
+        to_green: Option<u8>,
+        step: Option<String>,
+        input: TextInput,
+    },
+    /// `abort_when` failed during a bake (policy prompt or freeze).
+    Breach {
+        evidence: Vec<crate::gates::Evaluation>,
+    },
+    /// The emergency rollback's confirmation: the typed word.
+    Rollback {
+        input: TextInput,
+    },
+    /// The rollback under way, step by step.
+    RollbackRun,
+    /// An action a crash left between intent and result: what really happened?
+    InDoubt {
+        id: u64,
+        /// Whether it took effect, once the operator said so; then a note.
+        verdict: Option<bool>,
+        input: TextInput,
+    },
+    /// `q` while an action runs.
+    ConfirmQuit,
 }
 
 /// Messages into `update`.
@@ -108,6 +153,10 @@ pub enum Msg {
     JournalFailed(String),
     /// A sample or a call count from the poller.
     Telemetry(Report),
+    /// Output or the end of a running action.
+    Action { id: u64, update: ActionUpdate },
+    /// The traffic actuator's read-back (`get`): the green weight in force.
+    TrafficRead(Result<u8, String>),
 }
 
 /// What `update` asks the outside world to do.
@@ -121,6 +170,12 @@ pub enum Effect {
     TakeSeat,
     /// Leave the abandoned seat alone and stay read-only.
     DeclineSeat,
+    /// Run a confirmed action, whose intent is already journaled (the effect before this).
+    Start { id: u64, work: Work },
+    /// Interrupt a running action: SIGINT to its group, SIGKILL after the grace period.
+    Interrupt(u64),
+    /// Read the weights in force with the actuator's `get`.
+    ReadTraffic,
     Quit,
 }
 
@@ -152,6 +207,18 @@ pub struct App {
     pub source_order: Vec<usize>,
     /// Position in `source_order` of the source selected in the telemetry pane.
     pub source_selected: usize,
+    /// The action running now, or the last one with its output.
+    pub running: Option<RunningAction>,
+    /// The environment, to show which variables a command will use (secret ones by name only).
+    pub env: std::collections::BTreeMap<String, String>,
+    pub traffic_read: Option<TrafficRead>,
+    /// A rollback step failed: retry, skip or abort?
+    pub rollback_failed: Option<usize>,
+    /// The rollback was confirmed while an action ran; it starts when that one has stopped.
+    pub rollback_queued: bool,
+    /// This session started or continued the rollback (one from a crashed session waits for
+    /// the word again).
+    pub rollback_in_this_session: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -180,6 +247,12 @@ impl App {
             calls: Calls::default(),
             source_order,
             source_selected: 0,
+            running: None,
+            env: Default::default(),
+            traffic_read: None,
+            rollback_failed: None,
+            rollback_queued: false,
+            rollback_in_this_session: false,
             dirty: true,
         }
     }

@@ -7,7 +7,6 @@ use super::keymap::{self, Command, Key};
 use super::progress::Status;
 use super::rows::Row;
 use super::*;
-use crate::runbook::StepKind;
 
 impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -18,7 +17,9 @@ impl App {
                     self.dirty = true;
                 }
                 self.now = now;
-                Vec::new()
+                let mut effects = self.check_gate_timeouts();
+                effects.extend(self.watch_bake());
+                effects
             }
             Msg::Resize { width, height } => {
                 self.size = (width, height);
@@ -35,9 +36,21 @@ impl App {
                 self.apply_report(report);
                 Vec::new()
             }
+            Msg::Action { id, update } => {
+                self.dirty = true;
+                self.action_update(id, update)
+            }
+            Msg::TrafficRead(green) => {
+                self.traffic_read(green);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
+                if self.is_rollback_key(key) {
+                    self.open_rollback_or_say_why();
+                    return Vec::new();
+                }
                 match self.layers.last().cloned() {
                     Some(layer) => self.layer_key(layer, key),
                     None => self.main_key(key),
@@ -48,7 +61,7 @@ impl App {
 
     /// Applies an event to the state and asks for it to be journaled. Refused while the journal
     /// is failing: an unrecorded action would be lost on resume.
-    fn record(&mut self, event: Event) -> Vec<Effect> {
+    pub(super) fn record(&mut self, event: Event) -> Vec<Effect> {
         if self.mode == Mode::ReadOnly {
             // The session end of an observer is not the run's business.
             if !matches!(event, Event::SessionEnded { .. }) {
@@ -68,12 +81,47 @@ impl App {
         vec![Effect::Journal(event)]
     }
 
-    fn end_session(&mut self, reason: &str) -> Vec<Effect> {
+    /// `R` from every screen and dialog, Ctrl-R even inside a text field (where R is a letter).
+    fn is_rollback_key(&self, key: Key) -> bool {
+        let typing = matches!(
+            self.top_layer(),
+            Some(
+                Layer::Prompt { .. }
+                    | Layer::Search(_)
+                    | Layer::TakeOver { .. }
+                    | Layer::Shift { .. }
+                    | Layer::Rollback { .. }
+                    | Layer::InDoubt {
+                        verdict: Some(_),
+                        ..
+                    }
+                    | Layer::Gate(GateDialog {
+                        stage: GateStage::NoGo(_) | GateStage::Override(_),
+                        ..
+                    })
+            )
+        );
+        key == Key::Ctrl('r') || (key == Key::Char('R') && !typing)
+    }
+
+    fn open_rollback_or_say_why(&mut self) {
+        if !self.may_act() {
+            self.flash = Some(self.read_only_note());
+        } else if self.runbook.rollback.steps.is_empty() {
+            self.flash = Some("this runbook has no [rollback] plan".into());
+        } else {
+            self.open_rollback();
+        }
+    }
+
+    pub(super) fn end_session(&mut self, reason: &str) -> Vec<Effect> {
         let selected = self.selected_step().map(|s| s.id.clone());
-        let mut effects = self.record(Event::SessionEnded {
+        // A command cut off by the end of the session is in doubt on the next start.
+        let mut effects = self.interrupt_running();
+        effects.extend(self.record(Event::SessionEnded {
             reason: reason.to_string(),
             selected,
-        });
+        }));
         effects.push(Effect::Quit);
         effects
     }
@@ -141,7 +189,7 @@ impl App {
     fn action(&mut self, command: Command) -> Vec<Effect> {
         match command {
             Command::Toggle => return self.toggle(),
-            Command::Act => self.act(),
+            Command::Act => return self.act(),
             Command::Skip => self.open_step_prompt(true),
             Command::Note => self.open_step_prompt(false),
             Command::Undo => return self.undo(),
@@ -153,7 +201,12 @@ impl App {
                 };
                 self.layers.push(Layer::Search(search));
             }
-            Command::Help => self.layers.push(Layer::Help),
+            Command::NextGate => self.next_gate(),
+            Command::Traffic if !self.may_act() => self.flash = Some(self.read_only_note()),
+            Command::Traffic => return self.open_shift(None),
+            Command::Rollback => self.open_rollback_or_say_why(),
+            Command::Help => self.layers.push(Layer::Help { scroll: 0 }),
+            Command::Quit if self.running_now().is_some() => self.layers.push(Layer::ConfirmQuit),
             Command::Quit => return self.end_session("quit"),
             _ => {}
         }
@@ -199,28 +252,39 @@ impl App {
         }
     }
 
-    fn act(&mut self) {
-        match self.selected {
-            Row::Phase(p) => {
-                if !self.folded.remove(&p) {
-                    self.folded.insert(p);
-                }
+    /// Enter: run a command step, open a gate, shift traffic; fold a phase.
+    fn act(&mut self) -> Vec<Effect> {
+        let Some(step) = self.selected_step() else {
+            if let Row::Phase(p) = self.selected
+                && !self.folded.remove(&p)
+            {
+                self.folded.insert(p);
             }
-            Row::Step(..) => {
-                let kind = self.selected_step().map_or("", |s| s.kind.name());
-                self.flash = Some(format!(
-                    "{kind} steps are ticked with Space here; running them from the cockpit comes with actions"
-                ));
+            return Vec::new();
+        };
+        let id = step.id.clone();
+        match step.kind {
+            StepKind::Command { .. } => self.open_command(&id),
+            StepKind::Gate { .. } => self.open_gate(&id),
+            StepKind::Traffic { .. } if !self.may_act() => {
+                self.flash = Some(self.read_only_note())
+            }
+            StepKind::Traffic { .. } if self.progress.status(&id).finished() => {
+                self.flash = Some(format!("`{id}` is done; t shifts to the plan's next weight"))
+            }
+            StepKind::Traffic { .. } => return self.open_shift(Some(id)),
+            StepKind::Manual | StepKind::Wait { .. } => {
+                self.flash = Some(format!("a {} step is ticked with Space", step.kind.name()))
             }
         }
+        Vec::new()
     }
 
     /// Space: tick a pending manual (or wait) step, reopen a finished one. Commands, gates and
     /// shifts are not ticked by hand: they are acted on with Enter, so a gate can't be bypassed.
     fn toggle(&mut self) -> Vec<Effect> {
         let Some(step) = self.selected_step() else {
-            self.act();
-            return Vec::new();
+            return self.act();
         };
         let id = step.id.clone();
         let tickable = matches!(step.kind, StepKind::Manual | StepKind::Wait { .. });
@@ -280,7 +344,15 @@ impl App {
 
     fn layer_key(&mut self, layer: Layer, key: Key) -> Vec<Effect> {
         match layer {
-            Layer::Help | Layer::SourceDetail { .. } => {
+            Layer::Help { scroll } if matches!(key, Key::Down | Key::Up | Key::Char('j' | 'k')) => {
+                let scroll = match key {
+                    Key::Down | Key::Char('j') => scroll.saturating_add(1),
+                    _ => scroll.saturating_sub(1),
+                };
+                *self.layers.last_mut().expect("help on top") = Layer::Help { scroll };
+                Vec::new()
+            }
+            Layer::Help { .. } | Layer::SourceDetail { .. } => {
                 if matches!(key, Key::Esc | Key::Char('?') | Key::Char('q') | Key::Enter) {
                     self.layers.pop();
                 }
@@ -328,6 +400,35 @@ impl App {
                         Layer::TakeOver { previous, input };
                     Vec::new()
                 }
+            },
+            Layer::ConfirmCommand { step, run_focused } => {
+                self.confirm_command_key(step, run_focused, key)
+            }
+            Layer::Output => match key {
+                Key::Ctrl('c') => self.interrupt_running(),
+                Key::Esc | Key::Char('q') | Key::Enter => {
+                    self.layers.pop();
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Layer::Gate(dialog) => self.gate_key(dialog, key),
+            Layer::Shift {
+                to_green,
+                step,
+                input,
+            } => self.shift_key(to_green, step, input, key),
+            Layer::Breach { .. } => self.breach_key(key),
+            Layer::Rollback { input } => self.rollback_key(input, key),
+            Layer::RollbackRun => self.rollback_run_key(key),
+            Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
+            Layer::ConfirmQuit => match key {
+                Key::Char('y') => self.end_session("quit"),
+                Key::Char('n') | Key::Esc => {
+                    self.layers.pop();
+                    Vec::new()
+                }
+                _ => Vec::new(),
             },
             Layer::ConfirmResume { changed } => match key {
                 Key::Char('y') | Key::Char('Y') => {

@@ -301,6 +301,12 @@ pub enum RollbackAction {
     Manual,
 }
 
+impl RollbackAction {
+    pub fn is_traffic(&self) -> bool {
+        matches!(self, RollbackAction::Traffic { .. })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RollbackStep {
     pub title: String,

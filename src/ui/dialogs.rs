@@ -6,13 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Look, fit};
-use crate::app::keymap::{MAIN, PROMPT_HINTS, SEARCH_HINTS};
+use crate::app::keymap::{DIALOG_HINTS, MAIN, PROMPT_HINTS, SEARCH_HINTS};
 use crate::app::{App, Layer, PromptPurpose};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     for layer in &app.layers {
         match layer {
-            Layer::Help => help(frame, area, look),
+            Layer::Help { scroll } => help(frame, area, *scroll, look),
             Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
             Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
             Layer::TakeOver { previous, input } => {
@@ -22,6 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             Layer::SourceDetail { source } => {
                 super::source_detail::draw(frame, area, app, source, look)
             }
+            _ => super::action_dialogs::draw(frame, area, app, layer, look),
         }
     }
 }
@@ -43,7 +44,7 @@ pub fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), look.theme.title))
 }
 
-fn help(frame: &mut Frame, area: Rect, look: &Look) {
+fn help(frame: &mut Frame, area: Rect, scroll: u16, look: &Look) {
     let t = look.theme;
     let mut lines = vec![Line::styled("Checklist", t.title)];
     for b in MAIN.iter().filter(|b| !b.label.is_empty()) {
@@ -68,10 +69,24 @@ fn help(frame: &mut Frame, area: Rect, look: &Look) {
         }
         lines.push(Line::from(spans));
     }
+    for (dialog, keys) in DIALOG_HINTS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {dialog:<10}"), t.title),
+            Span::styled(*keys, t.text),
+        ]));
+    }
     lines.push(Line::styled("Esc or ? closes this help", t.muted));
-    let rect = popup(area, 66, lines.len() as u16 + 2);
+    let rect = popup(area, 76, lines.len() as u16 + 2);
+    // Scrolled no further than the last line at the bottom.
+    let hidden = (lines.len() as u16).saturating_sub(rect.height.saturating_sub(2));
+    let title = if hidden > 0 { "Help (j/k scroll)" } else { "Help" };
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(boxed("Help", look)), rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll.min(hidden), 0))
+            .block(boxed(title, look)),
+        rect,
+    );
 }
 
 fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, look: &Look) {

@@ -7,6 +7,7 @@
 //!   layers on top: help, prompts, search, resume confirmation
 //! ```
 
+mod action_dialogs;
 mod checklist;
 mod detail;
 mod dialogs;

@@ -1,0 +1,99 @@
+//! Carries out the app's `Effect::Start`, `Interrupt` and `ReadTraffic` on threads of their
+//! own, and reports back only through the cockpit's message channel: the UI never waits.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::{self, Sender};
+
+use super::process::{self, Progress};
+use super::traffic;
+use crate::app::{ActionUpdate, Msg, Work};
+use crate::runbook::Traffic;
+
+pub struct Actions {
+    tx: Sender<Msg>,
+    running: HashMap<u64, process::Running>,
+}
+
+impl Actions {
+    pub fn new(tx: Sender<Msg>) -> Self {
+        Self {
+            tx,
+            running: HashMap::new(),
+        }
+    }
+
+    pub fn start(&mut self, id: u64, work: Work) {
+        let tx = self.tx.clone();
+        match work {
+            Work::Shell { command, timeout } => {
+                let (ptx, prx) = mpsc::channel();
+                match process::start(&command, timeout, ptx) {
+                    Ok(running) => {
+                        self.running.insert(id, running);
+                        std::thread::spawn(move || {
+                            for progress in prx {
+                                if tx.send(Msg::Action { id, update: update_of(progress) }).is_err() {
+                                    return;
+                                }
+                            }
+                        });
+                    }
+                    Err(e) => send_end(&tx, id, false, format!("could not start `sh`: {e}")),
+                }
+            }
+            Work::Http { request, timeout } => {
+                std::thread::spawn(move || {
+                    let (ok, result) = match traffic::send_http(&request, timeout) {
+                        Ok(result) => (true, result),
+                        Err(why) => (false, why),
+                    };
+                    send_end(&tx, id, ok, result);
+                });
+            }
+        }
+    }
+
+    /// The journal could not record the intent: the action is not started.
+    pub fn refuse(&mut self, id: u64) {
+        send_end(
+            &self.tx,
+            id,
+            false,
+            "not started: the journal could not record it".into(),
+        );
+    }
+
+    pub fn interrupt(&mut self, id: u64) {
+        self.running.retain(|_, r| !r.ended());
+        if let Some(running) = self.running.get(&id) {
+            running.interrupt();
+        }
+    }
+
+    pub fn read_traffic(&self, traffic: &Traffic, vars: &BTreeMap<String, String>) {
+        let Some(get) = traffic.get.clone() else {
+            return;
+        };
+        let (tx, vars, timeout) = (self.tx.clone(), vars.clone(), traffic.timeout);
+        std::thread::spawn(move || {
+            let _ = tx.send(Msg::TrafficRead(traffic::read_green(&get, &vars, timeout)));
+        });
+    }
+}
+
+fn update_of(progress: Progress) -> ActionUpdate {
+    match progress {
+        Progress::Line { stderr, text } => ActionUpdate::Line { stderr, text },
+        Progress::Ended(outcome) => ActionUpdate::Ended {
+            ok: outcome.success(),
+            result: outcome.describe(),
+        },
+    }
+}
+
+fn send_end(tx: &Sender<Msg>, id: u64, ok: bool, result: String) {
+    let _ = tx.send(Msg::Action {
+        id,
+        update: ActionUpdate::Ended { ok, result },
+    });
+}

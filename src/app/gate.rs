@@ -1,0 +1,328 @@
+//! Go/no-go gates: each criterion judged on live telemetry, the manual sign-offs, and the
+//! decision. GO only when every criterion passes and every sign-off is ticked; NO-GO needs a
+//! reason; passing a criterion that did not pass needs a typed override reason. The decision
+//! is journaled with every value it saw.
+
+use std::time::Duration;
+
+use super::*;
+use crate::gates::{Evaluation, Verdict};
+use crate::runbook::TimeoutPolicy;
+
+/// Shortest override reason: a reason is a sentence, not a keystroke.
+pub const MIN_OVERRIDE_REASON: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateDialog {
+    pub step: String,
+    pub ticked: Vec<bool>,
+    /// The sign-off under the cursor.
+    pub cursor: usize,
+    pub stage: GateStage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateStage {
+    Review,
+    NoGo(TextInput),
+    Override(TextInput),
+}
+
+/// A gate step's parts, borrowed from the runbook.
+pub struct GateSpec<'a> {
+    pub criteria: &'a [crate::gates::Criterion],
+    pub signoffs: &'a [String],
+    pub timeout: Option<Duration>,
+    pub on_timeout: TimeoutPolicy,
+}
+
+impl App {
+    pub fn gate_spec(&self, step: &str) -> Option<GateSpec<'_>> {
+        match &self.runbook.step(step)?.kind {
+            StepKind::Gate {
+                criteria,
+                signoffs,
+                timeout,
+                on_timeout,
+            } => Some(GateSpec {
+                criteria,
+                signoffs,
+                timeout: *timeout,
+                on_timeout: *on_timeout,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every criterion of a gate judged now.
+    pub fn evaluate_gate(&self, step: &str) -> Vec<Evaluation> {
+        let Some(spec) = self.gate_spec(step) else {
+            return Vec::new();
+        };
+        self.evaluate_all(spec.criteria)
+    }
+
+    pub fn evaluate_all(&self, criteria: &[crate::gates::Criterion]) -> Vec<Evaluation> {
+        criteria
+            .iter()
+            .map(|c| {
+                let source = self.runbook.sources.iter().find(|s| s.id == c.source);
+                let history = self.telemetry.sources.get(&c.source);
+                crate::gates::evaluate(c, source, history, self.now)
+            })
+            .collect()
+    }
+
+    /// When the gate became the step at hand: the end of the step before it, else the run start.
+    pub fn gate_opened_at(&self, step: &str) -> Option<OffsetDateTime> {
+        let steps: Vec<&Step> = self.runbook.steps().map(|(_, s)| s).collect();
+        let at = steps.iter().position(|s| s.id == step)?;
+        if self.progress.status(step).finished() {
+            return None;
+        }
+        if steps[..at]
+            .iter()
+            .any(|s| !self.progress.status(&s.id).finished())
+        {
+            return None; // not reached yet
+        }
+        match at.checked_sub(1) {
+            Some(prev) => self.progress.state(&steps[prev].id)?.finished_at,
+            None => self.progress.run_started,
+        }
+    }
+
+    /// How long the gate has been over its timeout, if it is.
+    pub fn gate_overdue(&self, step: &str) -> Option<Duration> {
+        let timeout = self.gate_spec(step)?.timeout?;
+        let opened = self.gate_opened_at(step)?;
+        let over = self.now - (opened + timeout);
+        over.is_positive().then(|| over.unsigned_abs())
+    }
+
+    /// `g`: the next gate not yet passed, from the top.
+    pub(super) fn next_gate(&mut self) {
+        let next = self
+            .runbook
+            .steps()
+            .map(|(_, s)| s)
+            .find(|s| matches!(s.kind, StepKind::Gate { .. }) && !self.progress.status(&s.id).finished())
+            .map(|s| s.id.clone());
+        match next.and_then(|id| Some((self.row_of_step(&id)?, id))) {
+            Some((row, id)) => {
+                self.folded.remove(&row.phase());
+                self.selected = row;
+                self.open_gate(&id);
+            }
+            None => self.flash = Some("no gate left: every gate is decided".into()),
+        }
+    }
+
+    pub(super) fn open_gate(&mut self, step: &str) {
+        let Some(spec) = self.gate_spec(step) else {
+            return;
+        };
+        let ticked = vec![false; spec.signoffs.len()];
+        self.layers.push(Layer::Gate(GateDialog {
+            step: step.to_string(),
+            ticked,
+            cursor: 0,
+            stage: GateStage::Review,
+        }));
+    }
+
+    /// Why GO is not possible now, in plain words; `None` when it is.
+    pub fn go_blocked(&self, dialog: &GateDialog) -> Option<String> {
+        let evaluations = self.evaluate_gate(&dialog.step);
+        let open: Vec<&str> = evaluations
+            .iter()
+            .filter(|e| e.verdict != Verdict::Pass)
+            .map(|e| e.criterion.as_str())
+            .collect();
+        let unticked = dialog.ticked.iter().filter(|t| !**t).count();
+        match (open.is_empty(), unticked) {
+            (true, 0) => None,
+            (false, _) => Some(format!("not passing: {}", open.join(", "))),
+            (true, n) => Some(format!("{n} sign-off(s) not ticked")),
+        }
+    }
+
+    pub(super) fn gate_key(&mut self, mut dialog: GateDialog, key: Key) -> Vec<Effect> {
+        let decided = self.progress.status(&dialog.step).finished();
+        let effects = match &mut dialog.stage {
+            GateStage::Review => match key {
+                Key::Esc | Key::Char('q') => {
+                    self.layers.pop();
+                    return Vec::new();
+                }
+                Key::Down | Key::Char('j') => {
+                    dialog.cursor = (dialog.cursor + 1).min(dialog.ticked.len().saturating_sub(1));
+                    Vec::new()
+                }
+                Key::Up | Key::Char('k') => {
+                    dialog.cursor = dialog.cursor.saturating_sub(1);
+                    Vec::new()
+                }
+                _ if decided => {
+                    self.flash = Some(format!(
+                        "`{}` is already decided; u reopens it",
+                        dialog.step
+                    ));
+                    Vec::new()
+                }
+                _ if !self.may_act() => {
+                    self.flash = Some(self.read_only_note());
+                    Vec::new()
+                }
+                Key::Char(' ') => {
+                    if let Some(t) = dialog.ticked.get_mut(dialog.cursor) {
+                        *t = !*t;
+                    }
+                    Vec::new()
+                }
+                Key::Char('y') => match self.go_blocked(&dialog) {
+                    Some(why) => {
+                        self.flash = Some(format!("GO is not possible: {why}"));
+                        Vec::new()
+                    }
+                    None => {
+                        self.layers.pop();
+                        return self.decide(&dialog, true, Vec::new(), None);
+                    }
+                },
+                Key::Char('n') => {
+                    dialog.stage = GateStage::NoGo(TextInput::default());
+                    Vec::new()
+                }
+                Key::Char('o') => {
+                    let unticked = dialog.ticked.iter().any(|t| !t);
+                    if self.go_blocked(&dialog).is_none() {
+                        self.flash = Some("every criterion passes: y is GO".into());
+                    } else if unticked {
+                        self.flash =
+                            Some("tick every sign-off first: sign-offs are not overridden".into());
+                    } else {
+                        dialog.stage = GateStage::Override(TextInput::default());
+                    }
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            GateStage::NoGo(input) | GateStage::Override(input) => match key {
+                Key::Esc => {
+                    dialog.stage = GateStage::Review;
+                    Vec::new()
+                }
+                Key::Enter => return self.submit_reason(dialog),
+                _ => {
+                    input.edit(key);
+                    Vec::new()
+                }
+            },
+        };
+        *self.layers.last_mut().expect("gate dialog on top") = Layer::Gate(dialog);
+        effects
+    }
+
+    fn submit_reason(&mut self, dialog: GateDialog) -> Vec<Effect> {
+        let (go, reason) = match &dialog.stage {
+            GateStage::NoGo(input) => (false, input.text.trim().to_string()),
+            GateStage::Override(input) => (true, input.text.trim().to_string()),
+            GateStage::Review => return Vec::new(),
+        };
+        let short = reason.chars().count() < if go { MIN_OVERRIDE_REASON } else { 1 };
+        if short {
+            self.flash = Some(match go {
+                true => format!(
+                    "an override needs a reason of at least {MIN_OVERRIDE_REASON} characters"
+                ),
+                false => "type why it is NO-GO first".into(),
+            });
+            *self.layers.last_mut().expect("gate dialog on top") = Layer::Gate(dialog);
+            return Vec::new();
+        }
+        self.layers.pop();
+        let overridden = if go {
+            self.evaluate_gate(&dialog.step)
+                .into_iter()
+                .filter(|e| e.verdict != Verdict::Pass)
+                .map(|e| e.criterion)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.decide(&dialog, go, overridden, Some(reason))
+    }
+
+    fn decide(
+        &mut self,
+        dialog: &GateDialog,
+        go: bool,
+        overridden: Vec<String>,
+        reason: Option<String>,
+    ) -> Vec<Effect> {
+        let signoffs = self
+            .gate_spec(&dialog.step)
+            .map(|spec| {
+                spec.signoffs
+                    .iter()
+                    .zip(&dialog.ticked)
+                    .filter(|(_, t)| **t)
+                    .map(|(s, _)| s.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let evidence = self.evaluate_gate(&dialog.step);
+        self.flash = Some(format!(
+            "`{}`: {}",
+            dialog.step,
+            if go { "GO" } else { "NO-GO" }
+        ));
+        self.record(Event::GateDecided {
+            step: dialog.step.clone(),
+            go,
+            overridden,
+            reason,
+            evidence,
+            signoffs,
+        })
+    }
+
+    /// A gate with `on_timeout = "no-go"` decides itself NO-GO when its time runs out.
+    pub(super) fn check_gate_timeouts(&mut self) -> Vec<Effect> {
+        if !self.may_act() || self.journal_error.is_some() {
+            return Vec::new();
+        }
+        let due: Vec<(String, Duration)> = self
+            .runbook
+            .steps()
+            .map(|(_, s)| s)
+            .filter(|s| self.progress.status(&s.id) == Status::Pending)
+            .filter_map(|s| {
+                let spec = self.gate_spec(&s.id)?;
+                let timeout = spec.timeout.filter(|_| spec.on_timeout == TimeoutPolicy::NoGo)?;
+                self.gate_overdue(&s.id).map(|_| (s.id.clone(), timeout))
+            })
+            .collect();
+        let mut effects = Vec::new();
+        for (step, timeout) in due {
+            if matches!(self.top_layer(), Some(Layer::Gate(d)) if d.step == step) {
+                self.layers.pop();
+            }
+            let evidence = self.evaluate_gate(&step);
+            effects.extend(self.record(Event::GateDecided {
+                step: step.clone(),
+                go: false,
+                overridden: Vec::new(),
+                reason: Some(format!(
+                    "gate timeout of {} ran out (on_timeout = no-go)",
+                    crate::telemetry::format::age(timeout.as_secs() as i64)
+                )),
+                evidence,
+                signoffs: Vec::new(),
+            }));
+            self.flash = Some(format!("`{step}`: NO-GO, its gate timeout ran out"));
+        }
+        effects
+    }
+}

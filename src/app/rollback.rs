@@ -1,0 +1,227 @@
+//! The emergency rollback: `R` (or Ctrl-R) from anywhere opens it; the typed word starts the
+//! plan's steps in order. A failing step stops and asks: retry, skip, or abort. It never goes
+//! on silently.
+
+use super::actions::{Purpose, Work};
+use super::traffic::work_for;
+use super::*;
+use crate::actions::traffic;
+use crate::journal::event::Action;
+use crate::runbook::RollbackAction;
+
+impl App {
+    /// The rollback has begun and not ended.
+    pub fn rollback_active(&self) -> bool {
+        self.progress.rollback.as_ref().is_some_and(|r| r.active())
+    }
+
+    /// The first step of an active rollback not yet settled.
+    pub fn rollback_next(&self) -> Option<usize> {
+        let rollback = self.progress.rollback.as_ref().filter(|r| r.active())?;
+        (0..self.runbook.rollback.steps.len()).find(|i| !rollback.settled.contains(i))
+    }
+
+    /// `R` / Ctrl-R: the confirmation, or the progress when a rollback is under way.
+    pub(super) fn open_rollback(&mut self) {
+        if matches!(
+            self.top_layer(),
+            Some(Layer::Rollback { .. } | Layer::RollbackRun)
+        ) {
+            return;
+        }
+        if self.rollback_active() && !self.rollback_paused() {
+            self.layers.push(Layer::RollbackRun);
+            return;
+        }
+        self.layers.push(Layer::Rollback {
+            input: TextInput::default(),
+        });
+    }
+
+    /// A rollback begun in an earlier session and not ended: it waits for the word again.
+    pub fn rollback_paused(&self) -> bool {
+        self.rollback_active()
+            && self.running_now().is_none()
+            && self.rollback_failed.is_none()
+            && !self.rollback_in_this_session
+    }
+
+    pub(super) fn rollback_key(&mut self, mut input: TextInput, key: Key) -> Vec<Effect> {
+        match key {
+            Key::Esc => {
+                self.layers.pop();
+                Vec::new()
+            }
+            Key::Enter => {
+                let word = self.runbook.rollback.confirm.clone();
+                if input.text != word {
+                    self.flash = Some(format!("type {word} exactly to roll back, or Esc"));
+                    return Vec::new();
+                }
+                self.layers.pop();
+                if !self.may_act() {
+                    self.flash = Some(self.read_only_note());
+                    return Vec::new();
+                }
+                if let Some(id) = self.in_doubt().first().copied() {
+                    self.open_in_doubt(id);
+                    return Vec::new();
+                }
+                if self.running_now().is_some() {
+                    // An emergency does not wait: stop what runs, then roll back.
+                    self.rollback_queued = true;
+                    self.layers.push(Layer::RollbackRun);
+                    return self.interrupt_running();
+                }
+                self.begin_rollback("typed by the operator")
+            }
+            _ => {
+                input.edit(key);
+                *self.layers.last_mut().expect("rollback dialog on top") =
+                    Layer::Rollback { input };
+                Vec::new()
+            }
+        }
+    }
+
+    /// Journals the start (unless resuming one) and runs the first unsettled step.
+    pub(super) fn begin_rollback(&mut self, trigger: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if !self.rollback_active() {
+            effects = self.record(Event::RollbackBegan {
+                trigger: trigger.to_string(),
+            });
+            if effects.is_empty() {
+                return effects;
+            }
+        }
+        self.rollback_in_this_session = true;
+        self.rollback_failed = None;
+        if !matches!(self.top_layer(), Some(Layer::RollbackRun)) {
+            self.layers.push(Layer::RollbackRun);
+        }
+        effects.extend(self.run_rollback_step());
+        effects
+    }
+
+    /// Starts the next step, or ends the rollback when none is left. A manual step waits for
+    /// the operator to say it is done.
+    fn run_rollback_step(&mut self) -> Vec<Effect> {
+        let Some(index) = self.rollback_next() else {
+            self.flash = Some("rollback completed".into());
+            return self.record(Event::RollbackEnded { completed: true });
+        };
+        let step = self.runbook.rollback.steps[index].clone();
+        let (command, to_green, work) = match &step.action {
+            RollbackAction::Manual => return Vec::new(),
+            RollbackAction::Run { command, timeout } => {
+                let command = self.resolve(command);
+                let work = Work::Shell {
+                    command: command.clone(),
+                    timeout: *timeout,
+                };
+                (Some(command), None, work)
+            }
+            RollbackAction::Traffic { green } => {
+                let Some(t) = &self.runbook.traffic else {
+                    return Vec::new(); // validation requires [traffic] for traffic steps
+                };
+                let request = traffic::render(&t.set, &self.runbook.vars, *green);
+                (
+                    Some(request.shown()),
+                    Some(*green),
+                    work_for(request, t.timeout),
+                )
+            }
+        };
+        let action = Action::RollbackStep {
+            index,
+            title: step.title,
+            command,
+            to_green,
+        };
+        self.start_action(action, work, Purpose::Rollback(index))
+    }
+
+    /// A rollback step ended: on to the next, or stop and ask.
+    pub(super) fn rollback_step_ended(&mut self, index: usize, ok: bool) -> Vec<Effect> {
+        if !self.rollback_active() {
+            return Vec::new();
+        }
+        if ok {
+            self.run_rollback_step()
+        } else {
+            self.rollback_failed = Some(index);
+            if !matches!(self.top_layer(), Some(Layer::RollbackRun)) {
+                self.layers.push(Layer::RollbackRun);
+            }
+            Vec::new()
+        }
+    }
+
+    /// The progress dialog: `r` retry, `s` skip, `a` abort after a failure; Enter marks a
+    /// manual step done; Ctrl-C interrupts the running step; Esc hides it (it goes on).
+    pub(super) fn rollback_run_key(&mut self, key: Key) -> Vec<Effect> {
+        let waiting_manual = self.running_now().is_none()
+            && self.rollback_failed.is_none()
+            && self
+                .rollback_next()
+                .is_some_and(|i| matches!(self.runbook.rollback.steps[i].action, RollbackAction::Manual));
+        match (key, self.rollback_failed) {
+            (Key::Esc, _) => {
+                self.layers.pop();
+                Vec::new()
+            }
+            (Key::Ctrl('c'), _) => self.interrupt_running(),
+            (Key::Char('r'), Some(_)) => {
+                self.rollback_failed = None;
+                self.run_rollback_step()
+            }
+            (Key::Char('s'), Some(index)) => {
+                self.rollback_failed = None;
+                let title = self.runbook.rollback.steps[index].title.clone();
+                let mut effects = self.record(Event::RollbackStepSkipped { index, title });
+                effects.extend(self.run_rollback_step());
+                effects
+            }
+            (Key::Char('a'), Some(_)) => {
+                self.rollback_failed = None;
+                self.flash = Some("rollback aborted: the remaining steps did not run".into());
+                self.record(Event::RollbackEnded { completed: false })
+            }
+            (Key::Enter, None) if waiting_manual && self.rollback_in_this_session => {
+                let index = self.rollback_next().expect("waiting on a manual step");
+                self.manual_rollback_done(index)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The operator did a manual rollback step: journaled as an action that succeeded.
+    fn manual_rollback_done(&mut self, index: usize) -> Vec<Effect> {
+        let id = self.progress.next_action_id();
+        let title = self.runbook.rollback.steps[index].title.clone();
+        let rehearsal = self.mode == Mode::Rehearsal;
+        let mut effects = self.record(Event::ActionStarted {
+            id,
+            action: Action::RollbackStep {
+                index,
+                title,
+                command: None,
+                to_green: None,
+            },
+            rehearsal,
+        });
+        if effects.is_empty() {
+            return effects;
+        }
+        effects.extend(self.record(Event::ActionEnded {
+            id,
+            ok: true,
+            result: "done by hand (confirmed by the operator)".into(),
+            output: Vec::new(),
+        }));
+        effects.extend(self.run_rollback_step());
+        effects
+    }
+}

@@ -1,0 +1,229 @@
+//! Blue/green shifts: the next weight of the plan, confirmed with the typed word, run through
+//! the actuator; then a bake while `abort_when` is watched, and the plan's policy on a breach.
+
+use std::time::Duration;
+
+use super::actions::{Purpose, Work};
+use super::*;
+use crate::actions::traffic::{self, Request};
+use crate::gates::{Evaluation, Verdict};
+use crate::journal::event::Action;
+use crate::runbook::{BreachPolicy, Traffic};
+
+/// The weights read back from the actuator's `get`, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrafficRead {
+    pub at: OffsetDateTime,
+    pub green: Result<u8, String>,
+}
+
+impl App {
+    /// The green weight in force as the journal tells it (0 before the first shift).
+    pub fn green(&self) -> u8 {
+        self.progress.traffic.green.unwrap_or(0)
+    }
+
+    /// The read-back disagrees with what the journal says was set.
+    pub fn traffic_mismatch(&self) -> Option<u8> {
+        let read = *self.traffic_read.as_ref()?.green.as_ref().ok()?;
+        (read != self.green() && self.running_now().is_none()).then_some(read)
+    }
+
+    /// The plan's next weight above the current one.
+    pub fn next_shift(&self) -> Option<u8> {
+        let traffic = self.runbook.traffic.as_ref()?;
+        traffic
+            .plan
+            .iter()
+            .map(|p| p.green)
+            .find(|g| *g > self.green())
+    }
+
+    /// The bake after the last shift: (ends at, whole length) while it runs.
+    pub fn bake(&self) -> Option<(OffsetDateTime, Duration)> {
+        let traffic = self.runbook.traffic.as_ref()?;
+        let shifted = self.progress.traffic.shifted_at?;
+        let green = self.progress.traffic.green?;
+        if self.progress.rollback.as_ref().is_some_and(|r| r.began_at >= shifted) {
+            return None;
+        }
+        let bake = traffic.plan.iter().find(|p| p.green == green)?.bake?;
+        let until = shifted + bake;
+        (self.now < until).then_some((until, bake))
+    }
+
+    /// The request that would put `green` in force.
+    pub fn shift_request(&self, green: u8) -> Option<Request> {
+        let traffic = self.runbook.traffic.as_ref()?;
+        Some(traffic::render(&traffic.set, &self.runbook.vars, green))
+    }
+
+    /// `t`, or Enter on a traffic step: the shift dialog for the next weight.
+    pub(super) fn open_shift(&mut self, step: Option<String>) -> Vec<Effect> {
+        let Some(traffic) = &self.runbook.traffic else {
+            self.flash = Some("this runbook has no [traffic] plan".into());
+            return Vec::new();
+        };
+        let to_green = match &step {
+            Some(id) => match self.runbook.step(id).map(|s| &s.kind) {
+                Some(StepKind::Traffic { green }) => Some(*green),
+                _ => None,
+            },
+            None => self.next_shift(),
+        };
+        let read = traffic.get.is_some() && self.mode == Mode::Live;
+        let step = step.or_else(|| to_green.and_then(|g| self.traffic_step_for(g)));
+        self.layers.push(Layer::Shift {
+            to_green,
+            step,
+            input: TextInput::default(),
+        });
+        if read {
+            vec![Effect::ReadTraffic]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The first pending traffic step that shifts to `green`, so the checklist follows `t`.
+    fn traffic_step_for(&self, green: u8) -> Option<String> {
+        self.runbook
+            .steps()
+            .map(|(_, s)| s)
+            .find(|s| {
+                matches!(s.kind, StepKind::Traffic { green: g } if g == green)
+                    && !self.progress.status(&s.id).finished()
+            })
+            .map(|s| s.id.clone())
+    }
+
+    pub(super) fn shift_key(
+        &mut self,
+        to_green: Option<u8>,
+        step: Option<String>,
+        mut input: TextInput,
+        key: Key,
+    ) -> Vec<Effect> {
+        match key {
+            Key::Esc => {
+                self.layers.pop();
+                Vec::new()
+            }
+            Key::Enter => {
+                let (Some(green), Some(traffic)) = (to_green, self.runbook.traffic.clone()) else {
+                    self.layers.pop();
+                    return Vec::new();
+                };
+                if input.text != traffic.confirm {
+                    self.flash = Some(format!(
+                        "type {} exactly to shift, or Esc to cancel",
+                        traffic.confirm
+                    ));
+                    return Vec::new();
+                }
+                self.layers.pop();
+                if !self.ready_to_actuate() {
+                    return Vec::new();
+                }
+                self.shift(&traffic, green, step)
+            }
+            _ => {
+                input.edit(key);
+                *self.layers.last_mut().expect("shift dialog on top") = Layer::Shift {
+                    to_green,
+                    step,
+                    input,
+                };
+                Vec::new()
+            }
+        }
+    }
+
+    fn shift(&mut self, traffic: &Traffic, green: u8, step: Option<String>) -> Vec<Effect> {
+        let request = traffic::render(&traffic.set, &self.runbook.vars, green);
+        let action = Action::Shift {
+            step: step.clone(),
+            from_green: self.progress.traffic.green,
+            to_green: green,
+            request: request.shown(),
+        };
+        let purpose = match step {
+            Some(step) => Purpose::Step(step),
+            None => Purpose::Shift,
+        };
+        let work = work_for(request, traffic.timeout);
+        self.start_action(action, work, purpose)
+    }
+
+    /// Each second of a bake: judge `abort_when`; on the first failing criterion apply the
+    /// plan's policy, once per shift.
+    pub(super) fn watch_bake(&mut self) -> Vec<Effect> {
+        let Some(traffic) = &self.runbook.traffic else {
+            return Vec::new();
+        };
+        let breached_already = self.progress.traffic.breach.is_some();
+        if self.bake().is_none() || breached_already || self.mode == Mode::ReadOnly {
+            return Vec::new();
+        }
+        let policy = traffic.on_breach;
+        let evidence = self.evaluate_all(&traffic.abort_when.clone());
+        if !evidence.iter().any(|e| e.verdict == Verdict::Fail) {
+            return Vec::new();
+        }
+        let mut effects = self.record(Event::BreachDetected {
+            green: self.progress.traffic.green,
+            evidence: evidence.clone(),
+            policy,
+        });
+        if effects.is_empty() {
+            return effects;
+        }
+        match policy {
+            BreachPolicy::Prompt | BreachPolicy::Freeze => {
+                self.layers.push(Layer::Breach { evidence });
+            }
+            BreachPolicy::Rollback => {
+                if self.running_now().is_some() {
+                    self.rollback_queued = true;
+                    effects.extend(self.interrupt_running());
+                } else {
+                    effects.extend(self.begin_rollback("abort criteria breached (policy: rollback)"));
+                }
+            }
+        }
+        effects
+    }
+
+    /// The breach prompt: `R` rolls back (through its dialog), Esc holds the weights.
+    pub(super) fn breach_key(&mut self, key: Key) -> Vec<Effect> {
+        if key == Key::Esc || key == Key::Enter {
+            self.layers.pop();
+            self.flash = Some("holding the weights; R rolls back".into());
+        }
+        Vec::new()
+    }
+
+    pub(super) fn traffic_read(&mut self, green: Result<u8, String>) {
+        self.traffic_read = Some(TrafficRead { at: self.now, green });
+        self.dirty = true;
+    }
+}
+
+/// The work that carries out an actuator request.
+pub fn work_for(request: Request, timeout: Duration) -> Work {
+    match request {
+        Request::Command(command) => Work::Shell { command, timeout },
+        http => Work::Http {
+            request: http,
+            timeout,
+        },
+    }
+}
+
+/// The failing criteria of a breach, for dialogs and the header.
+pub fn failing(evidence: &[Evaluation]) -> Vec<&Evaluation> {
+    evidence
+        .iter()
+        .filter(|e| e.verdict == Verdict::Fail)
+        .collect()
+}

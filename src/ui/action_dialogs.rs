@@ -1,0 +1,565 @@
+//! Dialogs of the actions: command confirmation and output, the gate, the traffic shift, the
+//! breach prompt, the rollback and its progress, actions in doubt. They only read the app.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use super::dialogs::{boxed, popup};
+use super::{Look, fit};
+use crate::app::actions::{EnvShown, env_refs};
+use crate::app::{App, GateDialog, GateStage, Layer};
+use crate::gates::{Evaluation, Verdict};
+use crate::runbook::{RollbackAction, StepKind};
+use crate::telemetry::format;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look) {
+    let (title, lines, width) = match layer {
+        Layer::ConfirmCommand { step, run_focused } => {
+            ("Run command?", confirm_command(app, step, *run_focused, look), 76)
+        }
+        Layer::Output => return output(frame, area, app, look),
+        Layer::Gate(dialog) => ("Go / No-Go", gate(app, dialog, look), 76),
+        Layer::Shift {
+            to_green,
+            input,
+            ..
+        } => ("Shift traffic", shift(app, *to_green, &input.text, look), 76),
+        Layer::Breach { evidence } => ("ABORT CRITERIA BREACHED", breach(app, evidence, look), 70),
+        Layer::Rollback { input } => ("EMERGENCY ROLLBACK", rollback(app, &input.text, look), 76),
+        Layer::RollbackRun => ("Rollback", rollback_run(app, look), 76),
+        Layer::InDoubt { id, verdict, input } => {
+            ("Action in doubt", in_doubt(app, *id, *verdict, &input.text, look), 72)
+        }
+        Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
+        _ => return,
+    };
+    let rect = popup(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed(title, look)),
+        rect,
+    );
+}
+
+fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
+    let t = look.theme;
+    let mut spans = Vec::new();
+    for (i, (key, what)) in pairs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("  ", t.text));
+        }
+        spans.push(Span::styled(*key, t.key));
+        spans.push(Span::styled(format!(" {what}"), t.text));
+    }
+    Line::from(spans)
+}
+
+fn typed<'a>(prompt: String, text: &str, look: &Look) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(prompt, look.theme.title),
+        Span::styled(format!("{text}{}", look.glyphs.cursor), look.theme.accent),
+    ])
+}
+
+fn mode_note<'a>(app: &App, look: &Look) -> Option<Line<'a>> {
+    (app.mode == crate::app::Mode::Rehearsal).then(|| {
+        Line::styled(
+            "REHEARSAL: nothing runs; it is journaled as \"would run\"",
+            look.theme.warn,
+        )
+    })
+}
+
+/// One criterion: glyph, text, measured-vs-threshold, age, verdict word.
+pub fn evaluation_line<'a>(e: &Evaluation, look: &Look) -> Line<'a> {
+    let t = look.theme;
+    let (glyph, style) = match e.verdict {
+        Verdict::Pass => (look.glyphs.levels[0], t.ok),
+        Verdict::Fail => (look.glyphs.levels[2], t.danger),
+        Verdict::Unknown => (look.glyphs.levels[3], t.stale),
+    };
+    let age = e
+        .age
+        .map(|a| format!(" ({} old)", format::age(a.as_secs() as i64)))
+        .unwrap_or_default();
+    Line::from(vec![
+        Span::styled(format!("  {glyph} {:<5} ", e.verdict.word()), style),
+        Span::styled(e.criterion.clone(), t.text),
+        Span::styled(format!(": {}{age}", e.why), t.muted),
+    ])
+}
+
+fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let Some(s) = app.runbook.step(step) else {
+        return Vec::new();
+    };
+    let StepKind::Command { run, timeout } = &s.kind else {
+        return Vec::new();
+    };
+    let command = app.resolve(run);
+    let mut lines = vec![
+        Line::styled(format!("{}: {}", s.id, s.title), t.title),
+        Line::styled("runs with sh -c, in its own process group:", t.muted),
+        Line::styled(format!("$ {command}"), t.accent),
+    ];
+    let refs = env_refs(&command, &app.env);
+    if !refs.is_empty() {
+        lines.push(Line::styled("from the environment:", t.muted));
+        for (name, shown) in refs {
+            let (text, style) = match shown {
+                EnvShown::Value(v) => (format!("  {name} = {v}"), t.text),
+                EnvShown::Secret => (format!("  {name} = ${name} (secret, not shown)"), t.text),
+                EnvShown::Unset => (format!("  {name} is NOT SET"), t.warn),
+            };
+            lines.push(Line::styled(text, style));
+        }
+    }
+    lines.push(Line::styled(
+        format!(
+            "killed after {}; Ctrl-C in the output interrupts it",
+            format::age(timeout.as_secs() as i64)
+        ),
+        t.muted,
+    ));
+    if let Some(state) = app.progress.state(step).filter(|s| s.status.word() == "failed") {
+        lines.push(Line::styled(
+            format!("it failed before; {} note(s)", state.notes.len()),
+            t.warn,
+        ));
+    }
+    lines.extend(mode_note(app, look));
+    lines.push(Line::default());
+    let button = |label: &'static str, focused: bool| {
+        let style = if focused { t.selection } else { t.text };
+        Span::styled(format!("[ {label} ]"), style)
+    };
+    lines.push(Line::from(vec![
+        button("Cancel", !run_focused),
+        Span::raw("  "),
+        button("Run", run_focused),
+        Span::styled("   Tab switch · Enter choose · Esc cancel", t.muted),
+    ]));
+    lines
+}
+
+fn output(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
+    let t = look.theme;
+    let rect = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    };
+    let Some(running) = &app.running else {
+        return;
+    };
+    let status = match &running.ended {
+        None if running.interrupting => {
+            Line::styled("interrupting: SIGINT sent, SIGKILL after 5 s", t.warn)
+        }
+        None => {
+            let secs = (app.now - running.started).whole_seconds();
+            Line::styled(format!("running for {}", format::age(secs)), t.running)
+        }
+        Some((true, result)) => Line::styled(format!("{} {result}", look.glyphs.done), t.ok),
+        Some((false, result)) => {
+            Line::styled(format!("{} FAILED: {result}", look.glyphs.failed), t.danger)
+        }
+    };
+    let room = rect.height.saturating_sub(4) as usize;
+    let width = rect.width.saturating_sub(2) as usize;
+    let mut lines = vec![status];
+    let skip = running.lines.len().saturating_sub(room);
+    for line in running.lines.iter().skip(skip) {
+        let style = if line.stderr { t.warn } else { t.text };
+        lines.push(Line::styled(fit(&line.text, width), style));
+    }
+    while lines.len() < room + 1 {
+        lines.push(Line::default());
+    }
+    let hint = if running.is_running() {
+        keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide (it keeps running)")], look)
+    } else {
+        keys(&[("Esc", "close")], look)
+    };
+    lines.push(hint);
+    let title = fit(&running.title, width.saturating_sub(10));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(boxed(&format!("Output: {title}"), look)),
+        rect,
+    );
+}
+
+fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let title = app
+        .runbook
+        .step(&dialog.step)
+        .map_or(dialog.step.clone(), |s| s.title.clone());
+    let mut lines = vec![Line::styled(title, t.title)];
+    let evaluations = app.evaluate_gate(&dialog.step);
+    if !evaluations.is_empty() {
+        lines.push(Line::styled("Criteria (live):", t.muted));
+        lines.extend(evaluations.iter().map(|e| evaluation_line(e, look)));
+    }
+    if let Some(spec) = app.gate_spec(&dialog.step)
+        && !spec.signoffs.is_empty()
+    {
+        lines.push(Line::styled("Sign-offs (Space ticks):", t.muted));
+        for (i, (signoff, ticked)) in spec.signoffs.iter().zip(&dialog.ticked).enumerate() {
+            let glyph = if *ticked {
+                look.glyphs.done
+            } else {
+                look.glyphs.box_empty
+            };
+            let style = if i == dialog.cursor && dialog.stage == GateStage::Review {
+                t.selection
+            } else {
+                t.text
+            };
+            lines.push(Line::styled(format!("  {glyph} {signoff}"), style));
+        }
+    }
+    if let Some(over) = app.gate_overdue(&dialog.step) {
+        let policy = app.gate_spec(&dialog.step).map(|s| s.on_timeout);
+        lines.push(Line::styled(
+            format!(
+                "gate timeout ran out {} ago ({})",
+                format::age(over.as_secs() as i64),
+                match policy {
+                    Some(crate::runbook::TimeoutPolicy::NoGo) => "NO-GO by policy",
+                    _ => "held",
+                }
+            ),
+            t.warn,
+        ));
+    }
+    lines.push(Line::default());
+    if app.progress.status(&dialog.step).finished() {
+        lines.push(Line::styled("already decided: u reopens it", t.muted));
+        lines.push(keys(&[("Esc", "close")], look));
+        return lines;
+    }
+    match &dialog.stage {
+        GateStage::Review => {
+            let verdict = match app.go_blocked(dialog) {
+                None => Line::styled(format!("{} GO is possible", look.glyphs.done), t.ok),
+                Some(why) => Line::styled(format!("{} NO GO: {why}", look.glyphs.failed), t.danger),
+            };
+            lines.push(verdict);
+            lines.push(keys(
+                &[("y", "GO"), ("n", "NO-GO"), ("o", "override"), ("Esc", "close")],
+                look,
+            ));
+        }
+        GateStage::NoGo(input) => {
+            lines.push(typed("NO-GO because: ".into(), &input.text, look));
+            lines.push(keys(&[("Enter", "record NO-GO"), ("Esc", "back")], look));
+        }
+        GateStage::Override(input) => {
+            lines.push(Line::styled(
+                "Overriding the criteria that do not pass. The reason is journaled and reported.",
+                t.warn,
+            ));
+            lines.push(typed("Override reason: ".into(), &input.text, look));
+            lines.push(keys(&[("Enter", "GO with override"), ("Esc", "back")], look));
+        }
+    }
+    lines
+}
+
+/// `blue 90% ███████░ 10% green`, for the header and the shift dialog.
+pub fn split_bar(green: u8, width: usize, look: &Look) -> Vec<Span<'static>> {
+    let t = look.theme;
+    let cells = width.max(4);
+    let green_cells = (cells * green as usize).div_ceil(100).min(cells);
+    vec![
+        Span::styled(format!("blue {}% ", 100 - green), t.accent),
+        Span::styled(
+            look.glyphs.bar_full.to_string().repeat(cells - green_cells),
+            t.accent,
+        ),
+        Span::styled(
+            look.glyphs.bar_empty.to_string().repeat(green_cells),
+            t.ok,
+        ),
+        Span::styled(format!(" {green}% green"), t.ok),
+    ]
+}
+
+fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let Some(traffic) = &app.runbook.traffic else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::styled(format!("blue: {} · green: {}", traffic.blue, traffic.green), t.muted),
+        Line::from(split_bar(app.green(), 30, look)),
+    ];
+    lines.push(read_back_line(app, look));
+    if let Some((at, policy)) = app.progress.traffic.breach {
+        lines.push(Line::styled(
+            format!(
+                "abort criteria breached {} ago (policy {}): R rolls back",
+                format::age((app.now - at).whole_seconds()),
+                policy.name()
+            ),
+            t.danger,
+        ));
+    }
+    if let Some((until, _)) = app.bake() {
+        lines.push(Line::styled(
+            format!(
+                "baking: {} left of the watch after the last shift",
+                format::age((until - app.now).whole_seconds())
+            ),
+            t.warn,
+        ));
+    }
+    let plan: Vec<String> = traffic
+        .plan
+        .iter()
+        .map(|p| {
+            let mark = if Some(p.green) == to_green { "▶" } else { "" };
+            format!("{mark}{}%", p.green)
+        })
+        .collect();
+    lines.push(Line::styled(format!("plan: {}", plan.join(" → ")), t.text));
+    let Some(green) = to_green else {
+        lines.push(Line::styled(
+            "nothing left to shift: the plan is complete (R rolls back)",
+            t.muted,
+        ));
+        lines.push(keys(&[("Esc", "close")], look));
+        return lines;
+    };
+    lines.push(Line::styled(
+        format!("next: green {}% → {green}%, with:", app.green()),
+        t.title,
+    ));
+    if let Some(request) = app.shift_request(green) {
+        lines.push(Line::styled(format!("  {}", request.shown()), t.accent));
+    }
+    lines.extend(mode_note(app, look));
+    lines.push(Line::default());
+    lines.push(typed(format!("Type {} to shift: ", traffic.confirm), text, look));
+    lines.push(keys(&[("Enter", "shift"), ("Esc", "cancel")], look));
+    lines
+}
+
+fn read_back_line<'a>(app: &App, look: &Look) -> Line<'a> {
+    let t = look.theme;
+    match &app.traffic_read {
+        None => Line::styled("in force: not read (no `get` in [traffic])", t.muted),
+        Some(read) => match &read.green {
+            Ok(g) if app.traffic_mismatch().is_some() => Line::styled(
+                format!(
+                    "MISMATCH: {g}% green in force, the journal says {}%",
+                    app.green()
+                ),
+                t.danger,
+            ),
+            Ok(g) => Line::styled(
+                format!(
+                    "in force: {g}% green (read {} ago)",
+                    format::age((app.now - read.at).whole_seconds())
+                ),
+                t.ok,
+            ),
+            Err(why) => Line::styled(format!("in force: unknown ({why})"), t.warn),
+        },
+    }
+}
+
+fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let mut lines = vec![Line::styled(
+        format!("During the bake at {}% green:", app.green()),
+        t.danger,
+    )];
+    lines.extend(evidence.iter().map(|e| evaluation_line(e, look)));
+    let policy = app.runbook.traffic.as_ref().map(|t| t.on_breach);
+    lines.push(Line::styled(
+        match policy {
+            Some(crate::runbook::BreachPolicy::Freeze) => {
+                "FROZEN: the weights are held (policy freeze); going back may be worse than staying"
+            }
+            _ => "Decide: roll back, or hold the weights and watch",
+        },
+        t.warn,
+    ));
+    lines.push(Line::default());
+    lines.push(keys(&[("R", "roll back"), ("Esc", "hold the weights")], look));
+    lines
+}
+
+fn rollback<'a>(app: &App, text: &str, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let mut lines = vec![Line::styled("The plan, in order:", t.title)];
+    for (i, step) in app.runbook.rollback.steps.iter().enumerate() {
+        lines.push(Line::styled(format!("{}. {}", i + 1, step.title), t.text));
+        if let Some(what) = rollback_command(app, &step.action) {
+            lines.push(Line::styled(format!("   {what}"), t.accent));
+        }
+    }
+    if let Some(running) = app.running_now() {
+        lines.push(Line::styled(
+            format!("`{}` is running: it is interrupted first", running.title),
+            t.warn,
+        ));
+    }
+    if app.rollback_paused() {
+        lines.push(Line::styled(
+            "a rollback begun earlier did not finish: the word continues it",
+            t.warn,
+        ));
+    }
+    lines.extend(mode_note(app, look));
+    lines.push(Line::default());
+    let word = &app.runbook.rollback.confirm;
+    lines.push(typed(format!("Type {word} to roll back: "), text, look));
+    lines.push(keys(&[("Enter", "roll back"), ("Esc", "cancel")], look));
+    lines
+}
+
+fn rollback_command(app: &App, action: &RollbackAction) -> Option<String> {
+    match action {
+        RollbackAction::Run { command, .. } => Some(format!("$ {}", app.resolve(command))),
+        RollbackAction::Traffic { green } => app
+            .shift_request(*green)
+            .map(|r| format!("green → {green}%: {}", r.shown())),
+        RollbackAction::Manual => Some("by hand; Enter when done".into()),
+    }
+}
+
+fn rollback_run<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let g = look.glyphs;
+    let settled = app
+        .progress
+        .rollback
+        .as_ref()
+        .map(|r| r.settled.clone())
+        .unwrap_or_default();
+    let next = app.rollback_next();
+    let running = app.running_now().and_then(|r| match r.purpose {
+        crate::app::actions::Purpose::Rollback(i) => Some(i),
+        _ => None,
+    });
+    let mut lines = Vec::new();
+    for (i, step) in app.runbook.rollback.steps.iter().enumerate() {
+        let (glyph, style): (&str, Style) = if settled.contains(&i) {
+            (g.done, t.ok)
+        } else if app.rollback_failed == Some(i) {
+            (g.failed, t.danger)
+        } else if running == Some(i) {
+            (g.running, t.running)
+        } else {
+            (g.pending, t.muted)
+        };
+        lines.push(Line::styled(format!("{glyph} {}. {}", i + 1, step.title), style));
+    }
+    if let Some(last) = app.running.as_ref().and_then(|r| r.lines.back()) {
+        lines.push(Line::styled(format!("  {}", last.text), t.muted));
+    }
+    lines.push(Line::default());
+    let ended = app.progress.rollback.as_ref().and_then(|r| r.ended);
+    let hint = match (ended, app.rollback_failed, running, next) {
+        (Some(true), ..) => {
+            lines.push(Line::styled("rollback completed", t.ok));
+            keys(&[("Esc", "close")], look)
+        }
+        (Some(false), ..) => {
+            lines.push(Line::styled("rollback ABORTED: later steps did not run", t.danger));
+            keys(&[("Esc", "close")], look)
+        }
+        (_, Some(i), ..) => {
+            let why = app
+                .running
+                .as_ref()
+                .and_then(|r| r.ended.clone())
+                .map(|(_, r)| r)
+                .unwrap_or_default();
+            lines.push(Line::styled(format!("step {} FAILED: {why}", i + 1), t.danger));
+            keys(&[("r", "retry"), ("s", "skip"), ("a", "abort"), ("Esc", "hide")], look)
+        }
+        (_, _, Some(_), _) => keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide")], look),
+        (_, _, _, Some(i))
+            if matches!(app.runbook.rollback.steps[i].action, RollbackAction::Manual) =>
+        {
+            lines.push(Line::styled(format!("step {} is done by hand", i + 1), t.warn));
+            keys(&[("Enter", "done"), ("Esc", "hide")], look)
+        }
+        _ => keys(&[("Esc", "hide")], look),
+    };
+    lines.push(hint);
+    lines
+}
+
+fn in_doubt<'a>(
+    app: &App,
+    id: u64,
+    verdict: Option<bool>,
+    text: &str,
+    look: &Look,
+) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let Some(action) = app.progress.actions.get(&id) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::styled(action.action.summary(), t.title),
+        Line::styled(
+            format!(
+                "started {} by {}; its end was never recorded (the session died).",
+                action
+                    .started_at
+                    .format(&time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute]:[second]Z"
+                    ))
+                    .unwrap_or_default(),
+                action.operator
+            ),
+            t.warn,
+        ),
+        Line::styled(
+            "Find out what really happened before anything else actuates.",
+            t.text,
+        ),
+        Line::default(),
+    ];
+    match verdict {
+        None => lines.push(keys(
+            &[("d", "it took effect"), ("n", "it did not"), ("Esc", "later")],
+            look,
+        )),
+        Some(ok) => {
+            let said = if ok { "it took effect" } else { "it did not take effect" };
+            lines.push(Line::styled(format!("You say: {said}"), t.text));
+            lines.push(typed("How do you know? ".into(), text, look));
+            lines.push(keys(&[("Enter", "record"), ("Esc", "later")], look));
+        }
+    }
+    lines
+}
+
+fn confirm_quit<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let title = app.running_now().map_or(String::new(), |r| r.title.clone());
+    vec![
+        Line::styled(format!("`{title}` is still running."), t.warn),
+        Line::styled(
+            "Quitting interrupts it; the next session shows it as in doubt.",
+            t.text,
+        ),
+        Line::default(),
+        keys(&[("y", "interrupt and quit"), ("n", "stay")], look),
+    ]
+}
