@@ -186,6 +186,10 @@ impl App {
                 let running = self.running.as_mut().expect("checked above");
                 running.ended = Some((ok, result.clone()));
                 let purpose = running.purpose.clone();
+                let shifted = matches!(
+                    self.progress.actions.get(&id).map(|a| &a.action),
+                    Some(Action::Shift { .. })
+                );
                 let output = running
                     .lines
                     .iter()
@@ -200,6 +204,9 @@ impl App {
                     result: result.clone(),
                     output,
                 });
+                if shifted && self.reads_back() {
+                    effects.push(Effect::ReadTraffic);
+                }
                 effects.extend(self.after_action(purpose, ok, &result));
                 effects
             }
@@ -209,8 +216,6 @@ impl App {
     /// What follows an action's end: a read-back after a shift, the next rollback step, a
     /// rollback that waited for this action.
     fn after_action(&mut self, purpose: Purpose, ok: bool, result: &str) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        let live = self.mode == Mode::Live;
         match purpose {
             Purpose::Step(step) => {
                 self.flash = Some(match ok {
@@ -218,30 +223,26 @@ impl App {
                     false => format!("`{step}` failed: {result}"),
                 });
             }
-            Purpose::Shift => {
-                if live && self.runbook.traffic.as_ref().is_some_and(|t| t.get.is_some()) {
-                    effects.push(Effect::ReadTraffic);
-                }
-                if !ok {
-                    self.flash = Some(format!("the shift failed: {result}"));
-                }
-            }
+            Purpose::Shift if !ok => self.flash = Some(format!("the shift failed: {result}")),
+            Purpose::Shift => {}
             Purpose::Rollback(index) => {
-                if live
-                    && self.runbook.rollback.steps[index].action.is_traffic()
-                    && self.runbook.traffic.as_ref().is_some_and(|t| t.get.is_some())
-                {
+                let mut effects = Vec::new();
+                if self.runbook.rollback.steps[index].action.is_traffic() && self.reads_back() {
                     effects.push(Effect::ReadTraffic);
                 }
                 effects.extend(self.rollback_step_ended(index, ok));
                 return effects;
             }
         }
-        if self.rollback_queued {
-            self.rollback_queued = false;
-            effects.extend(self.begin_rollback("typed by the operator"));
+        if std::mem::take(&mut self.rollback_queued) {
+            return self.begin_rollback("typed by the operator");
         }
-        effects
+        Vec::new()
+    }
+
+    /// Live with a `get` in the traffic plan: the weights in force can be read back.
+    pub(super) fn reads_back(&self) -> bool {
+        self.mode == Mode::Live && self.runbook.traffic.as_ref().is_some_and(|t| t.get.is_some())
     }
 
     /// Ctrl-C in the output pane: SIGINT to the command's group, SIGKILL after the grace.

@@ -60,10 +60,10 @@ impl App {
 
     /// `t`, or Enter on a traffic step: the shift dialog for the next weight.
     pub(super) fn open_shift(&mut self, step: Option<String>) -> Vec<Effect> {
-        let Some(traffic) = &self.runbook.traffic else {
+        if self.runbook.traffic.is_none() {
             self.flash = Some("this runbook has no [traffic] plan".into());
             return Vec::new();
-        };
+        }
         let to_green = match &step {
             Some(id) => match self.runbook.step(id).map(|s| &s.kind) {
                 Some(StepKind::Traffic { green }) => Some(*green),
@@ -71,7 +71,7 @@ impl App {
             },
             None => self.next_shift(),
         };
-        let read = traffic.get.is_some() && self.mode == Mode::Live;
+        let read = self.reads_back();
         let step = step.or_else(|| to_green.and_then(|g| self.traffic_step_for(g)));
         self.layers.push(Layer::Shift {
             to_green,
@@ -155,7 +155,7 @@ impl App {
         self.start_action(action, work, purpose)
     }
 
-    /// Each second of a bake: judge `abort_when`; on the first failing criterion apply the
+    /// Each second of a bake: judge `abort_when`; when one of them holds, apply the
     /// plan's policy, once per shift.
     pub(super) fn watch_bake(&mut self) -> Vec<Effect> {
         let Some(traffic) = &self.runbook.traffic else {
@@ -167,7 +167,7 @@ impl App {
         }
         let policy = traffic.on_breach;
         let evidence = self.evaluate_all(&traffic.abort_when.clone());
-        if !evidence.iter().any(|e| e.verdict == Verdict::Fail) {
+        if breached(&evidence).is_empty() {
             return Vec::new();
         }
         let mut effects = self.record(Event::BreachDetected {
@@ -220,10 +220,11 @@ pub fn work_for(request: Request, timeout: Duration) -> Work {
     }
 }
 
-/// The failing criteria of a breach, for dialogs and the header.
-pub fn failing(evidence: &[Evaluation]) -> Vec<&Evaluation> {
+/// The abort criteria that hold: an `abort_when` criterion is a condition for aborting, so
+/// its *passing* is the breach. Unknown (stale, missing) is not a breach; it shows as unknown.
+pub fn breached(evidence: &[Evaluation]) -> Vec<&Evaluation> {
     evidence
         .iter()
-        .filter(|e| e.verdict == Verdict::Fail)
+        .filter(|e| e.verdict == Verdict::Pass)
         .collect()
 }

@@ -186,14 +186,15 @@ impl Event {
             Event::BreachDetected {
                 evidence, policy, ..
             } => {
-                let failing: Vec<&str> = evidence
+                // An abort criterion that holds (passes) is the breach.
+                let held: Vec<String> = evidence
                     .iter()
-                    .filter(|e| e.verdict == crate::gates::Verdict::Fail)
-                    .map(|e| e.why.as_str())
+                    .filter(|e| e.verdict == crate::gates::Verdict::Pass)
+                    .map(|e| format!("{}: {}", e.criterion, e.why))
                     .collect();
                 format!(
                     "abort criteria breached ({}); policy: {}",
-                    failing.join(", "),
+                    held.join(", "),
                     policy.name()
                 )
             }

@@ -381,10 +381,15 @@ fn read_back_line<'a>(app: &App, look: &Look) -> Line<'a> {
 fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> {
     let t = look.theme;
     let mut lines = vec![Line::styled(
-        format!("During the bake at {}% green:", app.green()),
+        format!("During the bake at {}% green, abort criteria hold:", app.green()),
         t.danger,
     )];
-    lines.extend(evidence.iter().map(|e| evaluation_line(e, look)));
+    for e in crate::app::traffic::breached(evidence) {
+        lines.push(Line::styled(
+            format!("  {} {}: {}", look.glyphs.failed, e.criterion, e.why),
+            t.danger,
+        ));
+    }
     let policy = app.runbook.traffic.as_ref().map(|t| t.on_breach);
     lines.push(Line::styled(
         match policy {

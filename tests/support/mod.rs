@@ -1,6 +1,7 @@
 //! Shared test setup: a small runbook and an app at a fixed clock.
 #![allow(dead_code)]
 
+pub mod acting;
 pub mod cockpit;
 pub mod frames;
 pub mod http_server;
