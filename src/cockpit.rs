@@ -8,9 +8,9 @@ use std::time::Duration;
 use anyhow::Result;
 use time::OffsetDateTime;
 
+use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
-use crate::actions::runner::Actions;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::terminal;

@@ -37,7 +37,10 @@ fn a_command_runs_only_from_the_run_button_and_its_intent_comes_first() {
             text: "abc123 hunter2".into(),
         },
     });
-    assert_eq!(keys(&mut app, &[Key::Ctrl('c')]), vec![Effect::Interrupt(1)]);
+    assert_eq!(
+        keys(&mut app, &[Key::Ctrl('c')]),
+        vec![Effect::Interrupt(1)]
+    );
     let effects = end(&mut app, 1, true, "exit 0 in 0.1s");
     assert!(
         matches!(&effects[..], [Effect::Journal(Event::ActionEnded { id: 1, ok: true, output, .. })] if output == &vec!["abc123 hunter2".to_string()]),
@@ -51,9 +54,15 @@ fn the_confirmation_shows_environment_values_but_never_a_secret() {
     let mut app = acting_app(Mode::Live);
     keys(&mut app, &[Key::Enter]);
     let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
-    assert!(screen.contains("$ touch /tmp/flightdeck-test/backup"), "{screen}");
+    assert!(
+        screen.contains("$ touch /tmp/flightdeck-test/backup"),
+        "{screen}"
+    );
     assert!(screen.contains("API_ID = abc123"), "{screen}");
-    assert!(screen.contains("DB_PASSWORD = $DB_PASSWORD (secret"), "{screen}");
+    assert!(
+        screen.contains("DB_PASSWORD = $DB_PASSWORD (secret"),
+        "{screen}"
+    );
     assert!(!screen.contains("hunter2"), "{screen}");
     assert!(screen.contains("[ Cancel ]"), "{screen}");
 }
@@ -83,7 +92,15 @@ fn rehearsal_journals_would_run_and_starts_nothing() {
     assert!(!effects.contains(&Effect::ReadTraffic));
     let started = events(&effects)
         .into_iter()
-        .filter(|e| matches!(e, Event::ActionStarted { rehearsal: true, .. }))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::ActionStarted {
+                    rehearsal: true,
+                    ..
+                }
+            )
+        })
         .count();
     // The command, the shift, and the rollback's traffic, command and manual steps.
     assert_eq!(started, 5, "{effects:?}");
@@ -105,7 +122,10 @@ fn read_only_offers_nothing() {
         assert!(app.flash.as_deref().unwrap().contains("read-only"));
     }
     // The gate opens to look at, but decides nothing.
-    effects.extend(keys(&mut app, &[Key::Char('g'), Key::Char(' '), Key::Char('n')]));
+    effects.extend(keys(
+        &mut app,
+        &[Key::Char('g'), Key::Char(' '), Key::Char('n')],
+    ));
     effects.extend(keys(&mut app, &typed("no")));
     effects.extend(keys(&mut app, &[Key::Enter]));
     assert!(effects.is_empty(), "{effects:?}");
@@ -123,7 +143,11 @@ fn shift_to(app: &mut flightdeck::app::App, id: u64) -> Vec<Effect> {
 fn a_shift_needs_the_exact_word_then_bakes_and_reads_back() {
     let mut app = acting_app(Mode::Live);
     let effects = keys(&mut app, &[Key::Char('t')]);
-    assert_eq!(effects, vec![Effect::ReadTraffic], "opening reads the weights in force");
+    assert_eq!(
+        effects,
+        vec![Effect::ReadTraffic],
+        "opening reads the weights in force"
+    );
     assert!(matches!(
         app.top_layer(),
         Some(Layer::Shift { to_green: Some(10), step: Some(s), .. }) if s == "shift10"
@@ -176,15 +200,27 @@ fn a_breach_during_the_bake_prompts_once() {
     feed(&mut app, "errors", 0.2);
     shift_to(&mut app, 1);
     let effects = tick(&mut app, 1);
-    assert!(effects.is_empty(), "errors at 0.2% is no breach: {effects:?}");
+    assert!(
+        effects.is_empty(),
+        "errors at 0.2% is no breach: {effects:?}"
+    );
     feed(&mut app, "errors", 2.5);
     let effects = tick(&mut app, 1);
     assert!(
-        matches!(&events(&effects)[..], [Event::BreachDetected { green: Some(10), .. }]),
+        matches!(
+            &events(&effects)[..],
+            [Event::BreachDetected {
+                green: Some(10),
+                ..
+            }]
+        ),
         "{effects:?}"
     );
     assert!(matches!(app.top_layer(), Some(Layer::Breach { .. })));
-    assert!(tick(&mut app, 1).is_empty(), "a breach is acted on once per shift");
+    assert!(
+        tick(&mut app, 1).is_empty(),
+        "a breach is acted on once per shift"
+    );
     // After the bake, the same value is no breach of a bake.
     keys(&mut app, &[Key::Esc]);
     assert!(app.bake().is_some());
@@ -223,14 +259,22 @@ fn rollback_runs_in_order_and_asks_on_a_failure() {
     assert!(matches!(ev[0], Event::RollbackBegan { .. }));
     assert!(matches!(
         started_actions(&effects)[0],
-        Action::RollbackStep { index: 0, to_green: Some(0), .. }
+        Action::RollbackStep {
+            index: 0,
+            to_green: Some(0),
+            ..
+        }
     ));
     assert_eq!(shell(starts(&effects)[0].1), "echo set 0 100");
 
     let effects = end(&mut app, 2, true, "exit 0");
     assert_eq!(app.green(), 0);
     assert_eq!(shell(starts(&effects)[0].1), "echo restore");
-    assert!(end(&mut app, 3, false, "exit 1").iter().all(|e| !matches!(e, Effect::Start { .. })));
+    assert!(
+        end(&mut app, 3, false, "exit 1")
+            .iter()
+            .all(|e| !matches!(e, Effect::Start { .. }))
+    );
     assert_eq!(app.rollback_failed, Some(1));
     assert_eq!(app.top_layer(), Some(&Layer::RollbackRun));
 
@@ -260,7 +304,10 @@ fn abort_stops_the_rollback_where_it_is() {
     keys(&mut app, &[Key::Enter]);
     end(&mut app, 1, false, "exit 1");
     let effects = keys(&mut app, &[Key::Char('a')]);
-    assert_eq!(events(&effects), vec![&Event::RollbackEnded { completed: false }]);
+    assert_eq!(
+        events(&effects),
+        vec![&Event::RollbackEnded { completed: false }]
+    );
     assert!(starts(&effects).is_empty());
 }
 
@@ -273,7 +320,11 @@ fn rollback_during_a_command_interrupts_it_first() {
     let effects = keys(&mut app, &[Key::Enter]);
     assert_eq!(effects, vec![Effect::Interrupt(1)]);
     let effects = end(&mut app, 1, false, "interrupted (signal 2) after 0.3s");
-    assert!(events(&effects).iter().any(|e| matches!(e, Event::RollbackBegan { .. })));
+    assert!(
+        events(&effects)
+            .iter()
+            .any(|e| matches!(e, Event::RollbackBegan { .. }))
+    );
     assert_eq!(shell(starts(&effects)[0].1), "echo set 0 100");
 }
 
@@ -304,10 +355,16 @@ fn an_action_in_doubt_blocks_actuation_until_resolved() {
     keys(&mut app, &typed("SHIFT"));
     let effects = keys(&mut app, &[Key::Enter]);
     assert!(effects.is_empty());
-    assert!(matches!(app.top_layer(), Some(Layer::InDoubt { id: 1, .. })));
+    assert!(matches!(
+        app.top_layer(),
+        Some(Layer::InDoubt { id: 1, .. })
+    ));
 
     keys(&mut app, &[Key::Char('n')]);
-    assert!(keys(&mut app, &[Key::Enter]).is_empty(), "a note is required");
+    assert!(
+        keys(&mut app, &[Key::Enter]).is_empty(),
+        "a note is required"
+    );
     keys(&mut app, &typed("no backup file on the host"));
     let effects = keys(&mut app, &[Key::Enter]);
     assert_eq!(

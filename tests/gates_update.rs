@@ -27,7 +27,12 @@ fn go_is_refused_while_a_criterion_fails_and_allowed_once_it_passes() {
 
     let effects = keys(&mut app, &[Key::Char(' '), Key::Char('y')]);
     assert!(effects.is_empty());
-    assert!(app.flash.as_deref().unwrap().contains("not passing: lag < 30s"));
+    assert!(
+        app.flash
+            .as_deref()
+            .unwrap()
+            .contains("not passing: lag < 30s")
+    );
 
     // The lag drains below the threshold: GO goes through, with the values it saw.
     feed(&mut app, "lag", 12.0);
@@ -83,7 +88,10 @@ fn an_override_needs_a_typed_reason_and_names_what_it_overrode() {
     );
     keys(&mut app, &[Key::Char(' '), Key::Char('o')]);
     keys(&mut app, &typed("ok"));
-    assert!(keys(&mut app, &[Key::Enter]).is_empty(), "too short a reason");
+    assert!(
+        keys(&mut app, &[Key::Enter]).is_empty(),
+        "too short a reason"
+    );
     keys(&mut app, &typed(" per DBA: lag is replaying a batch"));
     let effects = keys(&mut app, &[Key::Enter]);
     let Some(Event::GateDecided {
@@ -103,7 +111,10 @@ fn an_override_needs_a_typed_reason_and_names_what_it_overrode() {
 fn no_go_records_its_reason_and_fails_the_step() {
     let mut app = acting_app(Mode::Live);
     keys(&mut app, &[Key::Char('g'), Key::Char('n')]);
-    assert!(keys(&mut app, &[Key::Enter]).is_empty(), "a reason is required");
+    assert!(
+        keys(&mut app, &[Key::Enter]).is_empty(),
+        "a reason is required"
+    );
     keys(&mut app, &typed("DMS task stopped"));
     let effects = keys(&mut app, &[Key::Enter]);
     assert!(matches!(
@@ -116,7 +127,10 @@ fn no_go_records_its_reason_and_fails_the_step() {
 #[test]
 fn a_no_go_timeout_decides_the_gate_when_it_runs_out() {
     let mut app = acting_app(Mode::Live);
-    if let Some(step) = app.runbook.phases[0].steps.iter_mut().find(|s| s.id == "go")
+    if let Some(step) = app.runbook.phases[0]
+        .steps
+        .iter_mut()
+        .find(|s| s.id == "go")
         && let flightdeck::runbook::StepKind::Gate {
             timeout,
             on_timeout,
@@ -173,7 +187,7 @@ fn random_key(rng: &mut XorShift) -> Key {
     ];
     const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzRSHIFTOLBACKGNY?/";
     let n = rng.next() as usize;
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         SPECIAL[(n / 3) % SPECIAL.len()]
     } else {
         Key::Char(LETTERS[(n / 3) % LETTERS.len()] as char)
@@ -188,7 +202,7 @@ fn random_session(mode: Mode, seed: u64, n: usize) -> usize {
     let mut rng = XorShift(seed);
     let mut commands = 0;
     for i in 0..n {
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             feed(&mut app, "lag", (rng.next() % 60) as f64);
             feed(&mut app, "errors", (rng.next() % 300) as f64 / 100.0);
         }
@@ -198,7 +212,10 @@ fn random_session(mode: Mode, seed: u64, n: usize) -> usize {
         for (id, work) in starts(&effects) {
             let confirmed = matches!(
                 &before,
-                Some(Layer::ConfirmCommand { run_focused: true, .. })
+                Some(Layer::ConfirmCommand {
+                    run_focused: true,
+                    ..
+                })
             ) && key == Key::Enter;
             assert!(
                 confirmed,
@@ -208,19 +225,21 @@ fn random_session(mode: Mode, seed: u64, n: usize) -> usize {
             app.update(Msg::Action {
                 id,
                 update: ActionUpdate::Ended {
-                    ok: rng.next() % 2 == 0,
+                    ok: rng.next().is_multiple_of(2),
                     result: "exit 0".into(),
                 },
             });
         }
         for event in events(&effects) {
             assert!(
-                !matches!(event, Event::RollbackBegan { .. } | Event::BreachDetected { .. })
-                    && !matches!(event, Event::ActionStarted { action, .. } if !matches!(action, flightdeck::journal::event::Action::Command { .. })),
+                !matches!(
+                    event,
+                    Event::RollbackBegan { .. } | Event::BreachDetected { .. }
+                ) && !matches!(event, Event::ActionStarted { action, .. } if !matches!(action, flightdeck::journal::event::Action::Command { .. })),
                 "key {i} ({key:?}) in {before:?}: {event:?}"
             );
         }
-        if i % 1000 == 0 {
+        if i.is_multiple_of(1000) {
             app.update(Msg::Tick(app.now + time::Duration::seconds(1)));
         }
     }
@@ -229,7 +248,7 @@ fn random_session(mode: Mode, seed: u64, n: usize) -> usize {
 
 #[test]
 fn random_keys_never_shift_or_roll_back_and_run_commands_only_when_confirmed() {
-    let commands = random_session(Mode::Live, 0x5eed_f11d_ec4u64, 100_000);
+    let commands = random_session(Mode::Live, 0x05ee_df11_dec4_u64, 100_000);
     // The confirmed path was taken: the check above is not vacuous.
     assert!(commands > 0, "no command ran in 10^5 keys");
 }

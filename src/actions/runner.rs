@@ -32,7 +32,13 @@ impl Actions {
                         self.running.insert(id, running);
                         std::thread::spawn(move || {
                             for progress in prx {
-                                if tx.send(Msg::Action { id, update: update_of(progress) }).is_err() {
+                                if tx
+                                    .send(Msg::Action {
+                                        id,
+                                        update: update_of(progress),
+                                    })
+                                    .is_err()
+                                {
                                     return;
                                 }
                             }

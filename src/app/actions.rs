@@ -242,7 +242,12 @@ impl App {
 
     /// Live with a `get` in the traffic plan: the weights in force can be read back.
     pub(super) fn reads_back(&self) -> bool {
-        self.mode == Mode::Live && self.runbook.traffic.as_ref().is_some_and(|t| t.get.is_some())
+        self.mode == Mode::Live
+            && self
+                .runbook
+                .traffic
+                .as_ref()
+                .is_some_and(|t| t.get.is_some())
     }
 
     /// Ctrl-C in the output pane: SIGINT to the command's group, SIGKILL after the grace.
@@ -258,7 +263,10 @@ impl App {
 
     /// Enter on a command step: the confirmation dialog with Cancel focused.
     pub(super) fn open_command(&mut self, step: &str) {
-        if self.running_now().is_some_and(|r| r.purpose == Purpose::Step(step.into())) {
+        if self
+            .running_now()
+            .is_some_and(|r| r.purpose == Purpose::Step(step.into()))
+        {
             self.layers.push(Layer::Output);
             return;
         }
@@ -352,7 +360,8 @@ impl App {
         match (verdict, key) {
             (_, Key::Esc) => {
                 self.layers.pop();
-                self.flash = Some("an action is in doubt: nothing can actuate until it is resolved".into());
+                self.flash =
+                    Some("an action is in doubt: nothing can actuate until it is resolved".into());
             }
             (None, Key::Char('d' | 'n')) => {
                 let happened = key == Key::Char('d');
@@ -393,7 +402,15 @@ impl App {
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     [
-        "SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "CREDENTIAL", "AUTH", "PRIVATE", "COOKIE",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "AUTH",
+        "PRIVATE",
+        "COOKIE",
         "SESSION",
     ]
     .iter()
@@ -469,7 +486,12 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for name in ["AWS_SECRET_ACCESS_KEY", "GITHUB_TOKEN", "db_password", "API_KEY"] {
+        for name in [
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "db_password",
+            "API_KEY",
+        ] {
             assert!(looks_secret(name), "{name}");
         }
         for name in ["API_ID", "REGION", "HOST"] {

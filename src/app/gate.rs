@@ -106,7 +106,9 @@ impl App {
             .runbook
             .steps()
             .map(|(_, s)| s)
-            .find(|s| matches!(s.kind, StepKind::Gate { .. }) && !self.progress.status(&s.id).finished())
+            .find(|s| {
+                matches!(s.kind, StepKind::Gate { .. }) && !self.progress.status(&s.id).finished()
+            })
             .map(|s| s.id.clone());
         match next.and_then(|id| Some((self.row_of_step(&id)?, id))) {
             Some((row, id)) => {
@@ -300,7 +302,9 @@ impl App {
             .filter(|s| self.progress.status(&s.id) == Status::Pending)
             .filter_map(|s| {
                 let spec = self.gate_spec(&s.id)?;
-                let timeout = spec.timeout.filter(|_| spec.on_timeout == TimeoutPolicy::NoGo)?;
+                let timeout = spec
+                    .timeout
+                    .filter(|_| spec.on_timeout == TimeoutPolicy::NoGo)?;
                 self.gate_overdue(&s.id).map(|_| (s.id.clone(), timeout))
             })
             .collect();

@@ -247,11 +247,23 @@ pub const SEARCH_HINTS: &[(&str, &str)] = &[
 
 /// Keys inside the action dialogs, for the help.
 pub const DIALOG_HINTS: &[(&str, &str)] = &[
-    ("Gate", "y GO · n NO-GO (reason) · o override (reason) · Space sign-off"),
-    ("Command", "Tab to Run, Enter runs · Ctrl-C in the output interrupts"),
+    (
+        "Gate",
+        "y GO · n NO-GO (reason) · o override (reason) · Space sign-off",
+    ),
+    (
+        "Command",
+        "Tab to Run, Enter runs · Ctrl-C in the output interrupts",
+    ),
     ("Shift", "type the plan's word (SHIFT), Enter"),
-    ("Rollback", "type ROLLBACK, Enter · failed step: r retry · s skip · a abort"),
-    ("In doubt", "d it took effect · n it did not, then how you know"),
+    (
+        "Rollback",
+        "type ROLLBACK, Enter · failed step: r retry · s skip · a abort",
+    ),
+    (
+        "In doubt",
+        "d it took effect · n it did not, then how you know",
+    ),
 ];
 
 pub fn command_for(key: Key) -> Option<Command> {

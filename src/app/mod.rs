@@ -154,7 +154,10 @@ pub enum Msg {
     /// A sample or a call count from the poller.
     Telemetry(Report),
     /// Output or the end of a running action.
-    Action { id: u64, update: ActionUpdate },
+    Action {
+        id: u64,
+        update: ActionUpdate,
+    },
     /// The traffic actuator's read-back (`get`): the green weight in force.
     TrafficRead(Result<u8, String>),
 }
@@ -171,7 +174,10 @@ pub enum Effect {
     /// Leave the abandoned seat alone and stay read-only.
     DeclineSeat,
     /// Run a confirmed action, whose intent is already journaled (the effect before this).
-    Start { id: u64, work: Work },
+    Start {
+        id: u64,
+        work: Work,
+    },
     /// Interrupt a running action: SIGINT to its group, SIGKILL after the grace period.
     Interrupt(u64),
     /// Read the weights in force with the actuator's `get`.

@@ -164,9 +164,12 @@ impl App {
     pub(super) fn rollback_run_key(&mut self, key: Key) -> Vec<Effect> {
         let waiting_manual = self.running_now().is_none()
             && self.rollback_failed.is_none()
-            && self
-                .rollback_next()
-                .is_some_and(|i| matches!(self.runbook.rollback.steps[i].action, RollbackAction::Manual));
+            && self.rollback_next().is_some_and(|i| {
+                matches!(
+                    self.runbook.rollback.steps[i].action,
+                    RollbackAction::Manual
+                )
+            });
         match (key, self.rollback_failed) {
             (Key::Esc, _) => {
                 self.layers.pop();

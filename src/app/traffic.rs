@@ -44,7 +44,12 @@ impl App {
         let traffic = self.runbook.traffic.as_ref()?;
         let shifted = self.progress.traffic.shifted_at?;
         let green = self.progress.traffic.green?;
-        if self.progress.rollback.as_ref().is_some_and(|r| r.began_at >= shifted) {
+        if self
+            .progress
+            .rollback
+            .as_ref()
+            .is_some_and(|r| r.began_at >= shifted)
+        {
             return None;
         }
         let bake = traffic.plan.iter().find(|p| p.green == green)?.bake?;
@@ -187,7 +192,8 @@ impl App {
                     self.rollback_queued = true;
                     effects.extend(self.interrupt_running());
                 } else {
-                    effects.extend(self.begin_rollback("abort criteria breached (policy: rollback)"));
+                    effects
+                        .extend(self.begin_rollback("abort criteria breached (policy: rollback)"));
                 }
             }
         }
@@ -204,7 +210,10 @@ impl App {
     }
 
     pub(super) fn traffic_read(&mut self, green: Result<u8, String>) {
-        self.traffic_read = Some(TrafficRead { at: self.now, green });
+        self.traffic_read = Some(TrafficRead {
+            at: self.now,
+            green,
+        });
         self.dirty = true;
     }
 }

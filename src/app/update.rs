@@ -266,11 +266,11 @@ impl App {
         match step.kind {
             StepKind::Command { .. } => self.open_command(&id),
             StepKind::Gate { .. } => self.open_gate(&id),
-            StepKind::Traffic { .. } if !self.may_act() => {
-                self.flash = Some(self.read_only_note())
-            }
+            StepKind::Traffic { .. } if !self.may_act() => self.flash = Some(self.read_only_note()),
             StepKind::Traffic { .. } if self.progress.status(&id).finished() => {
-                self.flash = Some(format!("`{id}` is done; t shifts to the plan's next weight"))
+                self.flash = Some(format!(
+                    "`{id}` is done; t shifts to the plan's next weight"
+                ))
             }
             StepKind::Traffic { .. } => return self.open_shift(Some(id)),
             StepKind::Manual | StepKind::Wait { .. } => {

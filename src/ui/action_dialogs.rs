@@ -17,22 +17,28 @@ use crate::telemetry::format;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look) {
     let (title, lines, width) = match layer {
-        Layer::ConfirmCommand { step, run_focused } => {
-            ("Run command?", confirm_command(app, step, *run_focused, look), 76)
-        }
+        Layer::ConfirmCommand { step, run_focused } => (
+            "Run command?",
+            confirm_command(app, step, *run_focused, look),
+            76,
+        ),
         Layer::Output => return output(frame, area, app, look),
         Layer::Gate(dialog) => ("Go / No-Go", gate(app, dialog, look), 76),
         Layer::Shift {
-            to_green,
-            input,
-            ..
-        } => ("Shift traffic", shift(app, *to_green, &input.text, look), 76),
+            to_green, input, ..
+        } => (
+            "Shift traffic",
+            shift(app, *to_green, &input.text, look),
+            76,
+        ),
         Layer::Breach { evidence } => ("ABORT CRITERIA BREACHED", breach(app, evidence, look), 70),
         Layer::Rollback { input } => ("EMERGENCY ROLLBACK", rollback(app, &input.text, look), 76),
         Layer::RollbackRun => ("Rollback", rollback_run(app, look), 76),
-        Layer::InDoubt { id, verdict, input } => {
-            ("Action in doubt", in_doubt(app, *id, *verdict, &input.text, look), 72)
-        }
+        Layer::InDoubt { id, verdict, input } => (
+            "Action in doubt",
+            in_doubt(app, *id, *verdict, &input.text, look),
+            72,
+        ),
         Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
         _ => return,
     };
@@ -127,7 +133,11 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         ),
         t.muted,
     ));
-    if let Some(state) = app.progress.state(step).filter(|s| s.status.word() == "failed") {
+    if let Some(state) = app
+        .progress
+        .state(step)
+        .filter(|s| s.status.word() == "failed")
+    {
         lines.push(Line::styled(
             format!("it failed before; {} note(s)", state.notes.len()),
             t.warn,
@@ -150,11 +160,12 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
 
 fn output(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let t = look.theme;
+    // Over the body: the header (mode, alarms, split) and the footer stay in sight.
     let rect = Rect {
-        x: area.x + 1,
-        y: area.y + 1,
-        width: area.width.saturating_sub(2),
-        height: area.height.saturating_sub(2),
+        x: area.x,
+        y: area.y + 2,
+        width: area.width,
+        height: area.height.saturating_sub(3),
     };
     let Some(running) = &app.running else {
         return;
@@ -184,7 +195,10 @@ fn output(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         lines.push(Line::default());
     }
     let hint = if running.is_running() {
-        keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide (it keeps running)")], look)
+        keys(
+            &[("Ctrl-C", "interrupt"), ("Esc", "hide (it keeps running)")],
+            look,
+        )
     } else {
         keys(&[("Esc", "close")], look)
     };
@@ -255,7 +269,12 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
             };
             lines.push(verdict);
             lines.push(keys(
-                &[("y", "GO"), ("n", "NO-GO"), ("o", "override"), ("Esc", "close")],
+                &[
+                    ("y", "GO"),
+                    ("n", "NO-GO"),
+                    ("o", "override"),
+                    ("Esc", "close"),
+                ],
                 look,
             ));
         }
@@ -269,7 +288,10 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
                 t.warn,
             ));
             lines.push(typed("Override reason: ".into(), &input.text, look));
-            lines.push(keys(&[("Enter", "GO with override"), ("Esc", "back")], look));
+            lines.push(keys(
+                &[("Enter", "GO with override"), ("Esc", "back")],
+                look,
+            ));
         }
     }
     lines
@@ -278,20 +300,10 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
 /// `blue 90% ███████░ 10% green`, for the header and the shift dialog.
 pub fn split_bar(green: u8, width: usize, look: &Look) -> Vec<Span<'static>> {
     let t = look.theme;
-    let cells = width.max(4);
-    let green_cells = (cells * green as usize).div_ceil(100).min(cells);
-    vec![
-        Span::styled(format!("blue {}% ", 100 - green), t.accent),
-        Span::styled(
-            look.glyphs.bar_full.to_string().repeat(cells - green_cells),
-            t.accent,
-        ),
-        Span::styled(
-            look.glyphs.bar_empty.to_string().repeat(green_cells),
-            t.ok,
-        ),
-        Span::styled(format!(" {green}% green"), t.ok),
-    ]
+    let mut spans = vec![Span::styled(format!("blue {}% ", 100 - green), t.accent)];
+    spans.extend(super::header::split_cells(green, width.max(4), look));
+    spans.push(Span::styled(format!(" {green}% green"), t.ok));
+    spans
 }
 
 fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Line<'a>> {
@@ -300,7 +312,10 @@ fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Li
         return Vec::new();
     };
     let mut lines = vec![
-        Line::styled(format!("blue: {} · green: {}", traffic.blue, traffic.green), t.muted),
+        Line::styled(
+            format!("blue: {} · green: {}", traffic.blue, traffic.green),
+            t.muted,
+        ),
         Line::from(split_bar(app.green(), 30, look)),
     ];
     lines.push(read_back_line(app, look));
@@ -349,7 +364,11 @@ fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Li
     }
     lines.extend(mode_note(app, look));
     lines.push(Line::default());
-    lines.push(typed(format!("Type {} to shift: ", traffic.confirm), text, look));
+    lines.push(typed(
+        format!("Type {} to shift: ", traffic.confirm),
+        text,
+        look,
+    ));
     lines.push(keys(&[("Enter", "shift"), ("Esc", "cancel")], look));
     lines
 }
@@ -381,7 +400,10 @@ fn read_back_line<'a>(app: &App, look: &Look) -> Line<'a> {
 fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> {
     let t = look.theme;
     let mut lines = vec![Line::styled(
-        format!("During the bake at {}% green, abort criteria hold:", app.green()),
+        format!(
+            "During the bake at {}% green, abort criteria hold:",
+            app.green()
+        ),
         t.danger,
     )];
     for e in crate::app::traffic::breached(evidence) {
@@ -401,7 +423,10 @@ fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> 
         t.warn,
     ));
     lines.push(Line::default());
-    lines.push(keys(&[("R", "roll back"), ("Esc", "hold the weights")], look));
+    lines.push(keys(
+        &[("R", "roll back"), ("Esc", "hold the weights")],
+        look,
+    ));
     lines
 }
 
@@ -469,7 +494,10 @@ fn rollback_run<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
         } else {
             (g.pending, t.muted)
         };
-        lines.push(Line::styled(format!("{glyph} {}. {}", i + 1, step.title), style));
+        lines.push(Line::styled(
+            format!("{glyph} {}. {}", i + 1, step.title),
+            style,
+        ));
     }
     if let Some(last) = app.running.as_ref().and_then(|r| r.lines.back()) {
         lines.push(Line::styled(format!("  {}", last.text), t.muted));
@@ -482,7 +510,10 @@ fn rollback_run<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
             keys(&[("Esc", "close")], look)
         }
         (Some(false), ..) => {
-            lines.push(Line::styled("rollback ABORTED: later steps did not run", t.danger));
+            lines.push(Line::styled(
+                "rollback ABORTED: later steps did not run",
+                t.danger,
+            ));
             keys(&[("Esc", "close")], look)
         }
         (_, Some(i), ..) => {
@@ -492,14 +523,28 @@ fn rollback_run<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
                 .and_then(|r| r.ended.clone())
                 .map(|(_, r)| r)
                 .unwrap_or_default();
-            lines.push(Line::styled(format!("step {} FAILED: {why}", i + 1), t.danger));
-            keys(&[("r", "retry"), ("s", "skip"), ("a", "abort"), ("Esc", "hide")], look)
+            lines.push(Line::styled(
+                format!("step {} FAILED: {why}", i + 1),
+                t.danger,
+            ));
+            keys(
+                &[
+                    ("r", "retry"),
+                    ("s", "skip"),
+                    ("a", "abort"),
+                    ("Esc", "hide"),
+                ],
+                look,
+            )
         }
         (_, _, Some(_), _) => keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide")], look),
         (_, _, _, Some(i))
             if matches!(app.runbook.rollback.steps[i].action, RollbackAction::Manual) =>
         {
-            lines.push(Line::styled(format!("step {} is done by hand", i + 1), t.warn));
+            lines.push(Line::styled(
+                format!("step {} is done by hand", i + 1),
+                t.warn,
+            ));
             keys(&[("Enter", "done"), ("Esc", "hide")], look)
         }
         _ => keys(&[("Esc", "hide")], look),
@@ -542,11 +587,19 @@ fn in_doubt<'a>(
     ];
     match verdict {
         None => lines.push(keys(
-            &[("d", "it took effect"), ("n", "it did not"), ("Esc", "later")],
+            &[
+                ("d", "it took effect"),
+                ("n", "it did not"),
+                ("Esc", "later"),
+            ],
             look,
         )),
         Some(ok) => {
-            let said = if ok { "it took effect" } else { "it did not take effect" };
+            let said = if ok {
+                "it took effect"
+            } else {
+                "it did not take effect"
+            };
             lines.push(Line::styled(format!("You say: {said}"), t.text));
             lines.push(typed("How do you know? ".into(), text, look));
             lines.push(keys(&[("Enter", "record"), ("Esc", "later")], look));

@@ -79,7 +79,11 @@ fn help(frame: &mut Frame, area: Rect, scroll: u16, look: &Look) {
     let rect = popup(area, 76, lines.len() as u16 + 2);
     // Scrolled no further than the last line at the bottom.
     let hidden = (lines.len() as u16).saturating_sub(rect.height.saturating_sub(2));
-    let title = if hidden > 0 { "Help (j/k scroll)" } else { "Help" };
+    let title = if hidden > 0 {
+        "Help (j/k scroll)"
+    } else {
+        "Help"
+    };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

@@ -15,15 +15,42 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let (t, g) = (look.theme, look.glyphs);
     let width = area.width as usize;
     let mode = format!(" {} ", app.mode.label());
-    let name_room = width.saturating_sub(mode.len() + g.plane.len() + 3);
+    // Right of the name: what needs eyes now, the split, the mode; the name gives way first.
+    let mut right: Vec<Span> = Vec::new();
+    if let Some((text, style)) = alarm(app, look) {
+        right.push(Span::styled(format!("{text} "), style));
+    }
+    if app.runbook.traffic.is_some() {
+        right.push(Span::styled(
+            format!("B {:>3}% ", 100 - app.green()),
+            t.accent,
+        ));
+        right.extend(split_cells(app.green(), 10, look));
+        right.push(Span::styled(format!(" {}% G ", app.green()), t.ok));
+    }
+    let right_width = |spans: &[Span]| {
+        spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>()
+    };
+    let fixed = mode.len() + g.plane.chars().count() + 3;
+    while !right.is_empty() && right_width(&right) + fixed + 8 > width {
+        right.pop(); // the split's parts go first, the alarm stays
+    }
+    let name_room = width.saturating_sub(fixed + right_width(&right));
     let name = fit(&app.runbook.meta.name, name_room);
-    let pad = width.saturating_sub(name.chars().count() + mode.len() + g.plane.chars().count() + 2);
-    let line1 = Line::from(vec![
+    let pad = width.saturating_sub(
+        name.chars().count() + mode.len() + g.plane.chars().count() + 2 + right_width(&right),
+    );
+    let mut spans = vec![
         Span::styled(format!(" {} ", g.plane), t.header),
         Span::styled(name, t.header.patch(t.title)),
         Span::styled(" ".repeat(pad), t.header),
-        Span::styled(mode, mode_style(app, look)),
-    ]);
+    ];
+    spans.extend(right);
+    spans.push(Span::styled(mode, mode_style(app, look)));
+    let line1 = Line::from(spans);
 
     let phase = &app.runbook.phases[app.current_phase()].title;
     let clock = app
@@ -74,6 +101,56 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         line2.push(Span::styled(format!("{right} "), right_style));
     }
     frame.render_widget(Paragraph::new(vec![line1, Line::from(line2)]), area);
+}
+
+/// The one thing that needs the operator's eyes now, most urgent first.
+fn alarm(app: &App, look: &Look) -> Option<(String, Style)> {
+    let t = look.theme;
+    if !app.in_doubt().is_empty() {
+        return Some(("IN DOUBT".into(), t.danger));
+    }
+    if app.rollback_active() {
+        return Some(("ROLLBACK".into(), t.danger));
+    }
+    if let Some((_, policy)) = app.progress.traffic.breach {
+        let word = match policy {
+            crate::runbook::BreachPolicy::Freeze => "FROZEN: BREACH",
+            _ => "BREACH",
+        };
+        return Some((word.into(), t.danger));
+    }
+    if let Some(running) = app.running_now() {
+        let secs = (app.now - running.started).whole_seconds();
+        return Some((
+            format!(
+                "{} {}",
+                look.glyphs.running,
+                crate::telemetry::format::age(secs)
+            ),
+            t.running,
+        ));
+    }
+    let (until, _) = app.bake()?;
+    let left = (until - app.now).whole_seconds();
+    Some((
+        format!("bake {}", crate::telemetry::format::age(left)),
+        t.warn,
+    ))
+}
+
+/// Blue cells then green cells; told apart by glyph as well as colour.
+pub fn split_cells(green: u8, cells: usize, look: &Look) -> Vec<Span<'static>> {
+    let green_cells = (cells * green as usize).div_ceil(100).min(cells);
+    vec![
+        Span::styled(
+            look.glyphs.bar_full.to_string().repeat(cells - green_cells),
+            look.theme.accent,
+        ),
+        Span::styled(
+            look.glyphs.bar_empty.to_string().repeat(green_cells),
+            look.theme.ok,
+        ),
+    ]
 }
 
 fn mode_style(app: &App, look: &Look) -> Style {
