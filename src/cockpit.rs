@@ -48,15 +48,7 @@ fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
     {
         actions.read_traffic(traffic, &app.runbook.vars);
     }
-    if app.may_act()
-        && let Some(id) = app.in_doubt().first().copied()
-    {
-        app.layers.push(crate::app::Layer::InDoubt {
-            id,
-            verdict: None,
-            input: Default::default(),
-        });
-    }
+    app.ask_about_doubt();
 }
 
 fn event_loop(
@@ -104,12 +96,13 @@ fn event_loop(
                             height: size.height,
                         });
                     }
-                    Effect::TakeSeat => {
-                        if let Err(e) = session.take_seat() {
+                    Effect::TakeSeat => match session.take_seat() {
+                        Ok(()) => session.app.ask_about_doubt(),
+                        Err(e) => {
                             tracing::error!("seat takeover failed: {e:#}");
                             session.app.flash = Some(format!("could not take the seat: {e:#}"));
                         }
-                    }
+                    },
                     Effect::DeclineSeat => session.decline_seat(),
                     Effect::Quit => return Ok(()),
                 }

@@ -15,6 +15,8 @@ use crate::runbook::Runbook;
 
 pub struct Session {
     pub app: App,
+    /// The mode once this session holds the seat: live, or rehearsal when asked for.
+    pub mode_with_seat: Mode,
     pub journal: FileJournal,
     /// The actuating seat of the run, while this session holds it.
     pub seat: Option<Seat>,
@@ -87,6 +89,7 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         seat: Some(seat),
         abandoned: None,
         changed: None,
+        mode_with_seat: Mode::Live,
     })
 }
 
@@ -107,6 +110,7 @@ fn resume(runbook: Runbook, path: &Path, read_only: bool) -> Result<Session> {
         seat: None,
         abandoned: None,
         changed,
+        mode_with_seat: Mode::Live,
     };
     if read_only {
         session.app.mode = Mode::ReadOnly;
@@ -143,7 +147,8 @@ impl Session {
         };
         let previous = abandoned.previous.describe();
         self.seat = Some(abandoned.take(&Holder::me(OffsetDateTime::now_utc()))?);
-        self.app.mode = Mode::Live;
+        // The mode asked for on the command line, now that the seat allows acting.
+        self.app.mode = self.mode_with_seat;
         self.app.seat_note = None;
         tracing::warn!(previous = %previous, "seat taken over");
         self.continue_resume()

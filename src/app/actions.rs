@@ -339,6 +339,15 @@ impl App {
         crate::runbook::template::expand(template, &self.runbook.vars)
     }
 
+    /// On resume (or once the seat is taken): ask about the first action in doubt, if any.
+    pub fn ask_about_doubt(&mut self) {
+        if self.may_act()
+            && let Some(id) = self.in_doubt().first().copied()
+        {
+            self.open_in_doubt(id);
+        }
+    }
+
     pub(super) fn open_in_doubt(&mut self, id: u64) {
         if !matches!(self.top_layer(), Some(Layer::InDoubt { .. })) {
             self.layers.push(Layer::InDoubt {

@@ -46,8 +46,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if args.rehearsal && session.app.mode == crate::app::Mode::Live {
-        session.app.mode = crate::app::Mode::Rehearsal;
+    if args.rehearsal {
+        session.mode_with_seat = crate::app::Mode::Rehearsal;
+        if session.app.mode == crate::app::Mode::Live {
+            session.app.mode = crate::app::Mode::Rehearsal;
+        }
     }
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {

@@ -42,7 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
         Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
         _ => return,
     };
-    let rect = popup(area, width, lines.len() as u16 + 2);
+    let rect = popup(
+        area,
+        width,
+        wrapped_height(&lines, width.min(area.width)) + 2,
+    );
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -50,6 +54,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             .block(boxed(title, look)),
         rect,
     );
+}
+
+/// Rows the lines take when wrapped inside a box `width` wide, so no line is cut off.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner).max(1) as u16)
+        .sum()
 }
 
 fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
