@@ -3,3 +3,4 @@
 //! after it ends.
 
 pub mod process;
+pub mod traffic;

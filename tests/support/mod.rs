@@ -3,6 +3,7 @@
 
 pub mod cockpit;
 pub mod frames;
+pub mod haproxy;
 pub mod http_server;
 pub mod localstack;
 pub mod moto;
