@@ -15,18 +15,20 @@ use flightdeck::runbook::Traffic;
 use support::haproxy::Haproxy;
 use support::http_server::{Reply, Server};
 
-/// The HAProxy recipe of docs/runbook-format.md. socat exits 0 whatever HAProxy answers, and
-/// HAProxy answers a good `set` with an empty line: any other text is its error, so it fails the
-/// command.
-const HAPROXY_TRAFFIC: &str = r#"
-[vars]
-SOCK = "SOCKET"
+/// The HAProxy recipe as docs/runbook-format.md documents it (its `toml` block), so the recipe
+/// operators copy is the one tested.
+fn documented_recipe() -> String {
+    let docs = include_str!("../docs/runbook-format.md");
+    let section = docs
+        .split("### Example actuator: HAProxy")
+        .nth(1)
+        .expect("the HAProxy example in the docs");
+    let block = section.split("```toml\n").nth(1).expect("its toml block");
+    block.split("```").next().unwrap().to_string()
+}
 
-[traffic]
-set = """out=$(echo 'set server be/green weight {green}; set server be/blue weight {blue}' | socat stdio unix-connect:${SOCK}) || exit 1; case $out in *[![:space:]]*) echo "$out" >&2; exit 1;; esac"""
-get = "echo 'get weight be/green' | socat stdio unix-connect:${SOCK}"
-plan = [ { green = 10 }, { green = 50 }, { green = 100 } ]
-"#;
+/// Where the documented recipe's socket is.
+const DOCUMENTED_SOCKET: &str = "/run/haproxy/admin.sock";
 
 /// Requests counted after each shift. Roundrobin is a deterministic weighted rotation, so with
 /// weights summing to 100, any 200 consecutive picks give green exactly 2 x weight, give or take
@@ -41,7 +43,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The runbook's traffic section and vars, pointed at `haproxy`.
 fn runbook(haproxy: &Haproxy) -> (Traffic, BTreeMap<String, String>) {
-    let toml = HAPROXY_TRAFFIC.replace("SOCKET", &haproxy.socket().display().to_string());
+    let recipe = documented_recipe();
+    assert!(recipe.contains(DOCUMENTED_SOCKET), "{recipe}");
+    let toml = recipe.replace(DOCUMENTED_SOCKET, &haproxy.socket().display().to_string());
     let text = support::runbook_text("traffic", &toml);
     let rb = flightdeck::runbook::parse(&text)
         .unwrap_or_else(|d| panic!("runbook invalid: {d:?}"))
@@ -301,8 +305,14 @@ fn a_read_back_that_hangs_is_killed_at_its_timeout() {
         .trim()
         .parse()
         .unwrap();
-    // The sleep went with its group (it may linger as a zombie until reaped by init).
-    let gone =
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "));
-    assert!(gone, "the read-back's sleep {pid} outlived the timeout");
+    // The sleep went with its group: SIGKILL lands asynchronously, so it gets a moment; it may
+    // linger as a zombie until init reaps it.
+    let gone = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z "))
+    };
+    let asked = Instant::now();
+    while !gone() && asked.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(gone(), "the read-back's sleep {pid} outlived the timeout");
 }

@@ -54,7 +54,14 @@ impl Haproxy {
         std::fs::write(&config_path, config).expect("write haproxy.cfg");
         // Its log goes to a file, not a pipe nobody drains; it is shown if startup fails.
         let log = std::fs::File::create(dir.path().join("haproxy.log")).expect("haproxy.log");
-        let child = Command::new("haproxy")
+        // Debian installs it in /usr/sbin, which is not on every user's PATH.
+        let sbin = std::path::Path::new("/usr/sbin/haproxy");
+        let program = if sbin.exists() {
+            sbin
+        } else {
+            "haproxy".as_ref()
+        };
+        let child = Command::new(program)
             .arg("-db") // foreground: the child is HAProxy itself, so killing it stops it
             .arg("-f")
             .arg(&config_path)
