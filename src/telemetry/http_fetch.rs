@@ -53,7 +53,7 @@ pub async fn fetch(
 
 /// Header values from the environment. A variable that is missing or empty stops the request:
 /// sending the header empty would turn a setup mistake into a misleading 401.
-fn headers_from_env(headers: &BTreeMap<String, String>) -> Result<HeaderMap, Failure> {
+pub fn headers_from_env(headers: &BTreeMap<String, String>) -> Result<HeaderMap, Failure> {
     let mut map = HeaderMap::new();
     for (name, var) in headers {
         let setup = |why: &str| Failure::Setup(format!("header {name}: {why}"));
@@ -86,11 +86,18 @@ pub async fn fetch_url(
     headers: HeaderMap,
     timeout: Duration,
 ) -> Result<Answer, Failure> {
+    fetch_request(client.request(method, url).headers(headers), timeout).await
+}
+
+/// Sends a request built by the caller (with a body, say: the HTTP traffic actuator) and reads
+/// its answer the same way, all within `timeout`.
+pub async fn fetch_request(
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<Answer, Failure> {
     let started = Instant::now();
     let exchange = async {
-        let mut response = client
-            .request(method, url)
-            .headers(headers)
+        let mut response = request
             .timeout(timeout)
             .send()
             .await

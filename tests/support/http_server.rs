@@ -10,6 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Body bytes a request keeps for the test to look at.
+const MAX_BODY: u64 = 64 * 1024;
+
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -18,6 +21,8 @@ pub struct Request {
     pub target: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The body (up to `MAX_BODY`), lossily decoded.
+    pub body: String,
 }
 
 impl Request {
@@ -232,17 +237,22 @@ fn read_request(stream: &TcpStream) -> Option<Request> {
         let (name, value) = h.split_once(':')?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
-    let request = Request {
+    let mut request = Request {
         method: method.to_string(),
         target: target.to_string(),
         headers,
+        body: String::new(),
     };
-    // A body is read and dropped so the client is never blocked sending it.
+    // The whole body is read, so the client is never blocked sending it; its head is kept.
     let length: u64 = request
         .header("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    std::io::copy(&mut reader.take(length), &mut std::io::sink()).ok()?;
+    let mut body = Vec::new();
+    let mut reader = reader.take(length);
+    (&mut reader).take(MAX_BODY).read_to_end(&mut body).ok()?;
+    std::io::copy(&mut reader, &mut std::io::sink()).ok()?;
+    request.body = String::from_utf8_lossy(&body).into_owned();
     Some(request)
 }
 

@@ -4,6 +4,7 @@
 pub mod acting;
 pub mod cockpit;
 pub mod frames;
+pub mod haproxy;
 pub mod http_server;
 pub mod localstack;
 pub mod moto;
