@@ -87,7 +87,7 @@ fn tick_quit_resume() {
     };
     assert!(total > 1, "phase has {total} steps");
     assert!(
-        c.contents().contains("j/k move"),
+        c.contents().contains("Space tick"),
         "no key hints:\n{}",
         c.contents()
     );

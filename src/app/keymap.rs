@@ -69,7 +69,7 @@ pub const MAIN: &[Binding] = &[
         command: Command::Down,
         short: "move",
         desc: "move down / up",
-        footer_rank: 1,
+        footer_rank: 0,
     },
     Binding {
         keys: &[Char('k'), Up],
@@ -203,9 +203,9 @@ pub const MAIN: &[Binding] = &[
         keys: &[Char('R'), Ctrl('r')],
         label: "R",
         command: Command::Rollback,
-        short: "ROLLBACK",
+        short: "rollback",
         desc: "emergency rollback from anywhere (Ctrl-R in text fields)",
-        footer_rank: 0,
+        footer_rank: 1,
     },
     Binding {
         keys: &[Char('/')],

@@ -68,7 +68,13 @@ fn applies(app: &App, command: Command) -> bool {
         }),
         Command::Note => step.is_some(),
         Command::Skip => step.is_some() && !finished,
-        Command::Act => matches!(app.selected, Row::Phase(_)),
+        Command::Act => match step.map(|s| &s.kind) {
+            None => true,
+            Some(StepKind::Gate { .. }) => true,
+            Some(StepKind::Command { .. } | StepKind::Traffic { .. }) => writes && !finished,
+            Some(StepKind::Manual | StepKind::Wait { .. }) => false,
+        },
+        Command::Rollback => writes && !app.runbook.rollback.steps.is_empty(),
         Command::Undo => app.progress.last_undoable().is_some(),
         _ => true,
     }
@@ -83,6 +89,12 @@ fn word<'a>(app: &App, command: Command, short: &'a str) -> &'a str {
         Command::Act if matches!(app.selected, Row::Phase(p) if app.folded.contains(&p)) => {
             "unfold"
         }
+        Command::Act => match app.selected_step().map(|s| &s.kind) {
+            Some(StepKind::Command { .. }) => "run",
+            Some(StepKind::Gate { .. }) => "gate",
+            Some(StepKind::Traffic { .. }) => "shift",
+            _ => short,
+        },
         _ => short,
     }
 }
