@@ -47,6 +47,12 @@ fn a_command_runs_only_from_the_run_button_and_its_intent_comes_first() {
         "{effects:?}"
     );
     assert_eq!(app.progress.status("backup"), Status::Done);
+    keys(&mut app, &[Key::Esc]);
+    let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
+    assert!(
+        screen.contains("last run 21:30Z by op@bastion: exit 0 in 0.1s"),
+        "{screen}"
+    );
 }
 
 #[test]

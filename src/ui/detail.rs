@@ -38,6 +38,32 @@ fn text_lines<'a>(text: &str, look: &Look) -> Vec<Line<'a>> {
         .collect()
 }
 
+/// The step's latest action: when, by whom, and how it ended (or that it is in doubt).
+fn last_action<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
+    let t = look.theme;
+    let (id, action) = app
+        .progress
+        .actions
+        .iter()
+        .rev()
+        .find(|(_, a)| a.action.step() == Some(step))?;
+    let when = format!(
+        "last run {} by {}",
+        hhmm(action.started_at),
+        action.operator
+    );
+    let rehearsal = if action.rehearsal { " (rehearsal)" } else { "" };
+    Some(match &action.ended {
+        Some((true, result)) => Line::styled(format!("{when}{rehearsal}: {result}"), t.ok),
+        Some((false, result)) => Line::styled(format!("{when}: FAILED {result}"), t.danger),
+        None if app.in_doubt().contains(id) => Line::styled(
+            format!("{when}: IN DOUBT (its end was never recorded)"),
+            t.danger,
+        ),
+        None => Line::styled(format!("{when}: running"), t.running),
+    })
+}
+
 fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
     let (t, g) = (look.theme, look.glyphs);
     let mut out = vec![Line::styled(step.title.clone(), t.title)];
@@ -71,6 +97,9 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
             reason.clone()
         };
         out.push(Line::styled(why, t.warn));
+    }
+    if let Some(line) = last_action(app, &step.id, look) {
+        out.push(line);
     }
     // The operator's own notes come first: they are what changed since the runbook was written.
     if let Some(notes) = state.map(|s| &s.notes).filter(|n| !n.is_empty()) {
