@@ -2,6 +2,7 @@
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
 mod journal;
+mod report;
 mod run;
 mod status;
 mod validate;
@@ -34,6 +35,8 @@ pub enum Command {
     },
     /// Poll every source once and print value, age and state; exit 0 only if all are OK.
     Status(StatusArgs),
+    /// Write a Markdown report of a run from its journal (default: the newest run).
+    Report(ReportArgs),
     /// Work with run journals.
     Journal {
         #[command(subcommand)]
@@ -73,6 +76,19 @@ pub struct StatusArgs {
     pub json: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Report the newest run of this runbook (default: the newest run of any runbook).
+    pub runbook: Option<PathBuf>,
+    /// The run to report, by id (the journal's file name without `.jsonl`); any run in the
+    /// data dir.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Write the report to this file (mode 0600, like the journal) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Where AWS sources ask. Credentials come from the standard chain (environment, profiles, SSO,
@@ -125,6 +141,7 @@ pub fn main() -> ExitCode {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
+        Command::Report(args) => report::run(args),
         Command::Journal {
             command: JournalCommand::Verify { run },
         } => journal::verify(run),
