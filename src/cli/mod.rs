@@ -5,6 +5,7 @@ mod journal;
 mod report;
 mod run;
 mod status;
+mod status_gates;
 mod validate;
 
 use std::path::PathBuf;
@@ -33,7 +34,8 @@ pub enum Command {
         #[arg(required = true)]
         runbooks: Vec<PathBuf>,
     },
-    /// Poll every source once and print value, age and state; exit 0 only if all are OK.
+    /// Poll every source once, evaluate every gate; exit 0 if the next gate's criteria pass
+    /// (with no gate left: if every source is OK), 3 if not.
     Status(StatusArgs),
     /// Write a Markdown report of a run from its journal (default: the newest run).
     Report(ReportArgs),
@@ -69,7 +71,7 @@ pub struct RunArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
-    /// The runbook whose sources to poll.
+    /// The runbook whose sources to poll and gates to evaluate.
     pub runbook: PathBuf,
     /// Print JSON (shape in docs/status-json.md) instead of a table.
     #[arg(long)]
