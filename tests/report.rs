@@ -305,6 +305,7 @@ fn the_report_tells_the_whole_run() {
     // Timeline rows from Event::summary.
     has(&format!(" | {OPERATOR} | announce: done |"));
     has(" | go: NO-GO (lag too high) |");
+    has(" | shift green 10% -\\> 50% succeeded: exit 0 in 0.2s |");
     // Planned vs actual from the runbook file.
     has(", unchanged since the run.");
     has("| Preparation | announce | Announce the window | manual | 5m | ");

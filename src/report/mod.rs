@@ -64,7 +64,7 @@ pub fn render(input: &Input) -> String {
     let mut out = String::new();
     out.push_str(&summary(input, &actions));
     out.push_str(&actions::in_doubt(&actions));
-    out.push_str(&timeline::section(input));
+    out.push_str(&timeline::section(input, &actions));
     out.push_str(&steps::section(input));
     out.push_str(&gates::section(input));
     out.push_str(&actions::commands(&actions));
