@@ -29,6 +29,7 @@ unit = "s"
 [traffic]
 set = "echo {green}"
 plan = [{ green = 10 }, { green = 50 }, { green = 100 }]
+abort_when = ["lag > 30s"]
 
 [[phase]]
 id = "prep"
@@ -97,9 +98,9 @@ impl Fixture {
     }
 }
 
-fn evidence(measured: f64, verdict: Verdict, why: &str) -> Vec<Evaluation> {
+fn evidence(criterion: &str, measured: f64, verdict: Verdict, why: &str) -> Vec<Evaluation> {
     vec![Evaluation {
-        criterion: "lag < 30s".into(),
+        criterion: criterion.into(),
         verdict,
         measured: Some(measured),
         age: Some(std::time::Duration::from_secs(3)),
@@ -162,7 +163,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
             go: false,
             overridden: vec![],
             reason: Some("lag too high".into()),
-            evidence: evidence(42.0, Verdict::Fail, "42s >= 30s"),
+            evidence: evidence("lag < 30s", 42.0, Verdict::Fail, "42s >= 30s"),
             signoffs: vec![],
         },
         Event::GateDecided {
@@ -170,7 +171,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
             go: true,
             overridden: vec!["lag < 30s".into()],
             reason: Some("lag metric lags; replica checked by hand".into()),
-            evidence: evidence(35.0, Verdict::Fail, "35s >= 30s"),
+            evidence: evidence("lag < 30s", 35.0, Verdict::Fail, "35s >= 30s"),
             signoffs: vec!["Team ready".into()],
         },
         shift(2, 0, 10),
@@ -179,7 +180,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
         ended(3, true, "exit 0 in 0.2s", &["50"]),
         Event::BreachDetected {
             green: Some(50),
-            evidence: evidence(61.0, Verdict::Fail, "61s >= 30s"),
+            evidence: evidence("lag > 30s", 61.0, Verdict::Pass, "61s > 30s"),
             policy: BreachPolicy::Prompt,
         },
         Event::RollbackBegan {
@@ -328,7 +329,8 @@ fn the_report_tells_the_whole_run() {
     has("| shift10 | green 0% → 10% | echo 10 | succeeded: exit 0 in 0.3s |");
     has("| shift50 | green 10% → 50% | echo 50 | succeeded: exit 0 in 0.2s |");
     has("(green at 50%), policy: prompt");
-    has("| lag \\< 30s | 61s | 3s | **FAIL** | 61s \\>= 30s |");
+    has("Abort criteria as evaluated (one that holds is the breach):");
+    has("| lag \\> 30s | 61s | 3s | **HOLDS: breach** | 61s \\> 30s |");
     // The rollback: both steps, the skip, the end.
     has("- **Trigger:** typed by the operator after a breach\n");
     has("| 1 | All traffic to blue | echo 0 | succeeded: exit 0 in 0.1s |");

@@ -3,7 +3,7 @@
 
 use super::Input;
 use super::facts::{ActionRun, Outcome};
-use super::gates::evidence_table;
+use super::gates::{Criteria, evidence_table};
 use super::markdown::{code, fence, table, text, time};
 use crate::journal::event::{Action, Event};
 
@@ -151,7 +151,8 @@ pub fn traffic(input: &Input, actions: &[ActionRun]) -> String {
                 green.map_or("?".into(), |g| format!("{g}%")),
                 policy.name()
             ));
-            out.push_str(&evidence_table(evidence, input));
+            out.push_str("Abort criteria as evaluated (one that holds is the breach):\n\n");
+            out.push_str(&evidence_table(evidence, input, Criteria::Abort));
         }
     }
     out

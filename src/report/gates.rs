@@ -56,7 +56,7 @@ pub fn section(input: &Input) -> String {
                 signoffs.join("; ")
             }
         ));
-        out.push_str(&evidence_table(evidence, input));
+        out.push_str(&evidence_table(evidence, input, Criteria::Gate));
     }
     if !any {
         out.push_str("No gate was decided.\n\n");
@@ -64,9 +64,18 @@ pub fn section(input: &Input) -> String {
     out
 }
 
+/// What a set of evaluations was for, which says which verdict is the bad one.
+#[derive(Clone, Copy)]
+pub enum Criteria {
+    /// A gate's: anything short of PASS holds the gate.
+    Gate,
+    /// A traffic plan's `abort_when`: a criterion that holds (PASS) is the breach.
+    Abort,
+}
+
 /// Criterion, measured value (in the source's unit, when the runbook still knows the source),
 /// age, verdict and why.
-pub fn evidence_table(evidence: &[Evaluation], input: &Input) -> String {
+pub fn evidence_table(evidence: &[Evaluation], input: &Input, kind: Criteria) -> String {
     if evidence.is_empty() {
         return "No automatic criteria were evaluated.\n\n".into();
     }
@@ -82,9 +91,11 @@ pub fn evidence_table(evidence: &[Evaluation], input: &Input) -> String {
                 e.age.map_or("—".into(), |a| {
                     format_duration(std::time::Duration::from_secs(a.as_secs()))
                 }),
-                match e.verdict {
-                    Verdict::Pass => "PASS".into(),
-                    other => format!("**{}**", other.word()),
+                match (kind, e.verdict) {
+                    (Criteria::Gate, Verdict::Pass) => "PASS".into(),
+                    (Criteria::Abort, Verdict::Pass) => "**HOLDS: breach**".into(),
+                    (Criteria::Abort, Verdict::Fail) => "does not hold".into(),
+                    (_, other) => format!("**{}**", other.word()),
                 },
                 text(&e.why),
             ]

@@ -313,7 +313,22 @@ fn shifts_breaches_and_rollback() {
         end(1),
         Event::BreachDetected {
             green: Some(10),
-            evidence: vec![],
+            evidence: vec![
+                Evaluation {
+                    criterion: "errors > 1%".into(),
+                    verdict: Verdict::Pass,
+                    measured: Some(2.0),
+                    age: None,
+                    why: "2 > 1".into(),
+                },
+                Evaluation {
+                    criterion: "lag > 30s".into(),
+                    verdict: Verdict::Fail,
+                    measured: None,
+                    age: None,
+                    why: "4 <= 30".into(),
+                },
+            ],
             policy: BreachPolicy::Prompt,
         },
         Event::RollbackBegan {
@@ -338,6 +353,14 @@ fn shifts_breaches_and_rollback() {
         "{md}"
     );
     assert!(md.contains("### BREACH at 2026-12-05 22:01:30 UTC (green at 10%), policy: prompt"));
+    assert!(
+        md.contains("| errors \\> 1% | 2 | — | **HOLDS: breach** | 2 \\> 1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| lag \\> 30s | — | — | does not hold | 4 \\<= 30 |"),
+        "{md}"
+    );
     assert!(md.contains("### ROLLBACK began at 2026-12-05 22:02:00 UTC by op@bastion\n\n- **Trigger:** typed by the operator"));
     assert!(
         md.contains("| 1 | undo 0 | curl -fsS x | **FAILED**: exit 7 in 0.2s |"),
