@@ -2,7 +2,8 @@
 //!
 //! The story in modules: a `runbook` is loaded and validated; the operator walks it in the `app`
 //! (pure state and update), drawn by `ui` in a `theme`; every action goes to the `journal`, so a
-//! run survives a dropped session. `gates` holds the criteria language. `cli` wires commands.
+//! run survives a dropped session. `gates` holds the criteria language; `report` turns a journal
+//! into Markdown. `cli` wires commands.
 
 pub mod actions;
 pub mod app;
@@ -11,6 +12,7 @@ pub mod cockpit;
 pub mod gates;
 pub mod journal;
 pub mod paths;
+pub mod report;
 pub mod runbook;
 pub mod session;
 pub mod shell;

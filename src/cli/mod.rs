@@ -2,8 +2,10 @@
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
 mod journal;
+mod report;
 mod run;
 mod status;
+mod status_gates;
 mod validate;
 
 use std::path::PathBuf;
@@ -32,8 +34,11 @@ pub enum Command {
         #[arg(required = true)]
         runbooks: Vec<PathBuf>,
     },
-    /// Poll every source once and print value, age and state; exit 0 only if all are OK.
+    /// Poll every source once, evaluate every gate; exit 0 if the next gate's criteria pass
+    /// (with no gate left: if every source is OK), 3 if not.
     Status(StatusArgs),
+    /// Write a Markdown report of a run from its journal (default: the newest run).
+    Report(ReportArgs),
     /// Work with run journals.
     Journal {
         #[command(subcommand)]
@@ -66,13 +71,26 @@ pub struct RunArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct StatusArgs {
-    /// The runbook whose sources to poll.
+    /// The runbook whose sources to poll and gates to evaluate.
     pub runbook: PathBuf,
     /// Print JSON (shape in docs/status-json.md) instead of a table.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Report the newest run of this runbook (default: the newest run of any runbook).
+    pub runbook: Option<PathBuf>,
+    /// The run to report, by id (the journal's file name without `.jsonl`); any run in the
+    /// data dir.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Write the report to this file (mode 0600, like the journal) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Where AWS sources ask. Credentials come from the standard chain (environment, profiles, SSO,
@@ -125,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
+        Command::Report(args) => report::run(args),
         Command::Journal {
             command: JournalCommand::Verify { run },
         } => journal::verify(run),

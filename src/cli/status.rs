@@ -1,6 +1,8 @@
 //! `flightdeck status RUNBOOK [--json]`: polls every source once (Cost Explorer from its cache
-//! while fresh) and prints value, age and state. Exit 0 when every source is OK, 3 when any is
-//! WARN, FAIL or unknown (stale, error, no data), 2 for a runbook that does not validate.
+//! while fresh), prints value, age and state, and evaluates every gate on that poll. Exit 0
+//! when the next gate's criteria all pass, 3 when not; with no gate left to decide, 0 when
+//! every source is OK and 3 when any is WARN, FAIL or unknown (stale, error, no data). Exit 2
+//! for a runbook that does not validate.
 
 use std::process::ExitCode;
 
@@ -8,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::StatusArgs;
+use super::status_gates::{self, GateStatus};
 use crate::paths;
 use crate::runbook::{self, Source};
 use crate::telemetry::format::{age, value};
@@ -15,7 +18,7 @@ use crate::telemetry::poller::{self, Context, Settings};
 use crate::telemetry::sample::{ForecastMethod, measured_at, word};
 use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
 
-/// Exit code when some source is not OK.
+/// Exit code when the next gate would be NO-GO, or (no gate to decide) some source is not OK.
 pub const NOT_ALL_OK: u8 = 3;
 
 #[derive(Serialize)]
@@ -24,7 +27,15 @@ struct Report<'a> {
     #[serde(with = "time::serde::rfc3339")]
     checked_at: OffsetDateTime,
     ok: bool,
+    /// What decided `ok`: `next_gate` or `sources`.
+    decided_by: &'static str,
+    /// Every source is OK (the rule when no gate is left to decide), for scripts that want it.
+    sources_ok: bool,
     sources: Vec<SourceStatus<'a>>,
+    gates: Vec<GateStatus<'a>>,
+    next_gate: Option<&'a str>,
+    /// The runbook's open run, which says which gates are finished.
+    run: Option<String>,
     aws_calls: CallsJson,
 }
 
@@ -98,12 +109,26 @@ pub fn run(args: StatusArgs) -> ExitCode {
         .iter()
         .map(|s| status_of(s, samples.iter().find(|x| x.source == s.id), now))
         .collect();
-    let ok = statuses.iter().all(|s| s.state == "ok");
+    let sources_ok = statuses.iter().all(|s| s.state == "ok");
+    let (run, progress) = status_gates::open_run(&paths::data_dir(), &args.runbook);
+    let gates = status_gates::evaluate_all(&book, &samples, &progress, now);
+    // Without an open run nothing is finished, so this is the first gate.
+    let next = gates.iter().find(|g| !g.finished);
+    let (ok, decided_by) = match next {
+        Some(gate) => (gate.go, "next_gate"),
+        None => (sources_ok, "sources"),
+    };
+    let next_gate = next.map(|g| g.id);
     let report = Report {
         runbook: &book.meta.name,
         checked_at: now,
         ok,
+        decided_by,
+        sources_ok,
         sources: statuses,
+        gates,
+        next_gate,
+        run,
         aws_calls: CallsJson {
             cost_explorer: calls.cost_explorer,
             cloudwatch_metrics: calls.cloudwatch_metrics,
@@ -120,6 +145,7 @@ pub fn run(args: StatusArgs) -> ExitCode {
         }
     } else {
         print_table(&report, calls);
+        status_gates::print(&report.gates, report.next_gate, report.run.as_deref());
     }
     if ok {
         ExitCode::SUCCESS
@@ -225,7 +251,7 @@ fn print_table(report: &Report, calls: Calls) {
     );
     println!(
         "{}",
-        if report.ok {
+        if report.sources_ok {
             "all sources OK"
         } else {
             "NOT all sources OK"

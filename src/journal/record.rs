@@ -88,6 +88,15 @@ pub fn verify_text(text: &str) -> Result<Vec<Record>, BadLine> {
     Ok(records)
 }
 
+/// Every line that parses as a record, with its 1-based line number, whatever the chain says.
+/// A report of a damaged journal still shows what it can, beside `verify_text`'s verdict.
+pub fn parse_lines(text: &str) -> Vec<(usize, Record)> {
+    text.split_terminator('\n')
+        .enumerate()
+        .filter_map(|(i, line)| Some((i + 1, serde_json::from_str(line).ok()?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +160,14 @@ mod tests {
         };
         rehashed[1] = r.seal();
         assert_eq!(verify(&rehashed), Err(3));
+    }
+
+    #[test]
+    fn parse_lines_keeps_line_numbers_and_skips_garbage() {
+        let mut lines = journal(3);
+        lines[1] = "not json".into();
+        let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let parsed: Vec<usize> = parse_lines(&text).iter().map(|(n, _)| *n).collect();
+        assert_eq!(parsed, vec![1, 3]);
     }
 }

@@ -1,0 +1,137 @@
+//! The run report: journal records in, one Markdown document out. Pure (no files, no clock), so
+//! the same journal always gives the same report and every part is tested as a string. Reading
+//! the journal and the runbook is `cli::report`'s job.
+
+mod actions;
+mod facts;
+mod gates;
+pub mod markdown;
+mod notes;
+mod rollback;
+mod steps;
+mod timeline;
+
+use crate::journal::Record;
+use crate::journal::event::Event;
+use crate::runbook::Runbook;
+use markdown::{text, time};
+
+/// What `journal verify`'s check said about the records.
+#[derive(Debug, Clone)]
+pub enum Chain {
+    Intact,
+    /// The first bad line (1-based) and why; records from there on cannot be trusted.
+    Broken {
+        line: usize,
+        reason: String,
+    },
+}
+
+/// Where the planned side of "planned vs actual" comes from.
+pub enum Plan<'a> {
+    /// The runbook file the run walked, as it loads today; `changed` when its hash is not the
+    /// one the run last accepted.
+    Runbook {
+        runbook: &'a Runbook,
+        path: &'a str,
+        changed: bool,
+    },
+    /// The runbook did not load: steps are known only from the journal, and this says why.
+    JournalOnly { why: String },
+}
+
+pub struct Input<'a> {
+    pub run_id: &'a str,
+    /// Every record that parsed, in file order (for a broken chain, the records after the bad
+    /// line are included and marked).
+    pub records: &'a [Record],
+    pub chain: Chain,
+    pub plan: Plan<'a>,
+}
+
+impl Input<'_> {
+    /// Records before this index passed verification.
+    fn trusted(&self) -> usize {
+        match self.chain {
+            Chain::Intact => self.records.len(),
+            Chain::Broken { line, .. } => line.saturating_sub(1).min(self.records.len()),
+        }
+    }
+}
+
+pub fn render(input: &Input) -> String {
+    let actions = facts::actions(input.records);
+    let mut out = String::new();
+    out.push_str(&summary(input, &actions));
+    out.push_str(&actions::in_doubt(&actions));
+    out.push_str(&timeline::section(input, &actions));
+    out.push_str(&steps::section(input));
+    out.push_str(&gates::section(input));
+    out.push_str(&actions::commands(&actions));
+    out.push_str(&actions::traffic(input, &actions));
+    out.push_str(&rollback::section(input, &actions));
+    out.push_str(&notes::section(input.records));
+    out
+}
+
+fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
+    let records = input.records;
+    let name = records.iter().find_map(|r| match &r.event {
+        Event::RunStarted { runbook_name, .. } => Some(runbook_name.as_str()),
+        _ => None,
+    });
+    let name = match (&input.plan, name) {
+        (_, Some(n)) => text(n),
+        (Plan::Runbook { runbook, .. }, None) => text(&runbook.meta.name),
+        (Plan::JournalOnly { .. }, None) => "(unknown runbook)".into(),
+    };
+    let mut operators: Vec<&str> = Vec::new();
+    for r in records {
+        if !operators.contains(&r.operator.as_str()) {
+            operators.push(&r.operator);
+        }
+    }
+    let operators: Vec<String> = operators.iter().map(|o| text(o)).collect();
+    let rehearsed = actions.iter().filter(|a| a.rehearsal).count();
+    let rehearsal = match rehearsed {
+        0 => "no action ran as rehearsal".to_string(),
+        n if n == actions.len() => {
+            format!("**yes**: all {n} actions ran as rehearsal (nothing was executed)")
+        }
+        n => format!(
+            "**yes**: {n} of {} actions ran as rehearsal (those were not executed)",
+            actions.len()
+        ),
+    };
+    let chain = match &input.chain {
+        Chain::Intact => format!("intact ({} records)", records.len()),
+        Chain::Broken { line, reason } => format!(
+            "**BROKEN at line {line}**: {}. Records from line {line} on cannot be trusted; they are marked UNVERIFIED below",
+            text(reason)
+        ),
+    };
+    let first_last =
+        |r: Option<&Record>| r.map_or("—".into(), |r| format!("{} UTC", time(&r.time)));
+    let operators = if operators.is_empty() {
+        "—".into()
+    } else {
+        operators.join(", ")
+    };
+    let fields = [
+        ("Run", text(input.run_id)),
+        ("Operators", operators),
+        ("First record", first_last(records.first())),
+        ("Last record", first_last(records.last())),
+        ("Rehearsal", rehearsal),
+        ("Hash chain", chain),
+    ];
+    let mut out = format!("# Run report: {name}\n\n");
+    for (label, value) in fields {
+        out.push_str(&format!("- **{label}:** {value}\n"));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! Each emergency rollback: its trigger, every step as it ran or was skipped (with output), and
+//! how it ended, or that the journal stops before it did.
+
+use super::Input;
+use super::facts::{ActionRun, Outcome};
+use super::markdown::{fence, table, text, time};
+use crate::journal::Record;
+use crate::journal::event::{Action, Event};
+
+pub fn section(input: &Input, actions: &[ActionRun]) -> String {
+    let mut out = String::from("## Rollback\n\n");
+    let mut current: Option<Block> = None;
+    let mut any = false;
+    for r in input.records {
+        match &r.event {
+            Event::RollbackBegan { trigger } => {
+                if let Some(block) = current.take() {
+                    out.push_str(&block.end("the next rollback began before this one ended"));
+                }
+                out.push_str(&format!(
+                    "### ROLLBACK began at {} UTC by {}\n\n- **Trigger:** {}\n\n",
+                    time(&r.time),
+                    text(&r.operator),
+                    text(trigger)
+                ));
+                current = Some(Block::default());
+                any = true;
+            }
+            Event::ActionStarted { id, .. } => {
+                // The run of this very record: ids are unique per run, records are not reused.
+                let run = actions
+                    .iter()
+                    .find(|a| a.id == *id && std::ptr::eq(a.started, r));
+                if let (Some(block), Some(run)) = (current.as_mut(), run) {
+                    block.step(run);
+                }
+            }
+            Event::RollbackStepSkipped { index, title } => {
+                if let Some(block) = current.as_mut() {
+                    block.skipped(r, *index, title);
+                }
+            }
+            Event::RollbackEnded { completed } => {
+                let how = if *completed {
+                    "completed"
+                } else {
+                    "**ABORTED** by the operator"
+                };
+                let ended = format!("- **Ended:** {how} at {} UTC\n\n", time(&r.time));
+                out.push_str(&current.take().unwrap_or_default().close());
+                out.push_str(&ended);
+            }
+            _ => {}
+        }
+    }
+    match current {
+        Some(block) => out.push_str(&block.end("the journal stops before the rollback ended")),
+        None if !any => out.push_str("No rollback.\n\n"),
+        None => {}
+    }
+    out
+}
+
+/// The steps of one rollback so far, and their outputs.
+#[derive(Default)]
+struct Block {
+    rows: Vec<Vec<String>>,
+    outputs: String,
+}
+
+impl Block {
+    fn step(&mut self, run: &ActionRun) {
+        let Action::RollbackStep {
+            index,
+            title,
+            command,
+            to_green,
+        } = run.action
+        else {
+            return;
+        };
+        let what = match (command, to_green) {
+            (Some(c), _) => text(c),
+            (None, Some(g)) => format!("traffic: green → {g}%"),
+            (None, None) => "manual".into(),
+        };
+        let n = index + 1;
+        self.rows
+            .push(vec![n.to_string(), text(title), what, run.result_words()]);
+        if let Outcome::Ended { output, .. } = run.outcome
+            && !output.is_empty()
+        {
+            let block = fence(output);
+            self.outputs
+                .push_str(&format!("Output of rollback step {n}:\n\n{block}"));
+        }
+    }
+
+    fn skipped(&mut self, r: &Record, index: usize, title: &str) {
+        self.rows.push(vec![
+            (index + 1).to_string(),
+            text(title),
+            "—".into(),
+            format!(
+                "**SKIPPED** by {} at {} UTC",
+                text(&r.operator),
+                time(&r.time)
+            ),
+        ]);
+    }
+
+    fn close(self) -> String {
+        let mut out = String::new();
+        if !self.rows.is_empty() {
+            out.push_str(&table(
+                &["#", "Rollback step", "Command", "Result"],
+                &self.rows,
+            ));
+        }
+        out + &self.outputs
+    }
+
+    /// Closes a rollback that has no `rollback_ended`, saying why.
+    fn end(self, why: &str) -> String {
+        format!("{}- **NOT ENDED:** {why}.\n\n", self.close())
+    }
+}

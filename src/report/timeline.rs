@@ -1,0 +1,44 @@
+//! Every record, one row each: when, who, what (`Event::summary`).
+
+use super::Input;
+use super::facts::ActionRun;
+use super::markdown::{table, text, time};
+use crate::journal::event::Event;
+
+pub fn section(input: &Input, actions: &[ActionRun]) -> String {
+    let trusted = input.trusted();
+    let rows: Vec<Vec<String>> = input
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            // After a broken link nothing proves the record is what was written.
+            let mark = if i >= trusted { "**UNVERIFIED** " } else { "" };
+            vec![
+                time(&r.time),
+                text(&r.operator),
+                format!("{mark}{}", text(&summary(&r.event, actions))),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return "## Timeline\n\nThe journal holds no records.\n\n".into();
+    }
+    format!(
+        "## Timeline\n\n{}",
+        table(&["Time (UTC)", "Operator", "Event"], &rows)
+    )
+}
+
+/// `Event::summary`, with the action named on an end or resolution (the journal gives only its
+/// id there), so a row reads on its own.
+fn summary(event: &Event, actions: &[ActionRun]) -> String {
+    let id = match event {
+        Event::ActionEnded { id, .. } | Event::ActionResolved { id, .. } => *id,
+        _ => return event.summary(),
+    };
+    match actions.iter().find(|a| a.id == id) {
+        Some(a) => format!("{} {}", a.action.summary(), event.summary()),
+        None => event.summary(),
+    }
+}
