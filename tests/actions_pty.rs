@@ -195,3 +195,77 @@ fn kill_9_during_a_command_leaves_it_in_doubt_until_resolved() {
     );
     std::thread::sleep(Duration::from_millis(10));
 }
+
+#[test]
+fn a_failing_gate_passes_only_with_a_typed_override_that_the_report_shows() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use support::http_server::{Reply, Server};
+
+    let lag = Arc::new(AtomicU32::new(42));
+    let served = lag.clone();
+    let server = Server::start(move |_| {
+        let v = served.load(Ordering::SeqCst);
+        Reply::json(200, format!(r#"{{"lag": {v}}}"#))
+    });
+    let work = tempfile::tempdir().unwrap();
+    let book = work.path().join("gate.toml");
+    let text = format!(
+        r#"[runbook]
+name = "Gate"
+
+[[source]]
+id = "lag"
+kind = "http_json"
+url = "{url}"
+pointer = "/lag"
+unit = "s"
+interval = "1s"
+fail = 30
+
+[[phase]]
+id = "p"
+title = "Phase"
+
+[[phase.step]]
+id = "go"
+title = "Go/No-Go"
+gate = ["lag < 30s"]
+signoff = ["DBA agrees"]
+
+[rollback]
+steps = [{{ title = "Undo" }}]
+"#,
+        url = server.url("/lag")
+    );
+    std::fs::write(&book, text).unwrap();
+    let dirs = Dirs::new();
+    let book = book.to_str().unwrap();
+    let mut cockpit = Cockpit::start(&dirs, &["run", book], 100, 30);
+    cockpit.wait_for("LIVE");
+    cockpit.send("g");
+    cockpit.wait_for("42s >= 30s");
+    cockpit.send(" y");
+    cockpit.wait_for("GO is not possible");
+    cockpit.send("o");
+    cockpit.wait_for("Override reason:");
+    cockpit.send("\r");
+    cockpit.wait_for("at least 10 characters");
+    cockpit.send("replication catching up, DBA on call\r");
+    cockpit.wait_for("`go`: GO");
+    cockpit.quit();
+
+    let out = dirs.command(&["report", book]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    assert!(
+        report.contains("replication catching up, DBA on call"),
+        "{report}"
+    );
+    // Markdown-escaped in the report: `<` is `\<`.
+    assert!(
+        report.contains(r"**OVERRIDDEN criteria** (did not pass): lag \< 30s"),
+        "{report}"
+    );
+    assert!(report.contains("| 42s |"), "{report}");
+}

@@ -181,4 +181,15 @@ fn the_tui_shifts_real_traffic_with_the_typed_word_and_rolls_back() {
         );
     }
     assert!(journal.contains(r#""type":"rollback_ended","completed":true"#));
+
+    // Every step is in the report.
+    let out = dirs.command(&["report", path.to_str().unwrap()]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}");
+    // The first shift's origin comes from the read-back at start.
+    for shift in ["green 0% → 10%", "green 10% → 50%", "green 50% → 100%"] {
+        assert!(report.contains(shift), "no `{shift}` in:\n{report}");
+    }
+    assert!(report.contains("All traffic to blue"), "{report}");
+    assert!(report.contains("completed"), "{report}");
 }

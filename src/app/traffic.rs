@@ -146,9 +146,14 @@ impl App {
 
     fn shift(&mut self, traffic: &Traffic, green: u8, step: Option<String>) -> Vec<Effect> {
         let request = traffic::render(&traffic.set, &self.runbook.vars, green);
+        // Where it shifts from: what the journal says was set, else what the actuator read back.
+        let read_back = self
+            .traffic_read
+            .as_ref()
+            .and_then(|r| r.green.clone().ok());
         let action = Action::Shift {
             step: step.clone(),
-            from_green: self.progress.traffic.green,
+            from_green: self.progress.traffic.green.or(read_back),
             to_green: green,
             request: request.shown(),
         };
