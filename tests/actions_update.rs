@@ -397,3 +397,23 @@ fn quitting_while_a_command_runs_asks_and_interrupts_it() {
     assert_eq!(effects[0], Effect::Interrupt(1));
     assert_eq!(effects.last(), Some(&Effect::Quit));
 }
+
+#[test]
+fn nothing_else_actuates_while_a_rollback_is_under_way() {
+    let mut app = acting_app(Mode::Live);
+    keys(&mut app, &[Key::Char('R')]);
+    keys(&mut app, &typed("ROLLBACK"));
+    keys(&mut app, &[Key::Enter]);
+    end(&mut app, 1, false, "exit 1");
+    keys(&mut app, &[Key::Esc, Key::Char('t')]);
+    keys(&mut app, &typed("SHIFT"));
+    let mut effects = keys(&mut app, &[Key::Enter]);
+    effects.extend(keys(&mut app, &[Key::Enter, Key::Tab, Key::Enter]));
+    assert!(starts(&effects).is_empty(), "{effects:?}");
+    assert!(
+        app.flash
+            .as_deref()
+            .unwrap()
+            .contains("rollback is under way")
+    );
+}

@@ -102,6 +102,10 @@ impl App {
             ));
             return false;
         }
+        if self.rollback_active() {
+            self.flash = Some("a rollback is under way: R shows it".into());
+            return false;
+        }
         if let Some(why) = &self.journal_error {
             self.flash = Some(format!("no action while the journal is failing ({why})"));
             return false;
