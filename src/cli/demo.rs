@@ -86,7 +86,8 @@ pub fn run(args: DemoArgs) -> ExitCode {
 fn open(world: &World, data_dir: &Path) -> Result<(session::Session, PathBuf)> {
     let loaded = world.runbook()?;
     let path = write_runbook(data_dir, &loaded.text)?;
-    let mut session = session::start(loaded.runbook, &path, data_dir)?;
+    // Always a new run: the world starts afresh, so an old demo run's split would be wrong.
+    let mut session = session::open(loaded.runbook, &path, data_dir, true, false)?;
     session.app.demo = true;
     tracing::info!(run = %session.app.run_id, "demo started");
     Ok((session, path))

@@ -128,17 +128,27 @@ impl Router {
         match (request.method.as_str(), path) {
             ("GET", "/status") => Response::json(200, &self.status()),
             ("GET", "/health") => Response::text(200, "ok\n"),
-            ("GET", "/admin/weights") => Response::json(200, &self.weights_json()),
+            ("GET", "/admin/weights") => self.weights_response(),
             ("PUT" | "POST", "/admin/weights") => self.set_weights(&request.body),
             (_, "/admin/weights") => Response::text(405, "GET, PUT or POST\n"),
             _ => self.forward(request).await,
         }
     }
 
-    /// Green first: a read-back that takes the first number it sees reads the green weight.
+    /// Green first, written by hand (serde_json sorts keys): a read-back that takes the first
+    /// number it sees reads the green weight.
+    fn weights_text(&self) -> String {
+        let w = lock(&self.weights);
+        format!("{{\"green\": {}, \"blue\": {}}}", w.green, w.blue())
+    }
+
     fn weights_json(&self) -> serde_json::Value {
         let w = lock(&self.weights);
         json!({"green": w.green, "blue": w.blue()})
+    }
+
+    fn weights_response(&self) -> Response {
+        Response::typed(200, "application/json", self.weights_text().into_bytes())
     }
 
     /// `{"green": N, "blue": M}`, both 0..=100 and adding up to 100; anything else is refused
@@ -157,7 +167,7 @@ impl Router {
             (Some(green), Some(blue)) if green + blue == 100 => {
                 self.set_green(green as u8);
                 tracing::info!(green, blue, "demo router weights set");
-                Response::json(200, &self.weights_json())
+                self.weights_response()
             }
             (Some(_), Some(_)) => Response::text(400, "green + blue must add up to 100\n"),
             _ => Response::text(400, "need \"green\" and \"blue\", whole numbers 0 to 100\n"),
