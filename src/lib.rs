@@ -9,6 +9,7 @@ pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod cockpit;
+pub mod config;
 pub mod demo;
 pub mod gates;
 pub mod journal;

@@ -1,5 +1,6 @@
 //! The real terminal: raw mode and the alternate screen on the way in, and always restored on
-//! the way out, whether by return, panic or signal. Also turns crossterm events into app keys.
+//! the way out, whether by return, panic or signal. Also turns crossterm events into app keys,
+//! and applies the config file's key overrides in front of `update`.
 
 use std::io::{self, Write};
 
@@ -8,7 +9,8 @@ use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use crate::app::{Key, Msg};
+use crate::app::{App, Key, Msg};
+use crate::config::KeyRemap;
 
 pub type Term = Terminal<CrosstermBackend<io::Stdout>>;
 
@@ -52,6 +54,16 @@ pub fn to_msg(event: CtEvent) -> Option<Msg> {
         CtEvent::Key(k) if k.kind != KeyEventKind::Release => to_key(k).map(Msg::Key),
         CtEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
         _ => None,
+    }
+}
+
+/// The config file's `[keys]` for a message bound for `app.update`. Only on the main screen (no
+/// dialog or prompt open): there the key table applies, while a dialog's keys and the letters
+/// typed into a text field must reach it as pressed.
+pub fn remap(msg: Msg, keys: &KeyRemap, app: &App) -> Option<Msg> {
+    match msg {
+        Msg::Key(key) if app.layers.is_empty() => keys.apply(key).map(Msg::Key),
+        other => Some(other),
     }
 }
 

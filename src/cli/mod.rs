@@ -2,6 +2,7 @@
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
 mod demo;
+mod generate;
 mod journal;
 mod report;
 mod run;
@@ -17,7 +18,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "flightdeck",
-    version,
+    // The version and commit, from build.rs: `flightdeck 0.1.0 (abc1234)`.
+    version = env!("FLIGHTDECK_VERSION"),
     about = "A terminal cockpit for migration day"
 )]
 pub struct Cli {
@@ -47,6 +49,17 @@ pub enum Command {
     Journal {
         #[command(subcommand)]
         command: JournalCommand,
+    },
+    /// Print a shell completion script to stdout (e.g. `flightdeck completions bash`).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write one page per command into --dir.
+    Man {
+        /// Write flightdeck.1 and flightdeck-<command>.1 into this directory.
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
 }
 
@@ -110,6 +123,14 @@ pub struct AwsArgs {
 }
 
 impl AwsArgs {
+    /// The config file's profile and region where the command line gave none.
+    pub fn or_config(self, config: &crate::config::Config) -> AwsArgs {
+        AwsArgs {
+            profile: self.profile.or_else(|| config.profile.clone()),
+            region: self.region.or_else(|| config.region.clone()),
+        }
+    }
+
     /// Applies the flags to the runbook's AWS sources.
     pub fn apply(&self, runbook: &mut crate::runbook::Runbook) {
         for source in &mut runbook.sources {
@@ -152,7 +173,17 @@ pub fn main() -> ExitCode {
         Command::Journal {
             command: JournalCommand::Verify { run },
         } => journal::verify(run),
+        Command::Completions { shell } => generate::completions(shell),
+        Command::Man { dir } => generate::man(dir.as_deref()),
     }
+}
+
+/// The config file, or its error printed: bad input, exit 2.
+pub fn load_config() -> Result<crate::config::Config, ExitCode> {
+    crate::config::Config::load().map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })
 }
 
 /// Logs go to a file in the data dir, never to the screen. The guard flushes on drop.

@@ -3,12 +3,17 @@
 use std::process::ExitCode;
 
 use super::RunArgs;
+use crate::config::Config;
 use crate::runbook;
 use crate::theme::{Theme, no_color_requested};
 use crate::ui::{Look, glyphs};
 use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
+    let config = match super::load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let mut loaded = match runbook::load(&args.runbook) {
         Ok(l) => l,
         Err(invalid) => {
@@ -17,16 +22,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    args.aws.apply(&mut loaded.runbook);
-    let config_dir = paths::config_dir();
-    let theme = match Theme::load(
-        args.theme.as_deref().unwrap_or("dark"),
-        &config_dir,
-        no_color_requested(),
-    ) {
+    args.aws.or_config(&config).apply(&mut loaded.runbook);
+    let theme = match load_theme(args.theme.as_deref(), &config) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
@@ -55,7 +55,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,
-        glyphs: if args.ascii {
+        glyphs: if args.ascii || config.ascii {
             &glyphs::ASCII
         } else {
             &glyphs::UNICODE
@@ -75,4 +75,21 @@ pub fn run(args: RunArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `--theme` (or `FLIGHTDECK_THEME`), else the config file's, else dark. An unknown theme from
+/// the config file says which file named it.
+pub fn load_theme(flag: Option<&str>, config: &Config) -> Result<Theme, String> {
+    let (name, from_config) = match (flag, &config.theme) {
+        (Some(name), _) => (name, false),
+        (None, Some(name)) => (name.as_str(), true),
+        (None, None) => ("dark", false),
+    };
+    Theme::load(name, &paths::config_dir(), no_color_requested()).map_err(|e| {
+        if from_config {
+            format!("error: {e} (theme set in {})", config.path.display())
+        } else {
+            format!("error: {e}")
+        }
+    })
 }

@@ -80,6 +80,10 @@ struct CallsJson {
 }
 
 pub fn run(args: StatusArgs) -> ExitCode {
+    let config = match super::load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let mut loaded = match runbook::load(&args.runbook) {
         Ok(l) => l,
         Err(invalid) => {
@@ -87,7 +91,7 @@ pub fn run(args: StatusArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    args.aws.apply(&mut loaded.runbook);
+    args.aws.or_config(&config).apply(&mut loaded.runbook);
     let book = loaded.runbook;
     let context = Context::new(
         Settings {

@@ -1,0 +1,198 @@
+//! The config file, `<config dir>/config.toml` (`~/.config/flightdeck/` or
+//! `$FLIGHTDECK_CONFIG_DIR`): defaults for the command line and key overrides. No file is the
+//! same as an empty one. A file that does not parse, or names an unknown setting, command or
+//! key, stops the program with every problem at its line and column: a config that is silently
+//! half-applied would surprise the operator on migration day. Documented in `docs/config.md`.
+
+pub mod keys;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use keys::KeyRemap;
+
+pub const FILE_NAME: &str = "config.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    theme: Option<String>,
+    profile: Option<String>,
+    region: Option<String>,
+    #[serde(default)]
+    ascii: bool,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, Spanned<OneOrMore>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMore {
+    One(String),
+    More(Vec<String>),
+}
+
+/// The settings, each `None`/empty when the file does not set it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Config {
+    /// Where it was read from (or would have been), for messages.
+    pub path: PathBuf,
+    pub theme: Option<String>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub ascii: bool,
+    pub keys: KeyRemap,
+}
+
+/// Every problem of one config file, each at its line and column when known.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub problems: Vec<(Option<(usize, usize)>, String)>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (at, message)) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {}", self.path.display())?;
+            if let Some((line, col)) = at {
+                write!(f, ":{line}:{col}")?;
+            }
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// The user's config file, from the config dir.
+    pub fn load() -> Result<Config, ConfigError> {
+        Self::load_from(&crate::paths::config_dir().join(FILE_NAME))
+    }
+
+    pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config {
+                path: path.to_path_buf(),
+                ..Config::default()
+            }),
+            Err(e) => Err(ConfigError {
+                path: path.to_path_buf(),
+                problems: vec![(None, format!("cannot read it: {e}"))],
+            }),
+        }
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let at = |span: Option<Range<usize>>| {
+            span.map(|s| crate::runbook::diagnostic::line_col(text, s.start))
+        };
+        let fail = |problems| ConfigError {
+            path: path.to_path_buf(),
+            problems,
+        };
+        let raw: Raw =
+            toml::from_str(text).map_err(|e| fail(vec![(at(e.span()), e.message().into())]))?;
+        let overrides: Vec<keys::Override> = raw
+            .keys
+            .into_iter()
+            .map(|(command, keys)| keys::Override {
+                span: command.span(),
+                command: command.into_inner(),
+                keys: match keys.into_inner() {
+                    OneOrMore::One(k) => vec![k],
+                    OneOrMore::More(ks) => ks,
+                },
+            })
+            .collect();
+        let keys = KeyRemap::build(&overrides).map_err(|errors| {
+            fail(
+                errors
+                    .into_iter()
+                    .map(|e| (at(Some(e.span)), e.message))
+                    .collect(),
+            )
+        })?;
+        Ok(Config {
+            path: path.to_path_buf(),
+            theme: raw.theme,
+            profile: raw.profile,
+            region: raw.region,
+            ascii: raw.ascii,
+            keys,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("/cfg/config.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn empty_file_sets_nothing() {
+        let c = parse("").unwrap();
+        assert_eq!((c.theme, c.profile, c.ascii), (None, None, false));
+        assert!(c.keys.is_empty());
+    }
+
+    #[test]
+    fn settings_and_keys_are_read() {
+        let c = parse(
+            "theme = \"light\"\nregion = \"eu-west-1\"\nascii = true\n[keys]\nquit = \"x\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert_eq!(c.region.as_deref(), Some("eu-west-1"));
+        assert!(c.ascii);
+        assert_eq!(
+            c.keys.apply(crate::app::Key::Char('x')),
+            Some(crate::app::Key::Char('q'))
+        );
+    }
+
+    #[test]
+    fn bad_toml_says_where() {
+        let err = parse("theme = \"light\"\nascii = yes\n").unwrap_err();
+        assert!(err.starts_with("error: /cfg/config.toml:2:9: "), "{err}");
+    }
+
+    #[test]
+    fn unknown_setting_is_an_error() {
+        let err = parse("colour = \"light\"\n").unwrap_err();
+        assert!(
+            err.contains("config.toml:1:1: unknown field `colour`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn key_problems_point_at_their_line() {
+        let err = parse("[keys]\nquit = \"x\"\nskip = \"x\"\n").unwrap_err();
+        assert!(
+            err.contains("config.toml:3:1: [keys]: `x` is bound to both"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_file_is_an_empty_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::load_from(&dir.path().join(FILE_NAME)).unwrap();
+        assert_eq!(c.theme, None);
+    }
+}
