@@ -476,3 +476,14 @@ fn flightdeck_demo_at_80x24_shows_demo_live_values_shifts_for_real_and_quits_cle
     let addr: SocketAddr = router.trim_start_matches("http://").parse().unwrap();
     assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err());
 }
+
+#[test]
+fn the_demo_takes_its_theme_from_the_config_file_like_run() {
+    let dirs = Dirs::new();
+    let config = dirs.config.path().join("config.toml");
+    std::fs::write(&config, "theme = \"no-such-theme\"\n").unwrap();
+    let out = dirs.command(&["demo"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("theme set in"), "{stderr}");
+}
