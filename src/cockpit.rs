@@ -20,6 +20,9 @@ pub struct Options<'a> {
     pub look: Look<'a>,
     pub runbook_path: std::path::PathBuf,
     pub data_dir: std::path::PathBuf,
+    /// `flightdeck demo`: the world the failure key acts on, whose own Cost Explorer the
+    /// poller asks instead of AWS.
+    pub demo: Option<&'a crate::demo::World>,
 }
 
 pub fn run(mut session: Session, opts: Options) -> Result<()> {
@@ -104,6 +107,11 @@ fn event_loop(
                         }
                     },
                     Effect::DeclineSeat => session.decline_seat(),
+                    Effect::DemoGreenFailing(failing) => {
+                        if let Some(world) = opts.demo {
+                            world.set_green_failing(failing);
+                        }
+                    }
                     Effect::Quit => return Ok(()),
                 }
             }
@@ -113,11 +121,16 @@ fn event_loop(
 
 /// Telemetry runs on its own threads and only ever sends owned reports into the channel.
 fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Poller> {
+    // The demo's cost source asks the demo's Cost Explorer only, and caches apart from real runs.
+    let (cache_dir, aws) = match opts.demo {
+        Some(world) => (crate::demo::dir(&opts.data_dir), world.aws_configs()),
+        None => (opts.data_dir.clone(), Default::default()),
+    };
     let settings = Settings {
-        data_dir: opts.data_dir.clone(),
+        data_dir: cache_dir,
         ..Settings::default()
     };
-    let context = Context::new(settings, Default::default());
+    let context = Context::new(settings, aws);
     let sink: Sink = Arc::new(move |report| tx.send(Msg::Telemetry(report)).is_ok());
     Ok(poller::start(
         session.app.runbook.sources.clone(),

@@ -3,13 +3,14 @@
 //! The story in modules: a `runbook` is loaded and validated; the operator walks it in the `app`
 //! (pure state and update), drawn by `ui` in a `theme`; every action goes to the `journal`, so a
 //! run survives a dropped session. `gates` holds the criteria language; `report` turns a journal
-//! into Markdown. `cli` wires commands.
+//! into Markdown. `cli` wires commands; `demo` is the loopback world of `flightdeck demo`.
 
 pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod cockpit;
 pub mod config;
+pub mod demo;
 pub mod gates;
 pub mod journal;
 pub mod paths;

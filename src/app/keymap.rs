@@ -46,6 +46,8 @@ pub enum Command {
     Rollback,
     Help,
     Quit,
+    /// `flightdeck demo` only: make green fail, or heal it.
+    DemoFault,
 }
 
 pub struct Binding {
@@ -214,6 +216,14 @@ pub const MAIN: &[Binding] = &[
         short: "search",
         desc: "search steps",
         footer_rank: 7,
+    },
+    Binding {
+        keys: &[Char('X')],
+        label: "X",
+        command: Command::DemoFault,
+        short: "fail green",
+        desc: "demo only: green answers 500 until X again (abort, rollback)",
+        footer_rank: 10,
     },
     Binding {
         keys: &[Char('?')],

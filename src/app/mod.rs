@@ -2,6 +2,7 @@
 //! out. No I/O and no terminal here, so every behaviour is tested as data.
 
 pub mod actions;
+mod demo;
 pub mod gate;
 pub mod keymap;
 pub mod progress;
@@ -182,6 +183,8 @@ pub enum Effect {
     Interrupt(u64),
     /// Read the weights in force with the actuator's `get`.
     ReadTraffic,
+    /// `flightdeck demo` only: green's orders answer 500 (true) or heal again (false).
+    DemoGreenFailing(bool),
     Quit,
 }
 
@@ -225,6 +228,10 @@ pub struct App {
     /// This session started or continued the rollback (one from a crashed session waits for
     /// the word again).
     pub rollback_in_this_session: bool,
+    /// `flightdeck demo`: the header says DEMO and the failure key works.
+    pub demo: bool,
+    /// The demo's green is failing on purpose (the failure key was pressed).
+    pub demo_green_failing: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -259,6 +266,8 @@ impl App {
             rollback_failed: None,
             rollback_queued: false,
             rollback_in_this_session: false,
+            demo: false,
+            demo_green_failing: false,
             dirty: true,
         }
     }

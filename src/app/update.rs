@@ -208,6 +208,7 @@ impl App {
             Command::Help => self.layers.push(Layer::Help { scroll: 0 }),
             Command::Quit if self.running_now().is_some() => self.layers.push(Layer::ConfirmQuit),
             Command::Quit => return self.end_session("quit"),
+            Command::DemoFault if self.demo => return self.demo_fault(),
             _ => {}
         }
         Vec::new()

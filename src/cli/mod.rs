@@ -1,6 +1,7 @@
 //! The command line: parses arguments and hands each subcommand to its module.
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
+mod demo;
 mod generate;
 mod journal;
 mod report;
@@ -41,6 +42,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Write a Markdown report of a run from its journal (default: the newest run).
     Report(ReportArgs),
+    /// Try it with no cloud account: blue, green, a router with live traffic, replication and
+    /// cost on 127.0.0.1, and a demo runbook wired to them (X makes green fail).
+    Demo(demo::DemoArgs),
     /// Work with run journals.
     Journal {
         #[command(subcommand)]
@@ -165,6 +169,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
         Command::Report(args) => report::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Journal {
             command: JournalCommand::Verify { run },
         } => journal::verify(run),

@@ -55,6 +55,7 @@ pub fn command_name(command: Command) -> &'static str {
         Command::NextGate => "next-gate",
         Command::Traffic => "traffic",
         Command::Rollback => "rollback",
+        Command::DemoFault => "demo-fault",
         Command::Help => "help",
         Command::Quit => "quit",
     }

@@ -6,13 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{Look, fit};
-use crate::app::keymap::{DIALOG_HINTS, MAIN, PROMPT_HINTS, SEARCH_HINTS};
+use crate::app::keymap::{Binding, Command, DIALOG_HINTS, MAIN, PROMPT_HINTS, SEARCH_HINTS};
 use crate::app::{App, Layer, PromptPurpose};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     for layer in &app.layers {
         match layer {
-            Layer::Help { scroll } => help(frame, area, *scroll, look),
+            Layer::Help { scroll } => help(frame, area, app.demo, *scroll, look),
             Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
             Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
             Layer::TakeOver { previous, input } => {
@@ -44,10 +44,12 @@ pub fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), look.theme.title))
 }
 
-fn help(frame: &mut Frame, area: Rect, scroll: u16, look: &Look) {
+fn help(frame: &mut Frame, area: Rect, demo: bool, scroll: u16, look: &Look) {
     let t = look.theme;
     let mut lines = vec![Line::styled("Checklist", t.title)];
-    for b in MAIN.iter().filter(|b| !b.label.is_empty()) {
+    // The failure key exists only in the demo.
+    let shown = |b: &&Binding| !b.label.is_empty() && (demo || b.command != Command::DemoFault);
+    for b in MAIN.iter().filter(shown) {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<10}", b.label), t.key),
             Span::styled(b.desc, t.text),

@@ -76,6 +76,7 @@ fn applies(app: &App, command: Command) -> bool {
         },
         Command::Rollback => writes && !app.runbook.rollback.steps.is_empty(),
         Command::Undo => app.progress.last_undoable().is_some(),
+        Command::DemoFault => app.demo && writes,
         _ => true,
     }
 }

@@ -14,7 +14,11 @@ use crate::app::App;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let (t, g) = (look.theme, look.glyphs);
     let width = area.width as usize;
-    let mode = format!(" {} ", app.mode.label());
+    let mode = if app.demo {
+        format!(" DEMO {} {} ", g.sep, app.mode.label())
+    } else {
+        format!(" {} ", app.mode.label())
+    };
     // Right of the name: what needs eyes now, the split, the mode; the name gives way first.
     let mut right: Vec<Span> = Vec::new();
     if let Some((text, style)) = alarm(app, look) {
@@ -34,14 +38,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             .map(|s| s.content.chars().count())
             .sum::<usize>()
     };
-    let fixed = mode.len() + g.plane.chars().count() + 3;
+    let fixed = mode.chars().count() + g.plane.chars().count() + 3;
     while !right.is_empty() && right_width(&right) + fixed + 8 > width {
         right.pop(); // the split's parts go first, the alarm stays
     }
     let name_room = width.saturating_sub(fixed + right_width(&right));
     let name = fit(&app.runbook.meta.name, name_room);
     let pad = width.saturating_sub(
-        name.chars().count() + mode.len() + g.plane.chars().count() + 2 + right_width(&right),
+        name.chars().count()
+            + mode.chars().count()
+            + g.plane.chars().count()
+            + 2
+            + right_width(&right),
     );
     let mut spans = vec![
         Span::styled(format!(" {} ", g.plane), t.header),

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Screenshots of the real binary: runs `flightdeck demo` in a detached tmux session, walks it to
+# each screen with the keys an operator would press, captures the pane with its colours and turns
+# it into PNG (scripts/ansi2svg.py, then rsvg-convert from Debian's librsvg2-bin).
+#
+# Usage: scripts/screenshots.sh [OUT_DIR]    (default: screenshots/)
+# Needs: tmux, python3, rsvg-convert; builds the release binary unless FLIGHTDECK_BIN is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${1:-screenshots}"
+cols=100
+rows=30
+mkdir -p "$out"
+for tool in tmux python3 rsvg-convert; do
+  command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (apt-get install tmux python3 librsvg2-bin)" >&2; exit 1; }
+done
+
+bin="${FLIGHTDECK_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin="${CARGO_TARGET_DIR:-target}/release/flightdeck"
+fi
+
+session="flightdeck-shots-$$"
+data="$(mktemp -d)"
+trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$data"' EXIT
+
+tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
+  "TERM=xterm-256color FLIGHTDECK_DATA_DIR=$data $bin demo"
+
+# Waits until the screen shows TEXT (up to 30 s): screenshots of a half-drawn screen are lies.
+wait_for() {
+  for _ in $(seq 300); do
+    if tmux capture-pane -p -t "$session" | grep -qF -- "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "screenshots: timed out waiting for '$1'; the screen was:" >&2
+  tmux capture-pane -p -t "$session" >&2
+  exit 1
+}
+
+keys() { tmux send-keys -t "$session" "$@"; sleep 0.3; }
+
+shot() {
+  local name="$1"
+  tmux capture-pane -e -p -t "$session" > "$data/$name.ansi"
+  python3 scripts/ansi2svg.py "$cols" "$rows" < "$data/$name.ansi" > "$data/$name.svg"
+  rsvg-convert "$data/$name.svg" -o "$out/$name.png"
+  echo "$out/$name.png"
+}
+
+wait_for "DEMO"
+wait_for "OK"               # live values have arrived
+sleep 2
+shot main
+
+keys g
+wait_for "Go / No-Go"
+shot gate
+keys Escape
+
+keys t
+wait_for "Type SHIFT"
+keys -l "SHIFT"
+keys Enter
+wait_for "bake"
+shot shift
+
+keys R
+wait_for "Type ROLLBACK"
+shot rollback
+keys Escape
+
+# The cost panel: the telemetry pane with the cost source selected and opened.
+keys Tab Tab
+keys End
+keys Enter
+wait_for "cost"
+shot cost
+keys Escape
+
+tmux send-keys -t "$session" q
