@@ -18,6 +18,7 @@ const SUBCOMMANDS: &[&str] = &[
     "status",
     "report",
     "journal",
+    "demo",
     "completions",
     "man",
 ];
@@ -132,13 +133,18 @@ fn version_names_the_commit_it_was_built_from() {
     );
 }
 
-/// Writes `config.toml`, runs `status` and expects exit 2 with `where` and `what` on stderr.
+/// Writes `config.toml`, runs `status`, `run` and `demo`, and expects each to exit 2 with `where` and `what` on stderr.
 fn config_refused(config: &str, at: &str, what: &str) {
     let dirs = Dirs::new();
     let path = dirs.config.path().join("config.toml");
     std::fs::write(&path, config).unwrap();
-    for command in ["status", "run"] {
-        let out = dirs.command(&[command, "runbooks/demo.toml"]);
+    for args in [
+        &["status", "runbooks/demo.toml"][..],
+        &["run", "runbooks/demo.toml"],
+        &["demo"],
+    ] {
+        let command = args[0];
+        let out = dirs.command(args);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{command}: {err}");
         let expected = format!("{}:{at}: ", path.display());
@@ -276,7 +282,7 @@ fn header_background(c: &Cockpit) -> vt100::Color {
 }
 
 #[test]
-fn run_takes_theme_and_ascii_from_the_config_and_the_flag_wins() {
+fn run_and_demo_take_theme_and_ascii_from_the_config_and_the_flag_wins() {
     let dirs = Dirs::new();
     std::fs::write(
         dirs.config.path().join("config.toml"),
@@ -296,6 +302,12 @@ fn run_takes_theme_and_ascii_from_the_config_and_the_flag_wins() {
     let c = Cockpit::start(&dirs, &["run", &runbook, "--theme", "dark"], 80, 24);
     c.wait_for("Quiet runbook");
     assert_eq!(header_background(&c), vt100::Color::Idx(4));
+    c.quit();
+
+    let c = Cockpit::start(&dirs, &["demo"], 100, 30);
+    c.wait_for("DEMO");
+    c.wait_for("[ ]");
+    assert_eq!(header_background(&c), vt100::Color::Idx(12));
     c.quit();
 }
 

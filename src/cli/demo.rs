@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::demo::{self, World};
-use crate::theme::{Theme, no_color_requested};
 use crate::ui::{Look, glyphs};
 use crate::{cockpit, paths, session};
 
@@ -23,14 +22,16 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> ExitCode {
-    let theme = match Theme::load(
-        args.theme.as_deref().unwrap_or("dark"),
-        &paths::config_dir(),
-        no_color_requested(),
-    ) {
+    // The config's theme, ASCII and keys; its profile and region do not apply: the demo's
+    // AWS is its own stand-in.
+    let config = match super::load_config() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let theme = match super::run::load_theme(args.theme.as_deref(), &config) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::from(2);
         }
     };
@@ -55,7 +56,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
     let run_id = session.app.run_id.clone();
     let look = Look {
         theme: &theme,
-        glyphs: if args.ascii {
+        glyphs: if args.ascii || config.ascii {
             &glyphs::ASCII
         } else {
             &glyphs::UNICODE
