@@ -22,8 +22,8 @@ pub struct DemoArgs {
 }
 
 pub fn run(args: DemoArgs) -> ExitCode {
-    // The config's theme, ASCII and keys; its profile and region do not apply: the demo's
-    // AWS is its own stand-in.
+    // The look follows the config file as `run` does; its AWS profile and region do not apply:
+    // the demo's AWS is its own Cost Explorer.
     let config = match super::load_config() {
         Ok(c) => c,
         Err(code) => return code,
