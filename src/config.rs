@@ -190,6 +190,19 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let doc = include_str!("../docs/config.md");
+        let example = doc
+            .split("```toml\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("a toml example in docs/config.md");
+        let c = parse(example).unwrap();
+        assert_eq!(c.theme.as_deref(), Some("light"));
+        assert!(!c.keys.is_empty());
+    }
+
+    #[test]
     fn missing_file_is_an_empty_config() {
         let dir = tempfile::tempdir().unwrap();
         let c = Config::load_from(&dir.path().join(FILE_NAME)).unwrap();
