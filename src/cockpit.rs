@@ -23,6 +23,8 @@ pub struct Options<'a> {
     /// `flightdeck demo`: the world the failure key acts on, whose own Cost Explorer the
     /// poller asks instead of AWS.
     pub demo: Option<&'a crate::demo::World>,
+    /// The config file's `[keys]`, applied in front of `update`.
+    pub keys: crate::config::KeyRemap,
 }
 
 pub fn run(mut session: Session, opts: Options) -> Result<()> {
@@ -71,6 +73,9 @@ fn event_loop(
         // Drain what queued up meanwhile, so a burst of keys costs one redraw.
         pending.extend(rx.try_iter());
         for msg in pending {
+            let Some(msg) = terminal::remap(msg, &opts.keys, &session.app) else {
+                continue;
+            };
             // An action starts only after its intent is on disk: a failed append cancels it.
             let mut journal_ok = true;
             for effect in session.app.update(msg) {

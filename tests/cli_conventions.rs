@@ -335,3 +335,28 @@ fn key_overrides_apply_on_the_main_screen_only() {
     press(&mut app, Key::Esc);
     assert!(press(&mut app, Key::Char('x')).contains(&Effect::Quit));
 }
+
+/// In the real cockpit: the moved key quits, the old one does not, and in a note `x` is a letter.
+#[test]
+fn a_moved_key_works_in_the_cockpit() {
+    let dirs = Dirs::new();
+    let config = dirs.config.path().join("config.toml");
+    std::fs::write(config, "[keys]\nquit = \"x\"\n").unwrap();
+    let runbook = quiet_runbook(&dirs);
+    let mut c = Cockpit::start(&dirs, &["run", &runbook], 80, 24);
+    c.wait_for("Quiet runbook");
+    let still_running = |c: &Cockpit, why: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(c.with_screen(|s| s.alternate_screen()), "{why}");
+    };
+    c.send("q");
+    still_running(&c, "q still quits");
+    c.send("n");
+    c.wait_for("Note");
+    c.send("x");
+    still_running(&c, "x typed into a note quit");
+    c.send("\x1b");
+    c.wait_gone("Note");
+    c.send("x");
+    assert_eq!(c.wait_exit(std::time::Duration::from_secs(15)), 0);
+}

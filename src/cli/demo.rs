@@ -66,6 +66,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
         look,
         runbook_path,
         data_dir,
+        keys: config.keys,
         demo: Some(&world),
     };
     let result = cockpit::run(session, opts);

@@ -65,6 +65,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         look,
         runbook_path: args.runbook.clone(),
         data_dir,
+        keys: config.keys,
         demo: None,
     };
     match cockpit::run(session, opts) {
