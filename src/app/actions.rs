@@ -295,10 +295,10 @@ impl App {
                 self.layers.pop();
             }
             Key::Tab | Key::BackTab | Key::Left | Key::Right | Key::Char('h' | 'l') => {
-                *self.layers.last_mut().expect("dialog on top") = Layer::ConfirmCommand {
+                self.replace_top(Layer::ConfirmCommand {
                     step,
                     run_focused: !run_focused,
-                };
+                });
             }
             Key::Enter if !run_focused => {
                 self.layers.pop();
@@ -378,11 +378,11 @@ impl App {
             }
             (None, Key::Char('d' | 'n')) => {
                 let happened = key == Key::Char('d');
-                *self.layers.last_mut().expect("dialog on top") = Layer::InDoubt {
+                self.replace_top(Layer::InDoubt {
                     id,
                     verdict: Some(happened),
                     input,
-                };
+                });
             }
             (Some(ok), Key::Enter) => {
                 let note = input.text.trim().to_string();
@@ -399,11 +399,11 @@ impl App {
             }
             (Some(ok), _) => {
                 input.edit(key);
-                *self.layers.last_mut().expect("dialog on top") = Layer::InDoubt {
+                self.replace_top(Layer::InDoubt {
                     id,
                     verdict: Some(ok),
                     input,
-                };
+                });
             }
             _ => {}
         }

@@ -222,7 +222,7 @@ impl App {
                 }
             },
         };
-        *self.layers.last_mut().expect("gate dialog on top") = Layer::Gate(dialog);
+        self.replace_top(Layer::Gate(dialog));
         effects
     }
 
@@ -240,7 +240,7 @@ impl App {
                 ),
                 false => "type why it is NO-GO first".into(),
             });
-            *self.layers.last_mut().expect("gate dialog on top") = Layer::Gate(dialog);
+            self.replace_top(Layer::Gate(dialog));
             return Vec::new();
         }
         self.layers.pop();

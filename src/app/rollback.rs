@@ -77,8 +77,7 @@ impl App {
             }
             _ => {
                 input.edit(key);
-                *self.layers.last_mut().expect("rollback dialog on top") =
-                    Layer::Rollback { input };
+                self.replace_top(Layer::Rollback { input });
                 Vec::new()
             }
         }
@@ -162,11 +161,13 @@ impl App {
     /// The progress dialog: `r` retry, `s` skip, `a` abort after a failure; Enter marks a
     /// manual step done; Ctrl-C interrupts the running step; Esc hides it (it goes on).
     pub(super) fn rollback_run_key(&mut self, key: Key) -> Vec<Effect> {
-        let waiting_manual = self.running_now().is_none()
-            && self.rollback_failed.is_none()
-            && self.rollback_next().is_some_and(|i| {
+        // The manual step waiting for the operator's Enter, if that is where the rollback is.
+        let waiting_manual = self
+            .rollback_next()
+            .filter(|_| self.running_now().is_none() && self.rollback_failed.is_none())
+            .filter(|i| {
                 matches!(
-                    self.runbook.rollback.steps[i].action,
+                    self.runbook.rollback.steps[*i].action,
                     RollbackAction::Manual
                 )
             });
@@ -192,10 +193,10 @@ impl App {
                 self.flash = Some("rollback aborted: the remaining steps did not run".into());
                 self.record(Event::RollbackEnded { completed: false })
             }
-            (Key::Enter, None) if waiting_manual && self.rollback_in_this_session => {
-                let index = self.rollback_next().expect("waiting on a manual step");
-                self.manual_rollback_done(index)
-            }
+            (Key::Enter, None) if self.rollback_in_this_session => match waiting_manual {
+                Some(index) => self.manual_rollback_done(index),
+                None => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

@@ -134,11 +134,11 @@ impl App {
             }
             _ => {
                 input.edit(key);
-                *self.layers.last_mut().expect("shift dialog on top") = Layer::Shift {
+                self.replace_top(Layer::Shift {
                     to_green,
                     step,
                     input,
-                };
+                });
                 Vec::new()
             }
         }

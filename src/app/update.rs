@@ -114,6 +114,13 @@ impl App {
         }
     }
 
+    /// Puts the edited state of the dialog on top back in its place.
+    pub(super) fn replace_top(&mut self, layer: Layer) {
+        if let Some(top) = self.layers.last_mut() {
+            *top = layer;
+        }
+    }
+
     pub(super) fn end_session(&mut self, reason: &str) -> Vec<Effect> {
         let selected = self.selected_step().map(|s| s.id.clone());
         // A command cut off by the end of the session is in doubt on the next start.
@@ -350,7 +357,7 @@ impl App {
                     Key::Down | Key::Char('j') => scroll.saturating_add(1),
                     _ => scroll.saturating_sub(1),
                 };
-                *self.layers.last_mut().expect("help on top") = Layer::Help { scroll };
+                self.replace_top(Layer::Help { scroll });
                 Vec::new()
             }
             Layer::Help { .. } | Layer::SourceDetail { .. } => {
@@ -367,8 +374,7 @@ impl App {
                 Key::Enter => self.submit_prompt(purpose, input.text.trim().to_string()),
                 _ => {
                     input.edit(key);
-                    *self.layers.last_mut().expect("prompt is on top") =
-                        Layer::Prompt { purpose, input };
+                    self.replace_top(Layer::Prompt { purpose, input });
                     Vec::new()
                 }
             },
@@ -397,8 +403,7 @@ impl App {
                 }
                 _ => {
                     input.edit(key);
-                    *self.layers.last_mut().expect("takeover is on top") =
-                        Layer::TakeOver { previous, input };
+                    self.replace_top(Layer::TakeOver { previous, input });
                     Vec::new()
                 }
             },
@@ -486,7 +491,7 @@ impl App {
             }
         }
         self.last_query = search.input.text.clone();
-        *self.layers.last_mut().expect("search is on top") = Layer::Search(search);
+        self.replace_top(Layer::Search(search));
     }
 
     /// Moves to the next (1), previous (-1) or first-from-here (0) matching step, unfolding its

@@ -56,11 +56,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
     let run_id = session.app.run_id.clone();
     let look = Look {
         theme: &theme,
-        glyphs: if args.ascii || config.ascii {
-            &glyphs::ASCII
-        } else {
-            &glyphs::UNICODE
-        },
+        glyphs: glyphs::choose(args.ascii || config.ascii),
     };
     let opts = cockpit::Options {
         look,

@@ -55,11 +55,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,
-        glyphs: if args.ascii || config.ascii {
-            &glyphs::ASCII
-        } else {
-            &glyphs::UNICODE
-        },
+        glyphs: glyphs::choose(args.ascii || config.ascii),
     };
     let opts = cockpit::Options {
         look,

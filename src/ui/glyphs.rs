@@ -25,6 +25,11 @@ pub struct Glyphs {
     pub trend: [&'static str; 3],
 }
 
+/// The ASCII set when asked for (`--ascii` or `ascii = true`), else the Unicode one.
+pub fn choose(ascii: bool) -> &'static Glyphs {
+    if ascii { &ASCII } else { &UNICODE }
+}
+
 pub const UNICODE: Glyphs = Glyphs {
     unfolded: "▾",
     folded: "▸",

@@ -12,11 +12,7 @@ pub fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
     let theme = Theme::default_dark();
     let look = Look {
         theme: &theme,
-        glyphs: if ascii {
-            &glyphs::ASCII
-        } else {
-            &glyphs::UNICODE
-        },
+        glyphs: glyphs::choose(ascii),
     };
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| ui::draw(f, app, &look)).unwrap();
