@@ -23,8 +23,6 @@ pub struct Options<'a> {
     /// `flightdeck demo`: the world the failure key acts on, whose own Cost Explorer the
     /// poller asks instead of AWS.
     pub demo: Option<&'a crate::demo::World>,
-    /// The config file's `[keys]`, applied in front of `update`.
-    pub keys: crate::config::KeyRemap,
 }
 
 pub fn run(mut session: Session, opts: Options) -> Result<()> {
@@ -73,7 +71,7 @@ fn event_loop(
         // Drain what queued up meanwhile, so a burst of keys costs one redraw.
         pending.extend(rx.try_iter());
         for msg in pending {
-            let Some(msg) = terminal::remap(msg, &opts.keys, &session.app) else {
+            let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
                 continue;
             };
             // An action starts only after its intent is on disk: a failed append cancels it.

@@ -336,15 +336,22 @@ fn key_overrides_apply_on_the_main_screen_only() {
     assert!(press(&mut app, Key::Char('x')).contains(&Effect::Quit));
 }
 
-/// In the real cockpit: the moved key quits, the old one does not, and in a note `x` is a letter.
+/// In the real cockpit: the footer and help name the moved key, the moved key quits, the old one
+/// does not, and in a note `x` is a letter.
 #[test]
 fn a_moved_key_works_in_the_cockpit() {
     let dirs = Dirs::new();
     let config = dirs.config.path().join("config.toml");
-    std::fs::write(config, "[keys]\nquit = \"x\"\n").unwrap();
+    std::fs::write(config, "[keys]\nquit = \"x\"\ndown = \"ctrl-n\"\n").unwrap();
     let runbook = quiet_runbook(&dirs);
     let mut c = Cockpit::start(&dirs, &["run", &runbook], 80, 24);
     c.wait_for("Quiet runbook");
+    c.wait_for("x quit");
+    c.send("?");
+    c.wait_for("x         quit (the run stays open");
+    c.wait_for("^N/k      move down / up");
+    c.send("\x1b");
+    c.wait_gone("move down / up");
     let still_running = |c: &Cockpit, why: &str| {
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert!(c.with_screen(|s| s.alternate_screen()), "{why}");

@@ -23,7 +23,7 @@ pub enum Key {
 }
 
 /// What the operator asks for in the main screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
     Down,
     Up,

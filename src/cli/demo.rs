@@ -57,12 +57,12 @@ pub fn run(args: DemoArgs) -> ExitCode {
     let look = Look {
         theme: &theme,
         glyphs: glyphs::choose(args.ascii || config.ascii),
+        keys: &config.keys,
     };
     let opts = cockpit::Options {
         look,
         runbook_path,
         data_dir,
-        keys: config.keys,
         demo: Some(&world),
     };
     let result = cockpit::run(session, opts);

@@ -56,12 +56,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     let look = Look {
         theme: &theme,
         glyphs: glyphs::choose(args.ascii || config.ascii),
+        keys: &config.keys,
     };
     let opts = cockpit::Options {
         look,
         runbook_path: args.runbook.clone(),
         data_dir,
-        keys: config.keys,
         demo: None,
     };
     match cockpit::run(session, opts) {

@@ -141,10 +141,12 @@ pub struct KeyError {
     pub message: String,
 }
 
-/// What the main screen's keys become: absent = unchanged, `None` = does nothing.
+/// What the main screen's keys become: absent = unchanged, `None` = does nothing. Also how the
+/// footer and help write a moved command's keys, so they show what the user pressed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyRemap {
     map: HashMap<Key, Option<Key>>,
+    labels: HashMap<Command, String>,
 }
 
 impl KeyRemap {
@@ -192,6 +194,7 @@ impl KeyRemap {
             return Err(errors);
         }
         let mut map = HashMap::new();
+        let mut labels = HashMap::new();
         // Default keys of moved commands are released first; the user's keys then take theirs.
         for (command, _, _) in &moved {
             for key in default_keys(*command) {
@@ -203,8 +206,10 @@ impl KeyRemap {
             for key in keys {
                 map.insert(*key, Some(target));
             }
+            let names: Vec<String> = keys.iter().map(|k| label_of(*k)).collect();
+            labels.insert(*command, names.join("/"));
         }
-        Ok(KeyRemap { map })
+        Ok(KeyRemap { map, labels })
     }
 
     /// The key the app's key table should see for a key pressed on the main screen.
@@ -214,6 +219,34 @@ impl KeyRemap {
 
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+
+    /// How the footer and help write `command`'s keys when the user moved it.
+    pub fn label(&self, command: Command) -> Option<&str> {
+        self.labels.get(&command).map(String::as_str)
+    }
+}
+
+/// A key as the footer and help write it (the key table's style: `Enter`, `^R`, `PgDn`).
+fn label_of(key: Key) -> String {
+    match key {
+        Key::Char(' ') => "Space".into(),
+        Key::Char(c) => c.to_string(),
+        Key::Ctrl(c) => format!("^{}", c.to_ascii_uppercase()),
+        Key::Enter => "Enter".into(),
+        Key::Esc => "Esc".into(),
+        Key::Tab => "Tab".into(),
+        Key::BackTab => "S-Tab".into(),
+        Key::Backspace => "Bksp".into(),
+        Key::Delete => "Del".into(),
+        Key::Up => "↑".into(),
+        Key::Down => "↓".into(),
+        Key::Left => "←".into(),
+        Key::Right => "→".into(),
+        Key::Home => "Home".into(),
+        Key::End => "End".into(),
+        Key::PageUp => "PgUp".into(),
+        Key::PageDown => "PgDn".into(),
     }
 }
 

@@ -48,10 +48,10 @@ fn help(frame: &mut Frame, area: Rect, demo: bool, scroll: u16, look: &Look) {
     let t = look.theme;
     let mut lines = vec![Line::styled("Checklist", t.title)];
     // The failure key exists only in the demo.
-    let shown = |b: &&Binding| !b.label.is_empty() && (demo || b.command != Command::DemoFault);
-    for b in MAIN.iter().filter(shown) {
+    let shown = |b: &Binding| !b.label.is_empty() && (demo || b.command != Command::DemoFault);
+    for (i, b) in MAIN.iter().enumerate().filter(|(_, b)| shown(b)) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<10}", b.label), t.key),
+            Span::styled(format!("  {:<10}", look.key_label(i)), t.key),
             Span::styled(b.desc, t.text),
         ]));
     }

@@ -1,6 +1,8 @@
 //! The footer: key hints for what applies to the selected row (from the one key map), or the
 //! latest message.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -31,8 +33,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     } else if app.layers.is_empty() {
         let hints = MAIN
             .iter()
-            .filter(|b| b.footer_rank > 0 && applies(app, b.command))
-            .map(|b| (b.label, word(app, b.command, b.short)));
+            .enumerate()
+            .filter(|(_, b)| b.footer_rank > 0 && applies(app, b.command))
+            .map(|(i, b)| (look.key_label(i), word(app, b.command, b.short)));
         Line::from(hint_spans(hints, look))
     } else {
         Line::default()
@@ -41,7 +44,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
 }
 
 /// `key word · key word …`, dropping hints that do not fit but always keeping `? help`.
-fn hint_spans<'a>(hints: impl Iterator<Item = (&'a str, &'a str)>, look: &Look) -> Vec<Span<'a>> {
+fn hint_spans<'a>(
+    hints: impl Iterator<Item = (impl Into<Cow<'a, str>>, &'a str)>,
+    look: &Look,
+) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     for (i, (key, word)) in hints.enumerate() {
         if i > 0 {
@@ -50,7 +56,7 @@ fn hint_spans<'a>(hints: impl Iterator<Item = (&'a str, &'a str)>, look: &Look) 
                 look.theme.muted,
             ));
         }
-        spans.push(Span::styled(key, look.theme.key));
+        spans.push(Span::styled(key.into(), look.theme.key));
         spans.push(Span::styled(format!(" {word}"), look.theme.text));
     }
     spans
