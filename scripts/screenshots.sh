@@ -24,7 +24,9 @@ fi
 
 session="flightdeck-shots-$$"
 data="$(mktemp -d)"
-trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$data"' EXIT
+# A tmux server of its own (-L), so the script neither sees nor disturbs the user's sessions.
+tmux() { command tmux -L "$session" "$@"; }
+trap 'tmux kill-server 2>/dev/null || true; rm -rf "$data"' EXIT
 
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
   "TERM=xterm-256color FLIGHTDECK_DATA_DIR=$data $bin demo"
@@ -36,6 +38,26 @@ wait_for() {
     sleep 0.1
   done
   echo "screenshots: timed out waiting for '$1'; the screen was:" >&2
+  tmux capture-pane -p -t "$session" >&2
+  exit 1
+}
+
+wait_for_re() {
+  for _ in $(seq 600); do
+    if tmux capture-pane -p -t "$session" | grep -qE -- "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "screenshots: timed out waiting for /$1/; the screen was:" >&2
+  tmux capture-pane -p -t "$session" >&2
+  exit 1
+}
+
+wait_gone() {
+  for _ in $(seq 100); do
+    if ! tmux capture-pane -p -t "$session" | grep -qF -- "$1"; then return 0; fi
+    sleep 0.1
+  done
+  echo "screenshots: '$1' stayed on screen:" >&2
   tmux capture-pane -p -t "$session" >&2
   exit 1
 }
@@ -59,6 +81,14 @@ keys g
 wait_for "Go / No-Go"
 shot gate
 keys Escape
+
+# As an operator would: wait for the sync to catch up, then pass the gate before shifting.
+wait_for_re "replication lag +[0-9.]+m?s OK"
+keys g
+wait_for "Go / No-Go"
+keys Space j Space
+keys y
+wait_gone "Go / No-Go"
 
 keys t
 wait_for "Type SHIFT"

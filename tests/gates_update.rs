@@ -21,6 +21,15 @@ fn go_is_refused_while_a_criterion_fails_and_allowed_once_it_passes() {
     let mut app = acting_app(Mode::Live);
     feed(&mut app, "lag", 42.0);
     feed(&mut app, "errors", 0.1);
+    let pending = |app: &App, step| -> Vec<String> {
+        let gates = app.gates_pending_before(step);
+        gates.iter().map(|s| s.id.clone()).collect()
+    };
+    assert_eq!(pending(&app, "shift10"), ["go"]);
+    assert!(
+        pending(&app, "backup").is_empty(),
+        "the gate is below backup"
+    );
     keys(&mut app, &[Key::Char('g')]);
     assert!(matches!(app.top_layer(), Some(Layer::Gate(d)) if d.step == "go"));
     assert_eq!(app.selected_step().unwrap().id, "go");
@@ -55,6 +64,7 @@ fn go_is_refused_while_a_criterion_fails_and_allowed_once_it_passes() {
     assert!(evidence.iter().all(|e| e.verdict == Verdict::Pass));
     assert_eq!(app.progress.status("go"), Status::Done);
     assert_eq!(app.top_layer(), None);
+    assert!(pending(&app, "shift10").is_empty(), "GO passed the gate");
 }
 
 #[test]

@@ -186,3 +186,25 @@ fn source_detail_shows_history_and_the_last_error() {
     assert!(screen.contains("connection refused"));
     assert!(screen.contains("polls 2 · failed 2"));
 }
+
+/// The cost detail says in words what the row abbreviates: budget use, the month-end forecast
+/// and who made it, what the cockpit's own calls cost, and the top services.
+#[test]
+fn cost_detail_shows_budget_forecast_and_calls() {
+    let mut app = fed_app();
+    app.update(Msg::Telemetry(Report::Calls(Calls {
+        cost_explorer: 3,
+        cloudwatch_metrics: 0,
+    })));
+    keys(&mut app, &[Key::Tab, Key::Tab, Key::End, Key::Enter]);
+    let screen = text(&render(&app, 80, 24));
+    insta::assert_snapshot!(screen);
+    for expected in [
+        "budget $395 · 79% used",
+        "month end $401 (projected from the month's complete days)",
+        "this cockpit's Cost Explorer calls: 3 = $0.03",
+        "Relational Database Service",
+    ] {
+        assert!(screen.contains(expected), "{expected:?} missing:\n{screen}");
+    }
+}

@@ -100,6 +100,20 @@ impl App {
         over.is_positive().then(|| over.unsigned_abs())
     }
 
+    /// Gates above `step` in the runbook that are not passed yet (GO, ticked or skipped). Acting
+    /// below one acts without the decision it guards; the dialogs say so, and the operator still
+    /// may (an emergency does not wait for a gate), with the gate's own override for the record.
+    pub fn gates_pending_before(&self, step: &str) -> Vec<&crate::runbook::Step> {
+        self.runbook
+            .steps()
+            .map(|(_, s)| s)
+            .take_while(|s| s.id != step)
+            .filter(|s| {
+                matches!(s.kind, StepKind::Gate { .. }) && !self.progress.status(&s.id).finished()
+            })
+            .collect()
+    }
+
     /// `g`: the next gate not yet passed, from the top.
     pub(super) fn next_gate(&mut self) {
         let next = self

@@ -25,10 +25,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
         Layer::Output => return output(frame, area, app, look),
         Layer::Gate(dialog) => ("Go / No-Go", gate(app, dialog, look), 76),
         Layer::Shift {
-            to_green, input, ..
+            to_green,
+            step,
+            input,
         } => (
             "Shift traffic",
-            shift(app, *to_green, &input.text, look),
+            shift(app, *to_green, step.as_deref(), &input.text, look),
             76,
         ),
         Layer::Breach { evidence } => ("ABORT CRITERIA BREACHED", breach(app, evidence, look), 70),
@@ -54,6 +56,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             .block(boxed(title, look)),
         rect,
     );
+}
+
+/// `! gate go_no_go (…) above this step is not passed`, when one is not.
+fn pending_gates<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
+    let gates = app.gates_pending_before(step);
+    let names: Vec<String> = gates
+        .iter()
+        .map(|g| format!("{} ({})", g.id, g.title))
+        .collect();
+    let (first, rest) = names.split_first()?;
+    let text = if rest.is_empty() {
+        format!(
+            "{} gate {first} above this step is not passed",
+            look.glyphs.levels[1]
+        )
+    } else {
+        format!(
+            "{} gates above this step are not passed: {}",
+            look.glyphs.levels[1],
+            names.join(", ")
+        )
+    };
+    Some(Line::styled(text, look.theme.danger))
 }
 
 /// Rows the lines take when wrapped inside a box `width` wide, so no line is cut off.
@@ -122,11 +147,12 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         return Vec::new();
     };
     let command = app.resolve(run);
-    let mut lines = vec![
-        Line::styled(format!("{}: {}", s.id, s.title), t.title),
+    let mut lines = vec![Line::styled(format!("{}: {}", s.id, s.title), t.title)];
+    lines.extend(pending_gates(app, step, look));
+    lines.extend([
         Line::styled("runs with sh -c, in its own process group:", t.muted),
         Line::styled(format!("$ {command}"), t.accent),
-    ];
+    ]);
     let refs = env_refs(&command, &app.env);
     if !refs.is_empty() {
         lines.push(Line::styled("from the environment:", t.muted));
@@ -319,7 +345,13 @@ pub fn split_bar(green: u8, width: usize, look: &Look) -> Vec<Span<'static>> {
     spans
 }
 
-fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Line<'a>> {
+fn shift<'a>(
+    app: &App,
+    to_green: Option<u8>,
+    step: Option<&str>,
+    text: &str,
+    look: &Look,
+) -> Vec<Line<'a>> {
     let t = look.theme;
     let Some(traffic) = &app.runbook.traffic else {
         return Vec::new();
@@ -331,6 +363,7 @@ fn shift<'a>(app: &App, to_green: Option<u8>, text: &str, look: &Look) -> Vec<Li
         ),
         Line::from(split_bar(app.green(), 30, look)),
     ];
+    lines.extend(step.and_then(|s| pending_gates(app, s, look)));
     lines.push(read_back_line(app, look));
     if let Some((at, policy)) = app.progress.traffic.breach {
         lines.push(Line::styled(

@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::runbook::duration::format_duration;
 use crate::runbook::{BodyCheck, CloudWatchQuery, Direction, Source, SourceSpec};
 use crate::telemetry::format::{age, value};
+use crate::telemetry::sample::{Calls, CostReport, ForecastMethod};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
     let Some(source) = app.source(id) else {
@@ -108,9 +109,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
             ),
             t.muted,
         ));
+        lines.extend(cost_summary(app, report, look));
+        let names = report.top.iter().map(|(name, _)| short_service(name));
+        let name_width = names.map(|n| n.chars().count()).max().unwrap_or(0).min(40);
         for (name, v) in &report.top {
+            // Cents on every line, so the column lines up.
+            let dollars = format!("${v:.2}");
             lines.push(Line::styled(
-                format!("  {:<28} {:>10}", short_service(name), value(*v, Some("$"))),
+                format!("  {:<name_width$} {dollars:>10}", short_service(name)),
                 t.text,
             ));
         }
@@ -195,4 +201,40 @@ fn thresholds(source: &Source) -> String {
             .collect::<Vec<_>>()
             .join(" · "),
     }
+}
+
+/// The cost panel's numbers in words: budget use, the month-end forecast and who made it, and
+/// what the cockpit's own AWS calls cost so far.
+fn cost_summary<'a>(app: &App, report: &CostReport, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let mut lines = Vec::new();
+    if let Some(budget) = report.budget {
+        lines.push(Line::styled(
+            format!(
+                "budget {} · {:.0}% used",
+                value(budget, Some("$")),
+                report.month_to_date / budget * 100.0
+            ),
+            t.text,
+        ));
+    }
+    if let Some(f) = report.forecast {
+        let by = match f.method {
+            ForecastMethod::CostExplorer => "Cost Explorer's forecast",
+            ForecastMethod::Projection => "projected from the month's complete days",
+        };
+        lines.push(Line::styled(
+            format!("month end {} ({by})", value(f.month_end, Some("$"))),
+            t.text,
+        ));
+    }
+    let calls = app.calls.cost_explorer;
+    lines.push(Line::styled(
+        format!(
+            "this cockpit's Cost Explorer calls: {calls} = ${:.2}",
+            calls as f64 * Calls::COST_EXPLORER_USD
+        ),
+        t.muted,
+    ));
+    lines
 }
