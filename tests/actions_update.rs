@@ -234,6 +234,28 @@ fn a_breach_during_the_bake_prompts_once() {
     assert!(app.bake().is_none());
 }
 
+/// `R` from the breach prompt answers it: once the rollback begins the prompt is gone, so it
+/// does not come back with stale evidence when the rollback's dialog closes.
+#[test]
+fn rolling_back_from_the_breach_prompt_answers_it() {
+    let mut app = acting_app(Mode::Live);
+    shift_to(&mut app, 1);
+    feed(&mut app, "errors", 2.5);
+    tick(&mut app, 1);
+    assert!(matches!(app.top_layer(), Some(Layer::Breach { .. })));
+    keys(&mut app, &[Key::Char('R')]);
+    keys(&mut app, &typed("ROLLBACK"));
+    let effects = keys(&mut app, &[Key::Enter]);
+    assert!(matches!(events(&effects)[0], Event::RollbackBegan { .. }));
+    assert!(
+        !app.layers.iter().any(|l| matches!(l, Layer::Breach { .. })),
+        "{:?}",
+        app.layers
+    );
+    keys(&mut app, &[Key::Esc]);
+    assert_eq!(app.top_layer(), None);
+}
+
 #[test]
 fn the_rollback_policy_rolls_back_by_itself_on_a_breach() {
     let mut app = acting_app(Mode::Live);

@@ -69,6 +69,7 @@ impl App {
                 }
                 if self.running_now().is_some() {
                     // An emergency does not wait: stop what runs, then roll back.
+                    self.answer_breach_prompt();
                     self.rollback_queued = true;
                     self.layers.push(Layer::RollbackRun);
                     return self.interrupt_running();
@@ -83,6 +84,12 @@ impl App {
         }
     }
 
+    /// A breach prompt under the rollback is answered by it; left in the stack, it would come
+    /// back with stale evidence when the rollback's dialog closes.
+    fn answer_breach_prompt(&mut self) {
+        self.layers.retain(|l| !matches!(l, Layer::Breach { .. }));
+    }
+
     /// Journals the start (unless resuming one) and runs the first unsettled step.
     pub(super) fn begin_rollback(&mut self, trigger: &str) -> Vec<Effect> {
         let mut effects = Vec::new();
@@ -94,6 +101,7 @@ impl App {
                 return effects;
             }
         }
+        self.answer_breach_prompt();
         self.rollback_in_this_session = true;
         self.rollback_failed = None;
         if !matches!(self.top_layer(), Some(Layer::RollbackRun)) {
