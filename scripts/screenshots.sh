@@ -29,38 +29,26 @@ tmux() { command tmux -L "$session" "$@"; }
 trap 'tmux kill-server 2>/dev/null || true; rm -rf "$data"' EXIT
 
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
-  "TERM=xterm-256color FLIGHTDECK_DATA_DIR=$data $bin demo"
+  "TERM=xterm-256color FLIGHTDECK_DATA_DIR=$data $bin demo; echo 'flightdeck exited with' \$?; sleep 600"
 
-# Waits until the screen shows TEXT (up to 30 s): screenshots of a half-drawn screen are lies.
-wait_for() {
-  for _ in $(seq 300); do
-    if tmux capture-pane -p -t "$session" | grep -qF -- "$1"; then return 0; fi
-    sleep 0.1
-  done
-  echo "screenshots: timed out waiting for '$1'; the screen was:" >&2
-  tmux capture-pane -p -t "$session" >&2
-  exit 1
-}
+screen_has() { tmux capture-pane -p -t "$session" | grep -q"$1" -- "$2"; }
+screen_lacks() { ! screen_has F "$1"; }
 
-wait_for_re() {
+# Waits up to 60 s until CHECK... holds: screenshots of a half-drawn screen are lies.
+wait_until() {
+  local what="$1"; shift
   for _ in $(seq 600); do
-    if tmux capture-pane -p -t "$session" | grep -qE -- "$1"; then return 0; fi
+    if "$@"; then return 0; fi
+    if screen_has F "flightdeck exited with"; then break; fi
     sleep 0.1
   done
-  echo "screenshots: timed out waiting for /$1/; the screen was:" >&2
+  echo "screenshots: gave up waiting for $what; the screen was:" >&2
   tmux capture-pane -p -t "$session" >&2
   exit 1
 }
-
-wait_gone() {
-  for _ in $(seq 100); do
-    if ! tmux capture-pane -p -t "$session" | grep -qF -- "$1"; then return 0; fi
-    sleep 0.1
-  done
-  echo "screenshots: '$1' stayed on screen:" >&2
-  tmux capture-pane -p -t "$session" >&2
-  exit 1
-}
+wait_for() { wait_until "'$1'" screen_has F "$1"; }
+wait_for_re() { wait_until "/$1/" screen_has E "$1"; }
+wait_gone() { wait_until "'$1' to go" screen_lacks "$1"; }
 
 keys() { tmux send-keys -t "$session" "$@"; sleep 0.3; }
 
