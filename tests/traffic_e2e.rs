@@ -153,9 +153,12 @@ fn the_tui_shifts_real_traffic_with_the_typed_word_and_rolls_back() {
     let mut cockpit = Cockpit::start(&dirs, &["run", path.to_str().unwrap()], 120, 40);
     cockpit.wait_for("LIVE");
 
-    for green in [10, 50, 100] {
+    for (from, green) in [(0, 10), (10, 50), (50, 100)] {
         cockpit.send("t");
         cockpit.wait_for("Type SHIFT to shift");
+        // As an operator would, look at the weights read back before typing: the report takes
+        // the first shift's origin from that read, and "?" if it had not come back yet.
+        cockpit.wait_for(&format!("in force: {from}% green"));
         cockpit.send("SHIFT\r");
         cockpit.wait_for(&format!(" {green}% G"));
         cockpit.wait_for(&format!("`shift{green}` done"));
