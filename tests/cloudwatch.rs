@@ -563,6 +563,18 @@ fn a_silent_instance_metadata_service_cannot_hang_the_poll() {
     drop(silent);
 }
 
+/// A fresh account on the shared LocalStack holding one `Lag` value, a minute old, for the tests
+/// that read it back through the production config loader in a child process.
+fn account_with_lag(name: &str, value: f64) -> (&'static LocalStack, Account) {
+    let server = LocalStack::shared();
+    let account = Account::new(name);
+    let config = account.config(&server.endpoint());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ns = &account.namespace;
+    rt.block_on(put(&config, ns, "Lag", &[], &[value], None, a_minute_ago()));
+    (server, account)
+}
+
 /// The way an operator points Flightdeck somewhere: credentials and region in the environment,
 /// `AWS_ENDPOINT_URL_CLOUDWATCH` for the endpoint, through the production config loader.
 #[test]
@@ -577,19 +589,7 @@ fn environment_credentials_region_and_endpoint_variable_are_honoured() {
         assert_eq!(samples[0].reading, Reading::Number(8.0));
         return;
     }
-    let server = LocalStack::shared();
-    let account = Account::new("env");
-    let config = account.config(&server.endpoint());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(put(
-        &config,
-        &account.namespace,
-        "Lag",
-        &[],
-        &[8.0],
-        None,
-        a_minute_ago(),
-    ));
+    let (server, account) = account_with_lag("env", 8.0);
     let home = tempfile::tempdir().unwrap();
     run_child(
         TEST,
@@ -620,19 +620,7 @@ fn a_runbook_profile_brings_region_credentials_and_endpoint() {
         assert_eq!(samples[0].reading, Reading::Number(9.0));
         return;
     }
-    let server = LocalStack::shared();
-    let account = Account::new("profile");
-    let config = account.config(&server.endpoint());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(put(
-        &config,
-        &account.namespace,
-        "Lag",
-        &[],
-        &[9.0],
-        None,
-        a_minute_ago(),
-    ));
+    let (server, account) = account_with_lag("profile", 9.0);
     let home = tempfile::tempdir().unwrap();
     let aws = home.path().join(".aws");
     std::fs::create_dir_all(&aws).unwrap();

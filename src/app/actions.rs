@@ -61,6 +61,14 @@ impl RunningAction {
     pub fn is_running(&self) -> bool {
         self.ended.is_none()
     }
+
+    /// The output pane keeps the last `SCROLLBACK` lines.
+    fn push_line(&mut self, stderr: bool, text: String) {
+        if self.lines.len() == SCROLLBACK {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(OutputLine { stderr, text });
+    }
 }
 
 impl App {
@@ -153,7 +161,11 @@ impl App {
                 Work::Shell { command, .. } => command.clone(),
                 Work::Http { request, .. } => request.shown(),
             };
-            self.push_line(false, format!("would run: {shown}"));
+            let line = ActionUpdate::Line {
+                stderr: false,
+                text: format!("would run: {shown}"),
+            };
+            effects.extend(self.action_update(id, line));
             effects.extend(self.action_update(
                 id,
                 ActionUpdate::Ended {
@@ -167,27 +179,17 @@ impl App {
         effects
     }
 
-    fn push_line(&mut self, stderr: bool, text: String) {
-        if let Some(running) = &mut self.running {
-            if running.lines.len() == SCROLLBACK {
-                running.lines.pop_front();
-            }
-            running.lines.push_back(OutputLine { stderr, text });
-        }
-    }
-
     /// Output and the end of a running action, from the cockpit.
     pub(super) fn action_update(&mut self, id: u64, update: ActionUpdate) -> Vec<Effect> {
-        if self.running.as_ref().map(|r| r.id) != Some(id) {
+        let Some(running) = self.running.as_mut().filter(|r| r.id == id) else {
             return Vec::new();
-        }
+        };
         match update {
             ActionUpdate::Line { stderr, text } => {
-                self.push_line(stderr, text);
+                running.push_line(stderr, text);
                 Vec::new()
             }
             ActionUpdate::Ended { ok, result } => {
-                let running = self.running.as_mut().expect("checked above");
                 running.ended = Some((ok, result.clone()));
                 let purpose = running.purpose.clone();
                 let shifted = matches!(

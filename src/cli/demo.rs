@@ -30,10 +30,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
     };
     let theme = match super::run::load_theme(args.theme.as_deref(), &config) {
         Ok(t) => t,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&data_dir);
@@ -72,11 +69,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
             println!("The demo stopped. Its run's report: flightdeck report --run {run_id}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            crate::terminal::restore();
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
+        Err(e) => super::run::cockpit_failed(e),
     }
 }
 

@@ -25,10 +25,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     args.aws.or_config(&config).apply(&mut loaded.runbook);
     let theme = match load_theme(args.theme.as_deref(), &config) {
         Ok(t) => t,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&data_dir);
@@ -66,17 +63,20 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     match cockpit::run(session, opts) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            crate::terminal::restore();
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
-        }
+        Err(e) => cockpit_failed(e),
     }
 }
 
+/// The cockpit stopped on an error: the terminal back to normal first, then the error on it.
+pub fn cockpit_failed(e: anyhow::Error) -> ExitCode {
+    crate::terminal::restore();
+    eprintln!("error: {e:#}");
+    ExitCode::from(1)
+}
+
 /// `--theme` (or `FLIGHTDECK_THEME`), else the config file's, else dark. An unknown theme from
-/// the config file says which file named it.
-pub fn load_theme(flag: Option<&str>, config: &Config) -> Result<Theme, String> {
+/// the config file says which file named it; the error is printed: bad input, exit 2.
+pub fn load_theme(flag: Option<&str>, config: &Config) -> Result<Theme, ExitCode> {
     let (name, from_config) = match (flag, &config.theme) {
         (Some(name), _) => (name, false),
         (None, Some(name)) => (name.as_str(), true),
@@ -84,9 +84,10 @@ pub fn load_theme(flag: Option<&str>, config: &Config) -> Result<Theme, String> 
     };
     Theme::load(name, &paths::config_dir(), no_color_requested()).map_err(|e| {
         if from_config {
-            format!("error: {e} (theme set in {})", config.path.display())
+            eprintln!("error: {e} (theme set in {})", config.path.display());
         } else {
-            format!("error: {e}")
+            eprintln!("error: {e}");
         }
+        ExitCode::from(2)
     })
 }

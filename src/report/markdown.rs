@@ -115,19 +115,7 @@ pub fn parse_time(rfc3339: &str) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Pipes that are not preceded by a backslash: the cell borders GitHub sees.
-    fn borders(line: &str) -> usize {
-        let mut escaped = false;
-        let mut n = 0;
-        for c in line.chars() {
-            if c == '|' && !escaped {
-                n += 1;
-            }
-            escaped = c == '\\' && !escaped;
-        }
-        n
-    }
+    use crate::report::tests::borders;
 
     #[test]
     fn text_escapes_markup_and_folds_lines() {

@@ -82,7 +82,7 @@ fn render_journal_only(records: &[Record]) -> String {
 }
 
 /// Unescaped pipes on a line: the cell borders a Markdown table reader sees.
-fn borders(line: &str) -> usize {
+pub(super) fn borders(line: &str) -> usize {
     let mut escaped = false;
     let mut n = 0;
     for c in line.chars() {
