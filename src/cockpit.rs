@@ -95,7 +95,9 @@ fn event_loop(
                     }
                     Effect::NewRun => {
                         let runbook = session.app.runbook.clone();
-                        *session = session::start(runbook, &opts.runbook_path, &opts.data_dir)?;
+                        let mode = session.app.progress.run_mode();
+                        *session =
+                            session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?;
                         let size = term.size()?;
                         session.app.update(Msg::Resize {
                             width: size.width,

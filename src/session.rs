@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::app::{App, Layer, Mode};
+use crate::journal::event::RunMode;
 use crate::journal::seat::{self, Abandoned, Claim, Holder, Seat};
 use crate::journal::{self, Event, FileJournal, Identity, Journal, Record, runs};
 use crate::runbook::Runbook;
@@ -34,34 +35,51 @@ pub fn runbook_key(path: &Path) -> String {
         .to_string()
 }
 
-/// Opens the runbook's newest run (or a new one). With `read_only` nothing is written and
-/// no seat is claimed: an observer's view of a run that exists.
-pub fn open(
-    runbook: Runbook,
-    runbook_path: &Path,
-    data_dir: &Path,
-    new_run: bool,
-    read_only: bool,
-) -> Result<Session> {
+/// How a session asks for its run.
+#[derive(Debug, Clone, Copy)]
+pub struct Want {
+    /// Live or rehearsal: only a run of this mode is resumed, and a new run gets it.
+    pub mode: RunMode,
+    pub new_run: bool,
+    /// Nothing is written and no seat is claimed: an observer's view of a run that exists.
+    pub read_only: bool,
+}
+
+/// The app's mode for a run of this mode once the seat is held.
+pub fn app_mode(mode: RunMode) -> Mode {
+    match mode {
+        RunMode::Live => Mode::Live,
+        RunMode::Rehearsal => Mode::Rehearsal,
+    }
+}
+
+/// Opens the runbook's newest open run of the wanted mode, or a new one.
+pub fn open(runbook: Runbook, runbook_path: &Path, data_dir: &Path, want: Want) -> Result<Session> {
     let dir = runs::runs_dir(data_dir);
     create_private_dir(&dir)?;
     let key = runbook_key(runbook_path);
-    let existing = if new_run {
+    let existing = if want.new_run {
         None
     } else {
-        runs::open_run_for(data_dir, &key)
+        runs::open_run_for(data_dir, &key, want.mode)
     };
-    match (existing, read_only) {
-        (Some(path), _) => resume(runbook, &path, read_only),
-        (None, false) => start(runbook, runbook_path, data_dir),
+    match (existing, want.read_only) {
+        (Some(path), _) => resume(runbook, &path, want),
+        (None, false) => start(runbook, runbook_path, data_dir, want.mode),
         (None, true) => anyhow::bail!(
-            "there is no run of {} to observe; --read-only only opens a run that exists",
+            "there is no open {} run of {} to observe; --read-only only opens a run that exists",
+            want.mode.label(),
             runbook_path.display()
         ),
     }
 }
 
-pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<Session> {
+pub fn start(
+    runbook: Runbook,
+    runbook_path: &Path,
+    data_dir: &Path,
+    mode: RunMode,
+) -> Result<Session> {
     let now = OffsetDateTime::now_utc();
     let run_id = runs::new_run_id(runbook_path, now);
     let path = runs::run_path(data_dir, &run_id);
@@ -78,9 +96,11 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         runbook_path: runbook_key(runbook_path),
         runbook_name: runbook.meta.name.clone(),
         step_fingerprints: runbook.step_fingerprints(),
+        mode: Some(mode),
     };
     let record = journal.append(started, &runbook.hash)?;
     let mut app = App::new(runbook, identity.operator, run_id, now);
+    app.mode = app_mode(mode);
     app.replay(timed(&[record]));
     app.selected = app.first_open_row();
     Ok(Session {
@@ -89,11 +109,11 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         seat: Some(seat),
         abandoned: None,
         changed: None,
-        mode_with_seat: Mode::Live,
+        mode_with_seat: app_mode(mode),
     })
 }
 
-fn resume(runbook: Runbook, path: &Path, read_only: bool) -> Result<Session> {
+fn resume(runbook: Runbook, path: &Path, want: Want) -> Result<Session> {
     let journal = FileJournal::open(path, journal::operator())
         .with_context(|| {
         format!("cannot resume the run in {}; the file is left as it is. Start a fresh run with --new-run, and check the old one with `flightdeck journal verify`", path.display())
@@ -104,15 +124,19 @@ fn resume(runbook: Runbook, path: &Path, read_only: bool) -> Result<Session> {
     let identity = journal.identity().clone();
     let mut app = App::new(runbook, identity.operator, identity.run, now);
     app.replay(timed(&records));
+    if app.progress.mode.is_none() {
+        app.progress.mode = Some(RunMode::of_old_run(records.iter().map(|r| &r.event)));
+    }
+    app.mode = app_mode(want.mode);
     let mut session = Session {
         app,
         journal,
         seat: None,
         abandoned: None,
         changed,
-        mode_with_seat: Mode::Live,
+        mode_with_seat: app_mode(want.mode),
     };
-    if read_only {
+    if want.read_only {
         session.app.mode = Mode::ReadOnly;
         return Ok(session);
     }

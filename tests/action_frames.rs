@@ -62,6 +62,7 @@ fn rollback_step_failed() {
 #[test]
 fn breach_prompt() {
     let mut app = acting_app(Mode::Live);
+    gate_passed(&mut app);
     keys(&mut app, &[Key::Char('t')]);
     keys(&mut app, &typed("SHIFT"));
     keys(&mut app, &[Key::Enter]);

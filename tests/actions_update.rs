@@ -88,6 +88,7 @@ fn a_failed_command_marks_its_step_failed_and_can_run_again() {
 #[test]
 fn rehearsal_journals_would_run_and_starts_nothing() {
     let mut app = acting_app(Mode::Rehearsal);
+    gate_passed(&mut app);
     let mut effects = keys(&mut app, &[Key::Enter, Key::Tab, Key::Enter]);
     effects.extend(keys(&mut app, &[Key::Esc, Key::Char('t')]));
     effects.extend(keys(&mut app, &typed("SHIFT")));
@@ -137,7 +138,14 @@ fn read_only_offers_nothing() {
     assert!(effects.is_empty(), "{effects:?}");
 }
 
+/// The next shift of the plan, made as the plan wants it: after its gate's GO and the bake.
 fn shift_to(app: &mut flightdeck::app::App, id: u64) -> Vec<Effect> {
+    if app.progress.status("go") != Status::Done {
+        gate_passed(app);
+    }
+    if let Some((until, _)) = app.bake() {
+        tick(app, (until - app.now).whole_seconds() + 1);
+    }
     let mut effects = keys(app, &[Key::Char('t')]);
     effects.extend(keys(app, &typed("SHIFT")));
     effects.extend(keys(app, &[Key::Enter]));
@@ -148,6 +156,7 @@ fn shift_to(app: &mut flightdeck::app::App, id: u64) -> Vec<Effect> {
 #[test]
 fn a_shift_needs_the_exact_word_then_bakes_and_reads_back() {
     let mut app = acting_app(Mode::Live);
+    gate_passed(&mut app);
     let effects = keys(&mut app, &[Key::Char('t')]);
     assert_eq!(
         effects,
@@ -317,10 +326,14 @@ fn rollback_runs_in_order_and_asks_on_a_failure() {
     }));
     assert!(starts(&effects).is_empty());
     let effects = keys(&mut app, &[Key::Enter]);
-    assert_eq!(
-        events(&effects).last(),
-        Some(&&Event::RollbackEnded { completed: true })
-    );
+    // The rollback ends, and the gate the shifts waited for opens again by itself.
+    assert!(matches!(
+        &events(&effects)[..],
+        [
+            Event::RollbackEnded { completed: true },
+            Event::GateReopened { step, automatic: true, .. }
+        ] if step == "go"
+    ));
     assert!(!app.rollback_active());
 }
 
@@ -363,6 +376,7 @@ fn an_action_in_doubt_blocks_actuation_until_resolved() {
         runbook_path: "actions.toml".into(),
         runbook_name: rb.meta.name.clone(),
         step_fingerprints: rb.step_fingerprints(),
+        mode: None,
     };
     let crashed = Event::ActionStarted {
         id: 1,

@@ -459,6 +459,9 @@ fn flightdeck_demo_at_80x24_shows_demo_live_values_shifts_for_real_and_quits_cle
     cockpit.send("t");
     cockpit.wait_for("SHIFT");
     cockpit.send("SHIFT\r");
+    // The gate is not decided: the shift is held, and goes ahead only on a typed reason.
+    cockpit.wait_for("Override reason");
+    cockpit.send("demo walk: shifting before the gate\r");
     cockpit.wait_for("10% G");
     wait_until("the router at 10 % green", TIMEOUT, || {
         http.json(&format!("{router}/admin/weights"))["green"] == 10
@@ -478,6 +481,11 @@ fn flightdeck_demo_at_80x24_shows_demo_live_values_shifts_for_real_and_quits_cle
     let journal = std::fs::read_to_string(dirs.journal()).unwrap();
     assert!(
         journal.contains("the failure key made green answer 500"),
+        "{journal}"
+    );
+    assert!(
+        journal.contains(r#""type":"hold_overridden""#)
+            && journal.contains("demo walk: shifting before the gate"),
         "{journal}"
     );
     // Quit stopped the world: the router's port is closed.

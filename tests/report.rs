@@ -132,6 +132,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
             runbook_path: runbook_path.into(),
             runbook_name: runbook_name.into(),
             step_fingerprints: Default::default(),
+            mode: None,
         },
         Event::StepTicked {
             step: "announce".into(),

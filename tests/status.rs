@@ -235,6 +235,7 @@ fn the_open_run_says_which_gate_is_next() {
         runbook_path: flightdeck::session::runbook_key(&runbook),
         runbook_name: "gated".into(),
         step_fingerprints: Default::default(),
+        mode: None,
     });
     append(Event::GateDecided {
         step: "first".into(),

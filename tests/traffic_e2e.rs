@@ -123,6 +123,12 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
         let mut effects = keys(&mut app, &[Key::Char('t')]);
         effects.extend(keys(&mut app, &typed("SHIFT")));
         effects.extend(keys(&mut app, &[Key::Enter]));
+        if green > 10 {
+            // The 30m bake of the shift before holds this one: it goes ahead on a reason.
+            assert!(effects.is_empty(), "held by the bake: {effects:?}");
+            effects.extend(keys(&mut app, &typed("test: no time to bake")));
+            effects.extend(keys(&mut app, &[Key::Enter]));
+        }
         settle(&mut app, &mut actions, &rx, effects);
         assert_eq!(app.green(), green);
         assert_eq!(
@@ -160,6 +166,12 @@ fn the_tui_shifts_real_traffic_with_the_typed_word_and_rolls_back() {
         // the first shift's origin from that read, and "?" if it had not come back yet.
         cockpit.wait_for(&format!("in force: {from}% green"));
         cockpit.send("SHIFT\r");
+        if from > 0 {
+            // The shift before is still baking (30m): held, it goes ahead on a typed reason.
+            cockpit.wait_for("HELD: the bake at");
+            cockpit.wait_for("Override reason");
+            cockpit.send("test: no time to bake\r");
+        }
         cockpit.wait_for(&format!(" {green}% G"));
         cockpit.wait_for(&format!("`shift{green}` done"));
         assert_split(&haproxy, green);
@@ -184,6 +196,11 @@ fn the_tui_shifts_real_traffic_with_the_typed_word_and_rolls_back() {
         );
     }
     assert!(journal.contains(r#""type":"rollback_ended","completed":true"#));
+    assert_eq!(
+        journal.matches(r#""type":"hold_overridden""#).count(),
+        2,
+        "the 50 and 100 shifts overrode the bake: {journal}"
+    );
 
     // Every step is in the report.
     let out = dirs.command(&["report", path.to_str().unwrap()]);

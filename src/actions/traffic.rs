@@ -121,9 +121,13 @@ pub fn read_green(
     vars: &BTreeMap<String, String>,
     timeout: Duration,
 ) -> Result<u8, String> {
+    read_green_with(&expand(get, vars), timeout)
+}
+
+/// Runs an expanded `get` command and parses the green weight it prints.
+pub fn read_green_with(get: &str, timeout: Duration) -> Result<u8, String> {
     let (tx, rx) = mpsc::channel();
-    process::start(&expand(get, vars), timeout, tx)
-        .map_err(|e| format!("the read-back could not start: {e}"))?;
+    process::start(get, timeout, tx).map_err(|e| format!("the read-back could not start: {e}"))?;
     let (mut out, mut err) = (Vec::new(), Vec::new());
     // The runner kills the group at `timeout`; the margin only covers a pipe still held by a
     // process that left the group, so this call returns whatever the command does.

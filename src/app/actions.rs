@@ -114,6 +114,13 @@ impl App {
             self.flash = Some("a rollback is under way: R shows it".into());
             return false;
         }
+        if self.progress.ended.is_some() {
+            self.flash = Some(format!(
+                "the run is {}: `flightdeck run` starts a fresh one",
+                self.progress.run_state().word()
+            ));
+            return false;
+        }
         if let Some(why) = &self.journal_error {
             self.flash = Some(format!("no action while the journal is failing ({why})"));
             return false;

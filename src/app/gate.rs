@@ -11,6 +11,8 @@ use crate::runbook::TimeoutPolicy;
 
 /// Shortest override reason: a reason is a sentence, not a keystroke.
 pub const MIN_OVERRIDE_REASON: usize = 10;
+/// The word that reopens a decided gate.
+pub const REOPEN_WORD: &str = "REOPEN";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateDialog {
@@ -26,6 +28,16 @@ pub enum GateStage {
     Review,
     NoGo(TextInput),
     Override(TextInput),
+    /// Reopening a decided gate: first the word, then the reason.
+    ReopenWord(TextInput),
+    ReopenReason(TextInput),
+}
+
+impl GateStage {
+    /// A text field has the keys (letters are typed, not commands).
+    pub fn typing(&self) -> bool {
+        !matches!(self, GateStage::Review)
+    }
 }
 
 /// A gate step's parts, borrowed from the runbook.
@@ -73,30 +85,11 @@ impl App {
             .collect()
     }
 
-    /// When the gate became the step at hand: the end of the step before it, else the run start.
-    pub fn gate_opened_at(&self, step: &str) -> Option<OffsetDateTime> {
-        let steps: Vec<&Step> = self.runbook.steps().map(|(_, s)| s).collect();
-        let at = steps.iter().position(|s| s.id == step)?;
-        if self.progress.status(step).finished() {
-            return None;
-        }
-        if steps[..at]
-            .iter()
-            .any(|s| !self.progress.status(&s.id).finished())
-        {
-            return None; // not reached yet
-        }
-        match at.checked_sub(1) {
-            Some(prev) => self.progress.state(&steps[prev].id)?.finished_at,
-            None => self.progress.run_started,
-        }
-    }
-
     /// How long the gate has been over its timeout, if it is.
     pub fn gate_overdue(&self, step: &str) -> Option<Duration> {
         let timeout = self.gate_spec(step)?.timeout?;
-        let opened = self.gate_opened_at(step)?;
-        let over = self.now - (opened + timeout);
+        let until = super::timers::checked_add(self.reached_at(step)?, timeout)?;
+        let over = self.now - until;
         over.is_positive().then(|| over.unsigned_abs())
     }
 
@@ -179,15 +172,19 @@ impl App {
                     dialog.cursor = dialog.cursor.saturating_sub(1);
                     Vec::new()
                 }
-                _ if decided => {
-                    self.flash = Some(format!(
-                        "`{}` is already decided; u reopens it",
-                        dialog.step
-                    ));
-                    Vec::new()
-                }
                 _ if !self.may_act() => {
                     self.flash = Some(self.read_only_note());
+                    Vec::new()
+                }
+                Key::Char('r') if decided => {
+                    dialog.stage = GateStage::ReopenWord(TextInput::default());
+                    Vec::new()
+                }
+                _ if decided => {
+                    self.flash = Some(format!(
+                        "`{}` is already decided; r reopens it (typed word and a reason)",
+                        dialog.step
+                    ));
                     Vec::new()
                 }
                 Key::Char(' ') => {
@@ -224,7 +221,10 @@ impl App {
                 }
                 _ => Vec::new(),
             },
-            GateStage::NoGo(input) | GateStage::Override(input) => match key {
+            GateStage::NoGo(input)
+            | GateStage::Override(input)
+            | GateStage::ReopenWord(input)
+            | GateStage::ReopenReason(input) => match key {
                 Key::Esc => {
                     dialog.stage = GateStage::Review;
                     Vec::new()
@@ -240,10 +240,23 @@ impl App {
         effects
     }
 
-    fn submit_reason(&mut self, dialog: GateDialog) -> Vec<Effect> {
+    fn submit_reason(&mut self, mut dialog: GateDialog) -> Vec<Effect> {
         let (go, reason) = match &dialog.stage {
             GateStage::NoGo(input) => (false, input.text.trim().to_string()),
             GateStage::Override(input) => (true, input.text.trim().to_string()),
+            GateStage::ReopenWord(input) => {
+                if input.text == REOPEN_WORD {
+                    dialog.stage = GateStage::ReopenReason(TextInput::default());
+                } else {
+                    self.flash = Some(format!("type {REOPEN_WORD} exactly to reopen, or Esc"));
+                }
+                self.replace_top(Layer::Gate(dialog));
+                return Vec::new();
+            }
+            GateStage::ReopenReason(input) => {
+                let reason = input.text.trim().to_string();
+                return self.reopen_gate(dialog, reason);
+            }
             GateStage::Review => return Vec::new(),
         };
         let short = reason.chars().count() < if go { MIN_OVERRIDE_REASON } else { 1 };
@@ -268,6 +281,30 @@ impl App {
             Vec::new()
         };
         self.decide(&dialog, go, overridden, Some(reason))
+    }
+
+    /// The typed word and a reason: the decision stands in the journal, and the gate is open
+    /// again, its sign-offs unticked, to be judged on the values of now.
+    fn reopen_gate(&mut self, mut dialog: GateDialog, reason: String) -> Vec<Effect> {
+        if reason.chars().count() < MIN_OVERRIDE_REASON {
+            self.flash = Some(format!(
+                "reopening needs a reason of at least {MIN_OVERRIDE_REASON} characters"
+            ));
+            self.replace_top(Layer::Gate(dialog));
+            return Vec::new();
+        }
+        let effects = self.record(Event::GateReopened {
+            step: dialog.step.clone(),
+            reason,
+            automatic: false,
+        });
+        if !effects.is_empty() {
+            self.flash = Some(format!("`{}` reopened: decide it again", dialog.step));
+        }
+        dialog.ticked.iter_mut().for_each(|t| *t = false);
+        dialog.stage = GateStage::Review;
+        self.replace_top(Layer::Gate(dialog));
+        effects
     }
 
     fn decide(

@@ -5,10 +5,12 @@ pub mod actions;
 mod demo;
 pub mod gate;
 pub mod keymap;
+mod lifecycle;
 pub mod progress;
 mod rollback;
 pub mod rows;
 pub mod sources;
+pub mod timers;
 pub mod traffic;
 mod update;
 
@@ -116,6 +118,9 @@ pub enum Layer {
         to_green: Option<u8>,
         step: Option<String>,
         input: TextInput,
+        /// The override reason, asked for after the word when a hold stands (a gate not GO,
+        /// a bake not over).
+        reason: Option<TextInput>,
     },
     /// `abort_when` failed during a bake (policy prompt or freeze).
     Breach {
@@ -136,6 +141,8 @@ pub enum Layer {
     },
     /// `q` while an action runs.
     ConfirmQuit,
+    /// Every step is finished: end the run as completed?
+    ConfirmEnd,
 }
 
 /// Messages into `update`.
@@ -232,6 +239,8 @@ pub struct App {
     pub demo: bool,
     /// The demo's green is failing on purpose (the failure key was pressed).
     pub demo_green_failing: bool,
+    /// Ending the run was offered in this session (once is enough).
+    pub end_offered: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -268,6 +277,7 @@ impl App {
             rollback_in_this_session: false,
             demo: false,
             demo_green_failing: false,
+            end_offered: false,
             dirty: true,
         }
     }

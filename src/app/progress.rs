@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 use crate::journal::Event;
-use crate::journal::event::Action;
+use crate::journal::event::{Action, RunMode, RunOutcome};
 
 /// An action as the journal tells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,8 @@ pub enum Status {
     Done,
     Skipped,
     Failed,
+    /// A shift the rollback took back: to be made again, after its gate is decided again.
+    RolledBack,
 }
 
 impl Status {
@@ -36,6 +38,7 @@ impl Status {
             Status::Done => "done",
             Status::Skipped => "skipped",
             Status::Failed => "failed",
+            Status::RolledBack => "rolled back",
         }
     }
 
@@ -75,11 +78,45 @@ impl Default for StepState {
     }
 }
 
+/// Where the run stands in its life, as the journal tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Active,
+    /// The rollback completed and no shift was made since.
+    RolledBack,
+    Completed,
+    Aborted,
+}
+
+impl RunState {
+    /// As the header, `status --json` and the report say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            RunState::Active => "active",
+            RunState::RolledBack => "rolled back",
+            RunState::Completed => "completed",
+            RunState::Aborted => "aborted",
+        }
+    }
+}
+
+/// A manual toggle `u` can take back: the step's state before it.
+#[derive(Debug, Clone, PartialEq)]
+struct Toggle {
+    step: String,
+    before: StepState,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Progress {
     steps: HashMap<String, StepState>,
-    /// Ticks and skips in order, for undo.
-    undo_stack: Vec<String>,
+    /// The operator's manual ticks, skips and reopens in order, for undo. Nothing else goes
+    /// here: a decision, a command's result, a shift or a rollback step is never undone.
+    undo_stack: Vec<Toggle>,
+    /// Live or rehearsal, from the run's first record.
+    pub mode: Option<RunMode>,
+    /// Set once the run was ended on purpose.
+    pub ended: Option<(RunOutcome, OffsetDateTime)>,
     /// When the last step finished or a session began: the start of the current step's clock.
     pub clock_from: Option<OffsetDateTime>,
     pub run_started: Option<OffsetDateTime>,
@@ -97,6 +134,10 @@ pub struct TrafficState {
     pub shifted_at: Option<OffsetDateTime>,
     /// An `abort_when` breach since the last shift, with its policy.
     pub breach: Option<(OffsetDateTime, crate::runbook::BreachPolicy)>,
+    /// The rollback completed and no shift succeeded since.
+    pub rolled_back: bool,
+    /// The read-back as last journaled: `Some(None)` when it was failing.
+    pub observed: Option<Option<u8>>,
 }
 
 /// The emergency rollback, from `rollback_began` to `rollback_ended`.
@@ -139,30 +180,64 @@ impl Progress {
         self.actions.keys().next_back().map_or(1, |id| id + 1)
     }
 
-    /// The step `u` would reopen.
+    /// The step whose last manual toggle `u` would take back.
     pub fn last_undoable(&self) -> Option<&str> {
-        self.undo_stack.last().map(String::as_str)
+        self.undo_stack.last().map(|t| t.step.as_str())
+    }
+
+    pub fn run_state(&self) -> RunState {
+        match self.ended {
+            Some((RunOutcome::Completed, _)) => RunState::Completed,
+            Some((RunOutcome::Aborted, _)) => RunState::Aborted,
+            None if self.traffic.rolled_back => RunState::RolledBack,
+            None => RunState::Active,
+        }
+    }
+
+    /// The run's mode; a run journaled before modes were is taken as live here (the session
+    /// that opens it infers the mode from its actions).
+    pub fn run_mode(&self) -> RunMode {
+        self.mode.unwrap_or(RunMode::Live)
     }
 
     pub fn apply(&mut self, event: &Event, at: OffsetDateTime, operator: &str) {
         match event {
-            Event::RunStarted { .. } => {
+            Event::RunStarted { mode, .. } => {
                 self.run_started = Some(at);
                 self.clock_from = Some(at);
+                self.mode = *mode;
             }
             Event::RunResumed { .. } => self.clock_from = Some(at),
-            Event::StepTicked { step } => self.finish(step, Status::Done, None, at),
+            Event::RunEnded { outcome, .. } => self.ended = Some((*outcome, at)),
+            Event::StepTicked { step } => {
+                self.remember_toggle(step);
+                self.finish(step, Status::Done, None, at)
+            }
             Event::StepSkipped { step, reason } => {
+                self.remember_toggle(step);
                 self.finish(step, Status::Skipped, Some(reason.clone()), at)
             }
             Event::StepReopened { step } => {
-                self.undo_stack.retain(|s| s != step);
-                let state = self.steps.entry(step.clone()).or_default();
-                state.status = Status::Pending;
-                state.skip_reason = None;
-                state.finished_at = None;
-                state.actual = None;
+                self.remember_toggle(step);
+                self.reopen(step);
             }
+            Event::ToggleUndone { step } => {
+                if let Some(at) = self.undo_stack.iter().rposition(|t| t.step == *step) {
+                    let toggle = self.undo_stack.remove(at);
+                    let state = self.steps.entry(step.clone()).or_default();
+                    let notes = std::mem::take(&mut state.notes);
+                    *state = StepState {
+                        notes,
+                        ..toggle.before
+                    };
+                }
+            }
+            Event::GateReopened { step, .. } => {
+                self.forget_toggles(step);
+                self.reopen(step);
+            }
+            Event::HoldOverridden { .. } => {}
+            Event::TrafficObserved { green, .. } => self.traffic.observed = Some(*green),
             Event::NoteAdded { step, text } => {
                 let note = Note {
                     at,
@@ -214,10 +289,14 @@ impl Progress {
                     rollback.ended = Some(*completed);
                 }
                 self.traffic.breach = None;
+                if *completed {
+                    self.mark_shifts_rolled_back();
+                }
             }
             Event::GateDecided {
                 step, go, reason, ..
             } => {
+                self.forget_toggles(step);
                 if *go {
                     self.finish(step, Status::Done, None, at);
                 } else {
@@ -241,6 +320,7 @@ impl Progress {
                     self.traffic.green = Some(*to_green);
                     self.traffic.shifted_at = Some(at);
                     self.traffic.breach = None;
+                    self.traffic.rolled_back = false;
                 }
                 Action::RollbackStep {
                     index, to_green, ..
@@ -257,6 +337,7 @@ impl Progress {
             }
         }
         if let Some(step) = state.action.step().map(str::to_string) {
+            self.forget_toggles(&step);
             if ok {
                 self.finish(&step, Status::Done, None, at);
             } else {
@@ -272,8 +353,49 @@ impl Progress {
         state.skip_reason = reason;
         state.finished_at = Some(at);
         state.actual = actual;
-        self.undo_stack.retain(|s| s != step);
-        self.undo_stack.push(step.to_string());
         self.clock_from = Some(at);
+    }
+
+    fn reopen(&mut self, step: &str) {
+        let state = self.steps.entry(step.to_string()).or_default();
+        state.status = Status::Pending;
+        state.skip_reason = None;
+        state.finished_at = None;
+        state.actual = None;
+    }
+
+    /// Before a manual toggle of `step`: its state now, for `u`.
+    fn remember_toggle(&mut self, step: &str) {
+        let mut before = self.steps.get(step).cloned().unwrap_or_default();
+        before.notes.clear();
+        self.undo_stack.push(Toggle {
+            step: step.to_string(),
+            before,
+        });
+    }
+
+    /// Something that is not a toggle decided `step`: earlier toggles of it can no longer be
+    /// taken back, or `u` would undo the decision with them.
+    fn forget_toggles(&mut self, step: &str) {
+        self.undo_stack.retain(|t| t.step != step);
+    }
+
+    /// After a completed rollback, the steps whose shift it took back.
+    fn mark_shifts_rolled_back(&mut self) {
+        self.traffic.rolled_back = true;
+        let shifted: Vec<String> = self
+            .actions
+            .values()
+            .filter(|a| matches!(a.action, Action::Shift { .. }))
+            .filter(|a| matches!(a.ended, Some((true, _))))
+            .filter_map(|a| a.action.step().map(str::to_string))
+            .collect();
+        for step in shifted {
+            self.forget_toggles(&step);
+            let state = self.steps.entry(step).or_default();
+            if state.status == Status::Done {
+                state.status = Status::RolledBack;
+            }
+        }
     }
 }

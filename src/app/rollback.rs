@@ -116,7 +116,9 @@ impl App {
     fn run_rollback_step(&mut self) -> Vec<Effect> {
         let Some(index) = self.rollback_next() else {
             self.flash = Some("rollback completed".into());
-            return self.record(Event::RollbackEnded { completed: true });
+            let mut effects = self.record(Event::RollbackEnded { completed: true });
+            effects.extend(self.reopen_guard_gate());
+            return effects;
         };
         let step = self.runbook.rollback.steps[index].clone();
         let (command, to_green, work) = match &step.action {
@@ -235,5 +237,31 @@ impl App {
         }));
         effects.extend(self.run_rollback_step());
         effects
+    }
+}
+
+impl App {
+    /// After a completed rollback the traffic plan starts again from its first weight, and
+    /// only once its gate is decided again: the gate reopens by itself, journaled.
+    fn reopen_guard_gate(&mut self) -> Vec<Effect> {
+        let first_shift = self
+            .runbook
+            .steps()
+            .find(|(_, s)| matches!(s.kind, StepKind::Traffic { .. }))
+            .map(|(_, s)| s.id.clone());
+        let Some(gate) = self
+            .guard_gate(first_shift.as_deref())
+            .map(|g| g.id.clone())
+        else {
+            return Vec::new();
+        };
+        if self.progress.status(&gate) != Status::Done {
+            return Vec::new();
+        }
+        self.record(Event::GateReopened {
+            step: gate,
+            reason: "the rollback put traffic back; decide again before shifting".into(),
+            automatic: true,
+        })
     }
 }

@@ -1,12 +1,13 @@
 //! The telemetry side of the app: samples in, the order sources are listed in, the selection in
 //! the telemetry pane. Pure, like the rest of `app`.
 
-use crate::runbook::{Panel, Source};
+use crate::runbook::{Panel, READ_BACK_SOURCE, Source};
+use crate::telemetry::Reading;
 use crate::telemetry::poller::Report;
 use crate::telemetry::sample::measured_at;
 use crate::telemetry::{Level, SourceHistory, level};
 
-use super::App;
+use super::{App, Effect};
 
 /// Panels in the order they are drawn.
 pub const PANELS: [Panel; 4] = [Panel::Health, Panel::Sync, Panel::Metrics, Panel::Cost];
@@ -26,18 +27,27 @@ pub fn source_order(sources: &[Source]) -> Vec<usize> {
 }
 
 impl App {
-    pub(super) fn apply_report(&mut self, report: Report) {
+    pub(super) fn apply_report(&mut self, report: Report) -> Vec<Effect> {
         match report {
             Report::Sample(sample) => {
                 // Samples of sources this runbook does not have are dropped, not stored.
-                if self.runbook.sources.iter().any(|s| s.id == sample.source) {
-                    self.telemetry.apply(sample);
-                    self.dirty = true;
+                if !self.runbook.sources.iter().any(|s| s.id == sample.source) {
+                    return Vec::new();
                 }
+                let read_back =
+                    (sample.source == READ_BACK_SOURCE).then(|| match &sample.reading {
+                        Reading::Number(green) => Ok(green.clamp(0.0, 100.0) as u8),
+                        Reading::Error(why) => Err(why.clone()),
+                        other => Err(format!("unexpected reading {other:?}")),
+                    });
+                self.telemetry.apply(sample);
+                self.dirty = true;
+                read_back.map_or_else(Vec::new, |green| self.traffic_read(green))
             }
             Report::Calls(calls) => {
                 self.dirty |= self.calls != calls;
                 self.calls = calls;
+                Vec::new()
             }
         }
     }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::actions::{Purpose, Work};
+use super::gate::MIN_OVERRIDE_REASON;
 use super::*;
 use crate::actions::traffic::{self, Request};
 use crate::gates::{Evaluation, Verdict};
@@ -23,10 +24,12 @@ impl App {
         self.progress.traffic.green.unwrap_or(0)
     }
 
-    /// The read-back disagrees with what the journal says was set.
+    /// The read-back disagrees with what the journal says was set (nothing to disagree with
+    /// before the run's first shift, nor while one is under way).
     pub fn traffic_mismatch(&self) -> Option<u8> {
         let read = *self.traffic_read.as_ref()?.green.as_ref().ok()?;
-        (read != self.green() && self.running_now().is_none()).then_some(read)
+        let journaled = self.progress.traffic.green?;
+        (read != journaled && self.running_now().is_none()).then_some(read)
     }
 
     /// The plan's next weight above the current one.
@@ -53,7 +56,7 @@ impl App {
             return None;
         }
         let bake = traffic.plan.iter().find(|p| p.green == green)?.bake?;
-        let until = shifted + bake;
+        let until = super::timers::checked_add(shifted, bake)?;
         (self.now < until).then_some((until, bake))
     }
 
@@ -82,6 +85,7 @@ impl App {
             to_green,
             step,
             input: TextInput::default(),
+            reason: None,
         });
         if read {
             vec![Effect::ReadTraffic]
@@ -102,11 +106,48 @@ impl App {
             .map(|s| s.id.clone())
     }
 
+    /// The gate a shift waits for: the last gate above its step (above where the run stands
+    /// when the shift has no step of its own).
+    pub fn guard_gate(&self, step: Option<&str>) -> Option<&Step> {
+        let until = step.map(str::to_string).or_else(|| {
+            self.runbook
+                .steps()
+                .find(|(_, s)| !self.progress.status(&s.id).finished())
+                .map(|(_, s)| s.id.clone())
+        });
+        self.runbook
+            .steps()
+            .map(|(_, s)| s)
+            .take_while(|s| Some(&s.id) != until.as_ref())
+            .filter(|s| matches!(s.kind, StepKind::Gate { .. }))
+            .last()
+    }
+
+    /// What holds a shift now, in words: its gate not GO, the last shift's bake not over. An
+    /// operator may still shift, with a typed reason that is journaled as an override.
+    pub fn shift_holds(&self, step: Option<&str>) -> Vec<String> {
+        let mut holds = Vec::new();
+        if let Some(gate) = self.guard_gate(step)
+            && self.progress.status(&gate.id) != Status::Done
+        {
+            holds.push(format!("gate `{}` is not GO", gate.id));
+        }
+        if let Some((until, _)) = self.bake() {
+            holds.push(format!(
+                "the bake at {}% green has {} left",
+                self.green(),
+                crate::telemetry::format::age((until - self.now).whole_seconds())
+            ));
+        }
+        holds
+    }
+
     pub(super) fn shift_key(
         &mut self,
         to_green: Option<u8>,
         step: Option<String>,
         mut input: TextInput,
+        mut reason: Option<TextInput>,
         key: Key,
     ) -> Vec<Effect> {
         match key {
@@ -130,14 +171,51 @@ impl App {
                 if !self.ready_to_actuate() {
                     return Vec::new();
                 }
-                self.shift(&traffic, green, step)
+                let holds = self.shift_holds(step.as_deref());
+                let override_reason = match (&reason, holds.is_empty()) {
+                    (_, true) => None,
+                    (Some(r), false) if r.text.trim().chars().count() >= MIN_OVERRIDE_REASON => {
+                        Some(r.text.trim().to_string())
+                    }
+                    (_, false) => {
+                        if reason.is_some() {
+                            self.flash = Some(format!(
+                                "held: an override needs a reason of at least {MIN_OVERRIDE_REASON} characters"
+                            ));
+                        }
+                        self.layers.push(Layer::Shift {
+                            to_green,
+                            step,
+                            input,
+                            reason: Some(reason.unwrap_or_default()),
+                        });
+                        return Vec::new();
+                    }
+                };
+                let mut effects = Vec::new();
+                if let Some(reason) = override_reason {
+                    effects = self.record(Event::HoldOverridden {
+                        step: step.clone(),
+                        hold: holds.join("; "),
+                        reason,
+                    });
+                    if effects.is_empty() {
+                        return effects;
+                    }
+                }
+                effects.extend(self.shift(&traffic, green, step));
+                effects
             }
             _ => {
-                input.edit(key);
+                match &mut reason {
+                    Some(r) => r.edit(key),
+                    None => input.edit(key),
+                }
                 self.replace_top(Layer::Shift {
                     to_green,
                     step,
                     input,
+                    reason,
                 });
                 Vec::new()
             }
@@ -214,12 +292,30 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn traffic_read(&mut self, green: Result<u8, String>) {
+    /// A read-back arrived (polled, or asked for by the shift dialog). A change of the value
+    /// in force (or of whether it can be read) is journaled once, by the seat holder.
+    pub(super) fn traffic_read(&mut self, green: Result<u8, String>) -> Vec<Effect> {
+        let seen = green.as_ref().ok().copied();
+        let error = green.as_ref().err().cloned();
         self.traffic_read = Some(TrafficRead {
             at: self.now,
             green,
         });
         self.dirty = true;
+        let changed = self.progress.traffic.observed != Some(seen);
+        if !changed || self.mode == Mode::ReadOnly || self.journal_error.is_some() {
+            return Vec::new();
+        }
+        self.record(Event::TrafficObserved { green: seen, error })
+    }
+
+    /// What the header shows as the split: the journaled one, else the one read back, else
+    /// nothing known.
+    pub fn split_shown(&self) -> Option<u8> {
+        self.progress
+            .traffic
+            .green
+            .or_else(|| self.traffic_read.as_ref()?.green.clone().ok())
     }
 }
 

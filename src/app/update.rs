@@ -10,6 +10,15 @@ use super::*;
 
 impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let acted = matches!(msg, Msg::Key(_) | Msg::Action { .. });
+        let effects = self.handle(msg);
+        if acted && !effects.contains(&Effect::Quit) {
+            self.offer_end();
+        }
+        effects
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Tick(now) => {
                 // The header clock shows seconds: a new second is a visible change.
@@ -32,18 +41,12 @@ impl App {
                 self.dirty = true;
                 Vec::new()
             }
-            Msg::Telemetry(report) => {
-                self.apply_report(report);
-                Vec::new()
-            }
+            Msg::Telemetry(report) => self.apply_report(report),
             Msg::Action { id, update } => {
                 self.dirty = true;
                 self.action_update(id, update)
             }
-            Msg::TrafficRead(green) => {
-                self.traffic_read(green);
-                Vec::new()
-            }
+            Msg::TrafficRead(green) => self.traffic_read(green),
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -95,12 +98,8 @@ impl App {
                         verdict: Some(_),
                         ..
                     }
-                    | Layer::Gate(GateDialog {
-                        stage: GateStage::NoGo(_) | GateStage::Override(_),
-                        ..
-                    })
             )
-        );
+        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing());
         key == Key::Ctrl('r') || (key == Key::Char('R') && !typing)
     }
 
@@ -288,27 +287,49 @@ impl App {
         Vec::new()
     }
 
-    /// Space: tick a pending manual (or wait) step, reopen a finished one. Commands, gates and
-    /// shifts are not ticked by hand: they are acted on with Enter, so a gate can't be bypassed.
+    /// Space: tick a pending manual (or wait) step, reopen a ticked or skipped one. Commands,
+    /// gates and shifts are not ticked by hand: they are acted on with Enter, so a gate can't be
+    /// bypassed, and what they decided is not reopened by a toggle.
     fn toggle(&mut self) -> Vec<Effect> {
         let Some(step) = self.selected_step() else {
             return self.act();
         };
         let id = step.id.clone();
+        let kind = step.kind.name();
         let tickable = matches!(step.kind, StepKind::Manual | StepKind::Wait { .. });
+        let is_gate = matches!(step.kind, StepKind::Gate { .. });
         match self.progress.status(&id) {
-            Status::Done | Status::Skipped => self.record(Event::StepReopened { step: id }),
-            _ if !tickable => {
+            Status::Skipped => self.record(Event::StepReopened { step: id }),
+            Status::Done if tickable => self.record(Event::StepReopened { step: id }),
+            Status::Done if is_gate => {
                 self.flash = Some(format!(
-                    "a {} step is not ticked by hand; s skips it with a reason",
-                    step.kind.name()
+                    "`{id}` is decided; Enter opens it, and r there reopens it with the word and a reason"
                 ));
                 Vec::new()
             }
-            _ => self.record(Event::StepTicked { step: id }),
+            Status::Done => {
+                self.flash = Some(format!(
+                    "`{id}` is done by its {kind} result; that is not taken back by a toggle"
+                ));
+                Vec::new()
+            }
+            _ if !tickable => {
+                self.flash = Some(format!(
+                    "a {kind} step is not ticked by hand; s skips it with a reason"
+                ));
+                Vec::new()
+            }
+            _ => match self.wait_hold(&id) {
+                Some(why) => {
+                    self.flash = Some(format!("{why}; s skips it with a reason"));
+                    Vec::new()
+                }
+                None => self.record(Event::StepTicked { step: id }),
+            },
         }
     }
 
+    /// `u`: takes back the operator's last manual tick, skip or reopen; nothing else.
     fn undo(&mut self) -> Vec<Effect> {
         match self.progress.last_undoable().map(str::to_string) {
             Some(step) => {
@@ -316,11 +337,16 @@ impl App {
                     self.folded.remove(&row.phase());
                     self.selected = row;
                 }
-                self.flash = Some(format!("undone: `{step}` is pending again"));
-                self.record(Event::StepReopened { step })
+                let effects = self.record(Event::ToggleUndone { step: step.clone() });
+                if !effects.is_empty() {
+                    let now = self.progress.status(&step).word();
+                    self.flash = Some(format!("undone: `{step}` is {now} again"));
+                }
+                effects
             }
             None => {
-                self.flash = Some("nothing to undo".into());
+                self.flash =
+                    Some("nothing to undo: u takes back only a manual tick, skip or reopen".into());
                 Vec::new()
             }
         }
@@ -423,11 +449,13 @@ impl App {
                 to_green,
                 step,
                 input,
-            } => self.shift_key(to_green, step, input, key),
+                reason,
+            } => self.shift_key(to_green, step, input, reason, key),
             Layer::Breach { .. } => self.breach_key(key),
             Layer::Rollback { input } => self.rollback_key(input, key),
             Layer::RollbackRun => self.rollback_run_key(key),
             Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
+            Layer::ConfirmEnd => self.confirm_end_key(key),
             Layer::ConfirmQuit => match key {
                 Key::Char('y') => self.end_session("quit"),
                 Key::Char('n') | Key::Esc => {

@@ -78,7 +78,16 @@ fn open(world: &World, data_dir: &Path) -> Result<(session::Session, PathBuf)> {
     let loaded = world.runbook()?;
     let path = write_runbook(data_dir, &loaded.text)?;
     // Always a new run: the world starts afresh, so an old demo run's split would be wrong.
-    let mut session = session::open(loaded.runbook, &path, data_dir, true, false)?;
+    let mut session = session::open(
+        loaded.runbook,
+        &path,
+        data_dir,
+        session::Want {
+            mode: crate::journal::event::RunMode::Live,
+            new_run: true,
+            read_only: false,
+        },
+    )?;
     session.app.demo = true;
     tracing::info!(run = %session.app.run_id, "demo started");
     Ok((session, path))

@@ -2,6 +2,7 @@
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
 mod demo;
+mod end;
 mod generate;
 mod journal;
 mod report;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Poll every source once, evaluate every gate; exit 0 if the next gate's criteria pass
     /// (with no gate left: if every source is OK), 3 if not.
     Status(StatusArgs),
+    /// End the runbook's open run on purpose (completed, or aborted with steps open): the next
+    /// `run` starts a fresh one.
+    End(EndArgs),
     /// Write a Markdown report of a run from its journal (default: the newest run).
     Report(ReportArgs),
     /// Try it with no cloud account: blue, green, a router with live traffic, replication and
@@ -95,6 +99,18 @@ pub struct StatusArgs {
     pub json: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EndArgs {
+    /// The runbook whose open run ends.
+    pub runbook: PathBuf,
+    /// End the open rehearsal run instead of the live one.
+    #[arg(long)]
+    pub rehearsal: bool,
+    /// Why the run ends, for the journal and the report.
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -168,6 +184,7 @@ pub fn main() -> ExitCode {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
+        Command::End(args) => end::run(args),
         Command::Report(args) => report::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Journal {

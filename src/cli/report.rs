@@ -106,7 +106,7 @@ fn select(data_dir: &Path, runbook: Option<&Path>, run: Option<&str>) -> Result<
         return Ok(path);
     }
     match key {
-        Some(key) => runs::open_run_for(data_dir, &key).ok_or_else(|| {
+        Some(key) => runs::newest_run_of(data_dir, &key).ok_or_else(|| {
             format!(
                 "no run of {key} in {}{}",
                 dir.display(),

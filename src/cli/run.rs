@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use super::RunArgs;
 use crate::config::Config;
+use crate::journal::event::RunMode;
 use crate::runbook;
 use crate::theme::{Theme, no_color_requested};
 use crate::ui::{Look, glyphs};
@@ -29,26 +30,22 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&data_dir);
-    let opened = session::open(
-        loaded.runbook,
-        &args.runbook,
-        &data_dir,
-        args.new_run,
-        args.read_only,
-    );
-    let mut session = match opened {
+    let want = session::Want {
+        mode: if args.rehearsal {
+            RunMode::Rehearsal
+        } else {
+            RunMode::Live
+        },
+        new_run: args.new_run,
+        read_only: args.read_only,
+    };
+    let session = match session::open(loaded.runbook, &args.runbook, &data_dir, want) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(1);
         }
     };
-    if args.rehearsal {
-        session.mode_with_seat = crate::app::Mode::Rehearsal;
-        if session.app.mode == crate::app::Mode::Live {
-            session.app.mode = crate::app::Mode::Rehearsal;
-        }
-    }
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,

@@ -11,6 +11,7 @@ use crate::app::Progress;
 use crate::gates::criterion::Condition;
 use crate::gates::evaluate::in_source_unit;
 use crate::gates::{Criterion, Verdict, evaluate};
+use crate::journal::event::RunMode;
 use crate::journal::record::verify_text;
 use crate::journal::runs;
 use crate::runbook::{Runbook, Source, SourceSpec, StepKind};
@@ -127,12 +128,12 @@ fn threshold(criterion: &Criterion, source: Option<&Source>) -> (String, Option<
     }
 }
 
-/// The runbook's open run (its id and folded progress), as the cockpit would resume it. A
+/// The runbook's open live run (its id and folded progress), as the cockpit would resume it. A
 /// journal that fails verification is not trusted to say which gates are finished.
 pub fn open_run(data_dir: &Path, runbook_path: &Path) -> (Option<String>, Progress) {
     let mut progress = Progress::default();
     let key = crate::session::runbook_key(runbook_path);
-    let Some(path) = runs::open_run_for(data_dir, &key) else {
+    let Some(path) = runs::open_run_for(data_dir, &key, RunMode::Live) else {
         return (None, progress);
     };
     let records = match std::fs::read_to_string(&path).map(|t| verify_text(&t)) {

@@ -111,7 +111,9 @@ impl Criterion {
         let mut cur = Cursor { text, pos: 0 };
         cur.skip_ws();
         let src_start = cur.pos;
-        let source = cur.take_while(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        // `.` for the built-in `traffic.green`; runbook source ids cannot contain it.
+        let source =
+            cur.take_while(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
         if source.is_empty() {
             return Err(cur.error(src_start, "a criterion starts with a source id", GRAMMAR));
         }

@@ -13,6 +13,16 @@ pub enum Event {
         runbook_path: String,
         runbook_name: String,
         step_fingerprints: BTreeMap<String, String>,
+        /// Live or rehearsal, fixed for the run's life. Journals written before the mode was
+        /// recorded have none; [`RunMode::of_old_run`] infers it from their actions.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<RunMode>,
+    },
+    /// The run was ended on purpose: completed (every step done) or aborted. The next
+    /// `flightdeck run` starts a fresh run.
+    RunEnded {
+        outcome: RunOutcome,
+        reason: String,
     },
     /// A later session picked the run up again; `changed_steps` lists steps edited in the file
     /// since the run began (accepted by the operator before resuming).
@@ -23,8 +33,13 @@ pub enum Event {
     StepTicked {
         step: String,
     },
-    /// A tick or skip was undone: the step is pending again.
+    /// The operator reopened a ticked or skipped step (Space): it is pending again.
     StepReopened {
+        step: String,
+    },
+    /// `u`: the operator's last manual tick, skip or reopen of `step` was taken back; the step
+    /// is as it was before that toggle.
+    ToggleUndone {
         step: String,
     },
     StepSkipped {
@@ -72,6 +87,30 @@ pub enum Event {
         evidence: Vec<crate::gates::Evaluation>,
         signoffs: Vec<String>,
     },
+    /// A decided gate was opened again to be judged on fresh values: by the operator with the
+    /// typed word and a reason, or by the cockpit after a rollback put traffic back.
+    GateReopened {
+        step: String,
+        reason: String,
+        /// Reopened by the cockpit (after a rollback), not by a person.
+        #[serde(default)]
+        automatic: bool,
+    },
+    /// An action went ahead although a hold stood in its way (a gate not GO, a bake not over),
+    /// on the operator's typed reason.
+    HoldOverridden {
+        step: Option<String>,
+        /// What held it, in words: "gate `go_no_go` is not GO", "the bake at 10% ends in 4m".
+        hold: String,
+        reason: String,
+    },
+    /// The traffic actuator's read-back changed: the green weight now in force, or why it
+    /// could not be read. Journaled once per change, not per poll.
+    TrafficObserved {
+        green: Option<u8>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     /// During a bake, an `abort_when` criterion failed; `policy` says what followed.
     BreachDetected {
         green: Option<u8>,
@@ -91,6 +130,60 @@ pub enum Event {
     RollbackEnded {
         completed: bool,
     },
+}
+
+/// Whether a run acts for real or only walks the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunMode {
+    Live,
+    Rehearsal,
+}
+
+impl RunMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunMode::Live => "live",
+            RunMode::Rehearsal => "rehearsal",
+        }
+    }
+
+    /// A run journaled before modes were: a rehearsal if any of its actions was rehearsed.
+    pub fn of_old_run<'a>(events: impl IntoIterator<Item = &'a Event>) -> RunMode {
+        let rehearsed = events.into_iter().any(|e| {
+            matches!(
+                e,
+                Event::ActionStarted {
+                    rehearsal: true,
+                    ..
+                }
+            )
+        });
+        if rehearsed {
+            RunMode::Rehearsal
+        } else {
+            RunMode::Live
+        }
+    }
+}
+
+/// How a run ended on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// Every step done or skipped.
+    Completed,
+    /// Ended with steps left open.
+    Aborted,
+}
+
+impl RunOutcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            RunOutcome::Completed => "completed",
+            RunOutcome::Aborted => "aborted",
+        }
+    }
 }
 
 /// What an action does, as journaled.
@@ -158,6 +251,28 @@ impl Event {
             ),
             Event::StepTicked { step } => format!("{step}: done"),
             Event::StepReopened { step } => format!("{step}: reopened"),
+            Event::ToggleUndone { step } => format!("{step}: last toggle undone"),
+            Event::RunEnded { outcome, reason } => {
+                format!("run ended: {} ({reason})", outcome.word())
+            }
+            Event::GateReopened {
+                step,
+                reason,
+                automatic,
+            } => {
+                let by = if *automatic { " by the cockpit" } else { "" };
+                format!("{step}: gate reopened{by} ({reason})")
+            }
+            Event::HoldOverridden { hold, reason, .. } => {
+                format!("OVERRIDE: {hold}; reason: {reason}")
+            }
+            Event::TrafficObserved { green: Some(g), .. } => {
+                format!("read-back: {g}% green in force")
+            }
+            Event::TrafficObserved { error, .. } => format!(
+                "read-back failing: {}",
+                error.as_deref().unwrap_or("no value")
+            ),
             Event::StepSkipped { step, reason } => format!("{step}: skipped ({reason})"),
             Event::NoteAdded { step, text } => format!("{step}: note: {text}"),
             Event::SessionEnded { reason, .. } => format!("session ended ({reason})"),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+use super::event::RunMode;
 use super::{Event, Record};
 
 pub fn runs_dir(data_dir: &Path) -> PathBuf {
@@ -68,9 +69,46 @@ pub fn runbook_of(journal: &Path) -> Option<String> {
     }
 }
 
-/// The newest run of this runbook (by its canonical path), which a new session resumes.
-pub fn open_run_for(data_dir: &Path, runbook_path: &str) -> Option<PathBuf> {
+/// What decides whether a run is resumed: its mode and whether it was ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub mode: RunMode,
+    pub ended: bool,
+}
+
+/// Reads a run's records for its mode and end; lines that do not parse are left to `verify`.
+pub fn summary(journal: &Path) -> Option<RunSummary> {
+    let file = std::fs::File::open(journal).ok()?;
+    let events: Vec<Event> = BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<Record>(&line).ok())
+        .map(|r| r.event)
+        .collect();
+    let mode = match events.first()? {
+        Event::RunStarted { mode: Some(m), .. } => *m,
+        Event::RunStarted { mode: None, .. } => RunMode::of_old_run(&events),
+        _ => return None,
+    };
+    let ended = events.iter().any(|e| matches!(e, Event::RunEnded { .. }));
+    Some(RunSummary { mode, ended })
+}
+
+/// The newest run of this runbook (by its canonical path), whatever its mode or state: what
+/// `report` and `journal verify` look at.
+pub fn newest_run_of(data_dir: &Path, runbook_path: &str) -> Option<PathBuf> {
     list(data_dir)
         .into_iter()
         .find(|p| runbook_of(p).as_deref() == Some(runbook_path))
+}
+
+/// The run a new session of this mode resumes: the newest run of this runbook in this mode,
+/// unless it was ended (then a fresh one starts). A rehearsal never resumes a live run, nor
+/// the other way round.
+pub fn open_run_for(data_dir: &Path, runbook_path: &str, mode: RunMode) -> Option<PathBuf> {
+    list(data_dir)
+        .into_iter()
+        .filter(|p| runbook_of(p).as_deref() == Some(runbook_path))
+        .find(|p| summary(p).is_some_and(|s| s.mode == mode))
+        .filter(|p| summary(p).is_some_and(|s| !s.ended))
 }

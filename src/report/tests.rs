@@ -58,6 +58,7 @@ fn started() -> Event {
         runbook_path: "/rb/unit.toml".into(),
         runbook_name: "Unit runbook".into(),
         step_fingerprints: Default::default(),
+        mode: None,
     }
 }
 

@@ -131,7 +131,15 @@ pub enum SourceSpec {
         command: String,
         pointer: Option<String>,
     },
+    /// The traffic actuator's `get`: the green weight in force, polled like any source so
+    /// drift shows without asking (the `traffic.green` source).
+    ReadBack {
+        get: String,
+    },
 }
+
+/// The id of the source the traffic read-back feeds, for gates and `abort_when`.
+pub const READ_BACK_SOURCE: &str = "traffic.green";
 
 #[derive(Debug, Clone, Serialize)]
 pub enum CloudWatchQuery {
@@ -168,6 +176,7 @@ impl SourceSpec {
                 }
             }
             SourceSpec::Command { command, .. } => fill(command),
+            SourceSpec::ReadBack { get } => fill(get),
         }
     }
 
@@ -179,6 +188,7 @@ impl SourceSpec {
             SourceSpec::CloudWatch { .. } => "cloudwatch",
             SourceSpec::CostExplorer { .. } => "cost_explorer",
             SourceSpec::Command { .. } => "command",
+            SourceSpec::ReadBack { .. } => "read-back",
         }
     }
 }
@@ -225,6 +235,8 @@ pub struct Traffic {
     pub green: String,
     pub set: Actuator,
     pub get: Option<String>,
+    /// How often the read-back is polled.
+    pub get_interval: Duration,
     pub timeout: Duration,
     pub plan: Vec<PlanStep>,
     pub abort_when: Vec<Criterion>,

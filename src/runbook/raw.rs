@@ -92,6 +92,8 @@ pub struct RawTraffic {
     pub set: Option<S<String>>,
     pub http: Option<S<RawHttpRequest>>,
     pub get: Option<String>,
+    /// How often `get` is polled to watch for drift (default 10 s).
+    pub get_interval: Option<S<String>>,
     pub timeout: Option<S<String>>,
     pub plan: S<Vec<S<RawPlanStep>>>,
     #[serde(default)]

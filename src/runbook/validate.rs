@@ -34,14 +34,23 @@ pub fn validate(
         let unit = super::validate_source::unit_of(s);
         ck.sources.insert(s.id.get_ref().clone(), (unit, is_http));
     }
+    if raw
+        .traffic
+        .as_ref()
+        .is_some_and(|t| t.get_ref().get.is_some())
+    {
+        ck.sources
+            .insert(READ_BACK_SOURCE.into(), (Some("%".into()), false));
+    }
     let raw_meta = raw.runbook.as_ref().map(Spanned::get_ref);
-    let sources: Vec<Source> = raw
+    let mut sources: Vec<Source> = raw
         .sources
         .iter()
         .filter_map(|s| ck.source(s, raw_meta))
         .collect();
 
     let traffic = raw.traffic.as_ref().and_then(|t| traffic(&mut ck, t));
+    sources.extend(traffic.as_ref().and_then(read_back_source));
     let plan_weights: Option<Vec<u8>> = raw.traffic.as_ref().map(|t| {
         t.get_ref()
             .plan
@@ -154,6 +163,43 @@ fn meta(ck: &mut Checker, m: &Spanned<RawMeta>) -> Option<Meta> {
     })
 }
 
+/// The read-back as a source: polled on its own interval, shown, and usable in criteria.
+fn read_back_source(t: &Traffic) -> Option<Source> {
+    Some(Source {
+        id: READ_BACK_SOURCE.into(),
+        label: "green weight in force (read-back)".into(),
+        unit: Some("%".into()),
+        interval: t.get_interval,
+        timeout: t.timeout,
+        thresholds: Thresholds {
+            warn: None,
+            fail: None,
+            direction: Direction::Above,
+        },
+        panel: Panel::Metrics,
+        spec: SourceSpec::ReadBack {
+            get: t.get.clone()?,
+        },
+    })
+}
+
+/// At least a second: a zero interval would poll the actuator in a busy loop.
+fn get_interval(ck: &mut Checker, t: &RawTraffic) -> Duration {
+    let interval = ck.opt_duration(&t.get_interval, "get_interval", Duration::from_secs(10));
+    if let Some(text) = t
+        .get_interval
+        .as_ref()
+        .filter(|_| interval < Duration::from_secs(1))
+    {
+        ck.error(
+            text.span(),
+            "get_interval is under a second",
+            "poll the read-back at most once a second, e.g. get_interval = \"10s\"",
+        );
+    }
+    interval
+}
+
 fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
     let span = t.span();
     let t = t.get_ref();
@@ -212,6 +258,7 @@ fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
         green: t.green.clone().unwrap_or_else(|| "green".into()),
         set: set?,
         get: t.get.clone(),
+        get_interval: get_interval(ck, t),
         timeout,
         plan,
         abort_when,

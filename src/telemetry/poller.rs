@@ -329,6 +329,17 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
         SourceSpec::CloudWatch { .. } => {
             Reading::Error("cloudwatch sources are polled in groups".into())
         }
+        SourceSpec::ReadBack { get } => {
+            let get = get.clone();
+            tokio::task::spawn_blocking(move || {
+                match crate::actions::traffic::read_green_with(&get, timeout) {
+                    Ok(green) => Reading::Number(green as f64),
+                    Err(why) => Reading::Error(why),
+                }
+            })
+            .await
+            .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))
+        }
     };
     Sample::new(source.id.clone(), OffsetDateTime::now_utc(), reading)
 }

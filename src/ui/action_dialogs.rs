@@ -28,9 +28,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             to_green,
             step,
             input,
+            reason,
         } => (
             "Shift traffic",
-            shift(app, *to_green, step.as_deref(), &input.text, look),
+            shift(
+                app,
+                *to_green,
+                step.as_deref(),
+                &input.text,
+                reason.as_ref(),
+                look,
+            ),
             76,
         ),
         Layer::Breach { evidence } => ("ABORT CRITERIA BREACHED", breach(app, evidence, look), 70),
@@ -42,6 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             72,
         ),
         Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
+        Layer::ConfirmEnd => ("Every step is done", confirm_end(look), 64),
         _ => return,
     };
     let rect = popup(
@@ -295,9 +304,13 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
         ));
     }
     lines.push(Line::default());
-    if app.progress.status(&dialog.step).finished() {
-        lines.push(Line::styled("already decided: u reopens it", t.muted));
-        lines.push(keys(&[("Esc", "close")], look));
+    let decided = app.progress.status(&dialog.step).finished();
+    if decided && dialog.stage == GateStage::Review {
+        lines.push(Line::styled(
+            "already decided; reopening it asks for the word REOPEN and a reason",
+            t.muted,
+        ));
+        lines.push(keys(&[("r", "reopen"), ("Esc", "close")], look));
         return lines;
     }
     match &dialog.stage {
@@ -332,6 +345,22 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
                 look,
             ));
         }
+        GateStage::ReopenWord(input) => {
+            lines.push(Line::styled(
+                "Reopening takes the decision back: shifts after this gate are held until it is decided again.",
+                t.warn,
+            ));
+            lines.push(typed(
+                format!("Type {} to reopen: ", crate::app::gate::REOPEN_WORD),
+                &input.text,
+                look,
+            ));
+            lines.push(keys(&[("Enter", "next"), ("Esc", "back")], look));
+        }
+        GateStage::ReopenReason(input) => {
+            lines.push(typed("Why reopen: ".into(), &input.text, look));
+            lines.push(keys(&[("Enter", "reopen"), ("Esc", "back")], look));
+        }
     }
     lines
 }
@@ -350,6 +379,7 @@ fn shift<'a>(
     to_green: Option<u8>,
     step: Option<&str>,
     text: &str,
+    reason: Option<&crate::app::TextInput>,
     look: &Look,
 ) -> Vec<Line<'a>> {
     let t = look.theme;
@@ -361,9 +391,11 @@ fn shift<'a>(
             format!("blue: {} · green: {}", traffic.blue, traffic.green),
             t.muted,
         ),
-        Line::from(split_bar(app.green(), 30, look)),
+        match app.split_shown() {
+            Some(green) => Line::from(split_bar(green, 30, look)),
+            None => Line::styled("split: unknown (no shift yet, nothing read back)", t.stale),
+        },
     ];
-    lines.extend(step.and_then(|s| pending_gates(app, s, look)));
     lines.push(read_back_line(app, look));
     if let Some((at, policy)) = app.progress.traffic.breach {
         lines.push(Line::styled(
@@ -401,21 +433,49 @@ fn shift<'a>(
         lines.push(keys(&[("Esc", "close")], look));
         return lines;
     };
+    let from = app.split_shown().map_or("?".to_string(), |g| g.to_string());
     lines.push(Line::styled(
-        format!("next: green {}% → {green}%, with:", app.green()),
+        format!("next: green {from}% → {green}%, with:"),
         t.title,
     ));
     if let Some(request) = app.shift_request(green) {
         lines.push(Line::styled(format!("  {}", request.shown()), t.accent));
     }
     lines.extend(mode_note(app, look));
+    let holds = app.shift_holds(step);
+    for hold in &holds {
+        lines.push(Line::styled(
+            format!("{} HELD: {hold}", look.glyphs.failed),
+            t.danger,
+        ));
+    }
     lines.push(Line::default());
-    lines.push(typed(
-        format!("Type {} to shift: ", traffic.confirm),
-        text,
-        look,
-    ));
-    lines.push(keys(&[("Enter", "shift"), ("Esc", "cancel")], look));
+    match reason {
+        None => {
+            lines.push(typed(
+                format!("Type {} to shift: ", traffic.confirm),
+                text,
+                look,
+            ));
+            let then = if holds.is_empty() {
+                "shift"
+            } else {
+                "then a reason to override"
+            };
+            lines.push(keys(&[("Enter", then), ("Esc", "cancel")], look));
+        }
+        Some(reason) => {
+            lines.push(Line::styled(
+                "Shifting past the hold is an override: the reason is journaled and reported.",
+                t.warn,
+            ));
+            lines.push(typed("Override reason: ".into(), &reason.text, look));
+            lines.push(keys(
+                &[("Enter", "shift with override"), ("Esc", "cancel")],
+                look,
+            ));
+        }
+    }
     lines
 }
 
@@ -652,6 +712,22 @@ fn in_doubt<'a>(
         }
     }
     lines
+}
+
+fn confirm_end<'a>(look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    vec![
+        Line::styled("End the run as completed?", t.title),
+        Line::styled(
+            "An ended run takes no more actions; the next `flightdeck run` starts a fresh one.",
+            t.text,
+        ),
+        Line::default(),
+        keys(
+            &[("y", "end the run"), ("n", "keep it open"), ("q", "quit")],
+            look,
+        ),
+    ]
 }
 
 fn confirm_quit<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {

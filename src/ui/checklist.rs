@@ -99,5 +99,6 @@ pub fn status_style(status: Status, look: &Look) -> Style {
         Status::Done => t.ok,
         Status::Skipped => t.warn,
         Status::Failed => t.danger,
+        Status::RolledBack => t.warn,
     }
 }

@@ -10,6 +10,8 @@ pub struct Glyphs {
     pub done: &'static str,
     pub skipped: &'static str,
     pub failed: &'static str,
+    /// A shift the rollback took back.
+    pub rolled_back: &'static str,
     pub sep: &'static str,
     pub plane: &'static str,
     pub cursor: &'static str,
@@ -38,6 +40,7 @@ pub const UNICODE: Glyphs = Glyphs {
     done: "✔",
     skipped: "⊘",
     failed: "✖",
+    rolled_back: "↶",
     sep: "·",
     plane: "✈",
     cursor: "█",
@@ -58,6 +61,7 @@ pub const ASCII: Glyphs = Glyphs {
     done: "[x]",
     skipped: "[-]",
     failed: "[!]",
+    rolled_back: "[<]",
     sep: "|",
     plane: ">>",
     cursor: "_",
@@ -88,6 +92,7 @@ impl Glyphs {
             Status::Done => self.done,
             Status::Skipped => self.skipped,
             Status::Failed => self.failed,
+            Status::RolledBack => self.rolled_back,
         }
     }
 }

@@ -10,14 +10,19 @@ use ratatui::widgets::Paragraph;
 
 use super::{Look, fit, format_clock, hhmm};
 use crate::app::App;
+use crate::app::progress::RunState;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let (t, g) = (look.theme, look.glyphs);
     let width = area.width as usize;
+    let state = match app.progress.run_state() {
+        RunState::Active => String::new(),
+        other => format!(" {} {}", g.sep, other.word().to_uppercase()),
+    };
     let mode = if app.demo {
-        format!(" DEMO {} {} ", g.sep, app.mode.label())
+        format!(" DEMO {} {}{state} ", g.sep, app.mode.label())
     } else {
-        format!(" {} ", app.mode.label())
+        format!(" {}{state} ", app.mode.label())
     };
     // Right of the name: what needs eyes now, the split, the mode; the name gives way first.
     let mut right: Vec<Span> = Vec::new();
@@ -25,12 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         right.push(Span::styled(format!("{text} "), style));
     }
     if app.runbook.traffic.is_some() {
-        right.push(Span::styled(
-            format!("B {:>3}% ", 100 - app.green()),
-            t.accent,
-        ));
-        right.extend(split_cells(app.green(), 10, look));
-        right.push(Span::styled(format!(" {}% G ", app.green()), t.ok));
+        right.extend(split(app, look));
     }
     let right_width = |spans: &[Span]| {
         spans
@@ -111,6 +111,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     frame.render_widget(Paragraph::new(vec![line1, Line::from(line2)]), area);
 }
 
+/// The split as the journal has it (and the read-back beside it when they differ); before
+/// the first shift, the read-back marked as such, or unknown.
+fn split(app: &App, look: &Look) -> Vec<Span<'static>> {
+    let t = look.theme;
+    let Some(green) = app.split_shown() else {
+        return vec![Span::styled("split unknown ".to_string(), t.stale)];
+    };
+    let read = if app.progress.traffic.green.is_none() {
+        "read "
+    } else {
+        ""
+    };
+    let mut spans = vec![Span::styled(
+        format!("{read}B {:>3}% ", 100 - green),
+        t.accent,
+    )];
+    spans.extend(split_cells(green, 10, look));
+    spans.push(Span::styled(format!(" {green}% G "), t.ok));
+    spans
+}
+
 /// The one thing that needs the operator's eyes now, most urgent first.
 fn alarm(app: &App, look: &Look) -> Option<(String, Style)> {
     let t = look.theme;
@@ -119,6 +140,9 @@ fn alarm(app: &App, look: &Look) -> Option<(String, Style)> {
     }
     if app.rollback_active() {
         return Some(("ROLLBACK".into(), t.danger));
+    }
+    if let Some(read) = app.traffic_mismatch() {
+        return Some((format!("MISMATCH: {read}% G in force"), t.danger));
     }
     if let Some((_, policy)) = app.progress.traffic.breach {
         let word = match policy {
@@ -138,12 +162,17 @@ fn alarm(app: &App, look: &Look) -> Option<(String, Style)> {
             t.running,
         ));
     }
-    let (until, _) = app.bake()?;
-    let left = (until - app.now).whole_seconds();
-    Some((
-        format!("bake {}", crate::telemetry::format::age(left)),
-        t.warn,
-    ))
+    let left = |until: time::OffsetDateTime| {
+        crate::telemetry::format::age((until - app.now).whole_seconds())
+    };
+    if let Some((until, _)) = app.bake() {
+        return Some((format!("bake {}", left(until)), t.warn));
+    }
+    if let Some((_, until)) = app.running_wait() {
+        return Some((format!("wait {}", left(until)), t.warn));
+    }
+    let (_, until) = app.running_gate_timeout()?;
+    Some((format!("gate timeout {}", left(until)), t.warn))
 }
 
 /// Blue cells then green cells; told apart by glyph as well as colour.

@@ -183,6 +183,7 @@ pub fn describe(spec: &SourceSpec) -> String {
             Some(p) => format!("command `{command}` at {p}"),
             None => format!("command `{command}`"),
         },
+        SourceSpec::ReadBack { get } => format!("the traffic actuator's read-back `{get}`"),
     }
 }
 

@@ -22,6 +22,7 @@ pub fn acting_app(mode: Mode) -> App {
         runbook_path: "actions.toml".into(),
         runbook_name: rb.meta.name.clone(),
         step_fingerprints: rb.step_fingerprints(),
+        mode: None,
     };
     let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
     app.replay([(NOW, "op@bastion", &started)]);
@@ -92,4 +93,19 @@ pub fn end(app: &mut App, id: u64, ok: bool, result: &str) -> Vec<Effect> {
 pub fn tick(app: &mut App, secs: i64) -> Vec<Effect> {
     let now = app.now + time::Duration::seconds(secs);
     app.update(Msg::Tick(now))
+}
+
+/// The fixture's gate `go` decided GO, as an earlier session would have journaled it: shifts
+/// are held until their gate is GO.
+pub fn gate_passed(app: &mut App) {
+    let go = Event::GateDecided {
+        step: "go".into(),
+        go: true,
+        overridden: Vec::new(),
+        reason: None,
+        evidence: Vec::new(),
+        signoffs: vec!["Team ready".into()],
+    };
+    let now = app.now;
+    app.progress.apply(&go, now, "op@bastion");
 }
