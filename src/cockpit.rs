@@ -128,11 +128,14 @@ fn event_loop(
 fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Poller> {
     // The demo's cost source asks the demo's Cost Explorer only, and caches apart from real runs.
     let (cache_dir, aws) = match opts.demo {
-        Some(world) => (crate::demo::dir(&opts.data_dir), world.aws_configs()),
-        None => (opts.data_dir.clone(), Default::default()),
+        Some(world) => (
+            crate::demo::dir(&crate::paths::cache_dir()),
+            world.aws_configs(),
+        ),
+        None => (crate::paths::cache_dir(), Default::default()),
     };
     let settings = Settings {
-        data_dir: cache_dir,
+        cache_dir,
         ..Settings::default()
     };
     let context = Context::new(settings, aws);

@@ -575,7 +575,7 @@ async fn the_poller_counts_billable_calls_and_attaches_the_report() {
     moto.preset_cost_and_usage(&[answer(month, &[(1, EC2, "120.5"), (1, S3, "2.25")], None)]);
     let data = tempfile::tempdir().unwrap();
     let settings = Settings {
-        data_dir: data.path().to_path_buf(),
+        cache_dir: data.path().to_path_buf(),
         aws: Target::default(),
     };
     let context = Context::new(

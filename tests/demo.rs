@@ -261,7 +261,7 @@ fn the_lag_grows_while_writes_run_on_blue_and_drains_after_cutover() {
 /// One poll of every source of the demo runbook, through the real poller.
 fn poll(world: &World, book: &Runbook, cache: &std::path::Path) -> Vec<Sample> {
     let settings = Settings {
-        data_dir: cache.to_path_buf(),
+        cache_dir: cache.to_path_buf(),
         ..Settings::default()
     };
     let context = Context::new(settings, world.aws_configs());

@@ -76,6 +76,30 @@ fn folded_phase_ascii() {
     insta::assert_snapshot!(text(&render(&app, 80, 24, true)));
 }
 
+/// `--ascii` is for terminals that mangle line drawing: no box-drawing or block character on
+/// any screen, the boxes of panes, help and prompts included.
+#[test]
+fn ascii_draws_no_box_drawing_character() {
+    let line_drawing = |c: char| ('\u{2500}'..='\u{259F}').contains(&c);
+    let mut app = walked_app();
+    let mut screens = vec![
+        ("main 80x24", text(&render(&app, 80, 24, true))),
+        ("main 160x40", text(&render(&app, 160, 40, true))),
+    ];
+    keys(&mut app, &[Key::Char('?')]);
+    screens.push(("help", text(&render(&app, 80, 24, true))));
+    keys(&mut app, &[Key::Esc, Key::Down, Key::Char('s')]);
+    screens.push(("skip prompt", text(&render(&app, 80, 24, true))));
+    for (name, screen) in screens {
+        assert!(
+            screen.contains('+') && screen.contains('|'),
+            "{name}:\n{screen}"
+        );
+        let drawn: Vec<char> = screen.chars().filter(|&c| line_drawing(c)).collect();
+        assert!(drawn.is_empty(), "{name} draws {drawn:?}:\n{screen}");
+    }
+}
+
 #[test]
 fn skip_prompt() {
     let mut app = walked_app();

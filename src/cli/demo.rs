@@ -32,8 +32,11 @@ pub fn run(args: DemoArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
+    if let Err(code) = super::require_terminal("demo") {
+        return code;
+    }
     let data_dir = paths::data_dir();
-    let _log = super::init_logging(&data_dir);
+    let _log = super::init_logging(&paths::state_dir());
     let world = match World::start(demo::Options::default()) {
         Ok(w) => w,
         Err(e) => {
@@ -94,8 +97,8 @@ fn open(world: &World, data_dir: &Path) -> Result<(session::Session, PathBuf)> {
 }
 
 /// `<data dir>/demo/demo.toml`: the runbook as this demo runs it (its ports change every
-/// time), so `flightdeck report` finds the plan. The demo's cost cache is cleared: it is keyed
-/// by the old ports and would only pile up.
+/// time), so `flightdeck report` finds the plan. The demo's cost cache (`<cache dir>/demo/`)
+/// is cleared: it is keyed by the old ports and would only pile up.
 fn write_runbook(data_dir: &Path, text: &str) -> Result<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
     let dir = demo::dir(data_dir);
@@ -104,7 +107,7 @@ fn write_runbook(data_dir: &Path, text: &str) -> Result<PathBuf> {
         .mode(0o700)
         .create(&dir)
         .with_context(|| format!("cannot create {}", dir.display()))?;
-    let _ = std::fs::remove_dir_all(dir.join("cost-cache"));
+    let _ = std::fs::remove_dir_all(demo::dir(&crate::paths::cache_dir()).join("cost-cache"));
     let path = dir.join("demo.toml");
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)

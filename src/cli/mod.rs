@@ -203,14 +203,38 @@ pub fn load_config() -> Result<crate::config::Config, ExitCode> {
     })
 }
 
-/// Logs go to a file in the data dir, never to the screen. The guard flushes on drop.
+/// The cockpit draws with escape codes and reads keys: without a terminal on both ends it
+/// would write a screenful of codes into a file or pipe and wait for keys that never come.
+/// Said on stderr, bad input (exit 2); `status` is the command for scripts.
+pub fn require_terminal(command: &str) -> Result<(), ExitCode> {
+    use std::io::IsTerminal;
+    let missing = match (
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    ) {
+        (true, true) => return Ok(()),
+        (false, false) => "stdin and stdout are not",
+        (false, true) => "stdin is not",
+        (true, false) => "stdout is not",
+    };
+    eprintln!(
+        "flightdeck {command} needs a terminal: {missing} one (redirected or piped?). \
+         For a check from a script, use `flightdeck status RUNBOOK`."
+    );
+    Err(ExitCode::from(2))
+}
+
+/// Logs go to `<state dir>/logs/flightdeck.log` (private, rotated: see `logfile`), never to the
+/// screen. The guard flushes on drop.
 pub fn init_logging(
-    data_dir: &std::path::Path,
+    state_dir: &std::path::Path,
 ) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = data_dir.join("logs");
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "flightdeck.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let file = crate::logfile::RotatingFile::open(
+        &state_dir.join("logs"),
+        crate::logfile::Limits::default(),
+    )
+    .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLIGHTDECK_LOG")
         .unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()

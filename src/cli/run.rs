@@ -28,8 +28,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
+    if let Err(code) = super::require_terminal("run") {
+        return code;
+    }
     let data_dir = paths::data_dir();
-    let _log = super::init_logging(&data_dir);
+    let _log = super::init_logging(&paths::state_dir());
     let want = session::Want {
         mode: if args.rehearsal {
             RunMode::Rehearsal

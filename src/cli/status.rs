@@ -95,7 +95,7 @@ pub fn run(args: StatusArgs) -> ExitCode {
     let book = loaded.runbook;
     let context = Context::new(
         Settings {
-            data_dir: paths::data_dir(),
+            cache_dir: paths::cache_dir(),
             ..Settings::default()
         },
         Default::default(),

@@ -1,4 +1,4 @@
-//! The Cost Explorer answer cache: one JSON file per query in `<data dir>/cost-cache/`, so a
+//! The Cost Explorer answer cache: one JSON file per query in `<cache dir>/cost-cache/`, so a
 //! restart within the interval (a dropped SSH session, a quick fix to the runbook) costs nothing.
 //! Written atomically (temporary file, then rename) with mode 0600; anything unreadable is
 //! treated as absent, never as an error: the cache only ever saves money.

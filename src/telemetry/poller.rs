@@ -31,8 +31,8 @@ pub type Sink = Arc<dyn Fn(Report) -> bool + Send + Sync>;
 
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Holds the Cost Explorer cache.
-    pub data_dir: PathBuf,
+    /// Holds the Cost Explorer cache (`paths::cache_dir()` in the cockpit and `status`).
+    pub cache_dir: PathBuf,
     /// Region and profile for AWS sources that name none (runbook or command line).
     pub aws: Target,
 }
@@ -320,7 +320,7 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
                 .get(&context.settings.target(region, profile))
                 .await;
             let now = OffsetDateTime::now_utc();
-            let polled = cost::poll(&config, source, &context.settings.data_dir, now).await;
+            let polled = cost::poll(&config, source, &context.settings.cache_dir, now).await;
             context.count(|c| c.cost_explorer += polled.requests);
             let mut sample = Sample::new(source.id.clone(), now, polled.reading);
             sample.detail = polled.report.map(|r| Box::new(Detail::Cost(r)));

@@ -40,6 +40,7 @@ pub fn popup(area: Rect, width: u16, height: u16) -> Rect {
 pub fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
+        .border_set(look.glyphs.border)
         .border_style(look.theme.border_focus)
         .title(Span::styled(format!(" {title} "), look.theme.title))
 }

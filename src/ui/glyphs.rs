@@ -1,5 +1,7 @@
 //! Symbols, in Unicode or plain ASCII (`--ascii`) for terminals without the glyphs.
 
+use ratatui::symbols::border;
+
 use crate::app::Status;
 
 pub struct Glyphs {
@@ -25,7 +27,21 @@ pub struct Glyphs {
     pub bar_empty: char,
     /// Trend: rising, falling, flat.
     pub trend: [&'static str; 3],
+    /// The boxes of panes and dialogs.
+    pub border: border::Set<'static>,
 }
+
+/// `+--+` boxes: the line-drawing characters are what terminals without Unicode mangle first.
+const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
 
 /// The ASCII set when asked for (`--ascii` or `ascii = true`), else the Unicode one.
 pub fn choose(ascii: bool) -> &'static Glyphs {
@@ -51,6 +67,7 @@ pub const UNICODE: Glyphs = Glyphs {
     bar_full: '█',
     bar_empty: '░',
     trend: ["↗", "↘", "→"],
+    border: border::PLAIN,
 };
 
 pub const ASCII: Glyphs = Glyphs {
@@ -72,6 +89,7 @@ pub const ASCII: Glyphs = Glyphs {
     bar_full: '#',
     bar_empty: '-',
     trend: ["^", "v", "-"],
+    border: ASCII_BORDER,
 };
 
 impl Glyphs {

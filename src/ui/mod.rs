@@ -138,6 +138,7 @@ pub fn pane<'a>(title: &'a str, focused: bool, look: &Look) -> ratatui::widgets:
     let t = look.theme;
     ratatui::widgets::Block::default()
         .borders(ratatui::widgets::Borders::ALL)
+        .border_set(look.glyphs.border)
         .border_style(if focused { t.border_focus } else { t.border })
         .title(ratatui::text::Span::styled(title, t.title))
 }

@@ -19,10 +19,12 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Data and config dirs of one test, removed when dropped.
+/// Data and config dirs of one test, removed when dropped; the XDG state and cache homes
+/// (logs, Cost Explorer cache) point into `xdg`, so nothing lands in the tester's home.
 pub struct Dirs {
     pub data: tempfile::TempDir,
     pub config: tempfile::TempDir,
+    pub xdg: tempfile::TempDir,
 }
 
 impl Dirs {
@@ -30,7 +32,16 @@ impl Dirs {
         Dirs {
             data: tempfile::tempdir().unwrap(),
             config: tempfile::tempdir().unwrap(),
+            xdg: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// `XDG_STATE_HOME` and `XDG_CACHE_HOME` of this test's binary.
+    pub fn xdg_env(&self) -> [(&'static str, PathBuf); 2] {
+        [
+            ("XDG_STATE_HOME", self.xdg.path().join("state")),
+            ("XDG_CACHE_HOME", self.xdg.path().join("cache")),
+        ]
     }
 
     pub fn journals(&self) -> Vec<PathBuf> {
@@ -58,6 +69,9 @@ impl Dirs {
             .current_dir(manifest_dir())
             .env("FLIGHTDECK_DATA_DIR", self.data.path())
             .env("FLIGHTDECK_CONFIG_DIR", self.config.path())
+            .envs(self.xdg_env())
+            .env_remove("FLIGHTDECK_STATE_DIR")
+            .env_remove("FLIGHTDECK_CACHE_DIR")
             .env("TERM", "xterm-256color")
             .env_remove("NO_COLOR")
             .env_remove("FLIGHTDECK_THEME")
@@ -96,6 +110,11 @@ impl Cockpit {
         cmd.cwd(manifest_dir());
         cmd.env("FLIGHTDECK_DATA_DIR", dirs.data.path());
         cmd.env("FLIGHTDECK_CONFIG_DIR", dirs.config.path());
+        for (k, v) in dirs.xdg_env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("FLIGHTDECK_STATE_DIR");
+        cmd.env_remove("FLIGHTDECK_CACHE_DIR");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         cmd.env_remove("FLIGHTDECK_THEME");
