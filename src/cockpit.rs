@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
+use crate::secrets::Redactor;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::terminal;
@@ -30,8 +31,9 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
-    let _poller = start_poller(&session, &opts, tx.clone())?;
-    let mut actions = Actions::new(tx);
+    let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
+    let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
+    let mut actions = Actions::new(tx).redacting(redactor);
     prepare(&mut session.app, &mut actions);
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
@@ -123,7 +125,12 @@ fn event_loop(
 }
 
 /// Telemetry runs on its own threads and only ever sends owned reports into the channel.
-fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Poller> {
+fn start_poller(
+    session: &Session,
+    opts: &Options,
+    tx: Sender<Msg>,
+    redactor: Redactor,
+) -> Result<Poller> {
     // The demo's cost source asks the demo's Cost Explorer only, and caches apart from real runs.
     let (cache_dir, aws) = match opts.demo {
         Some(world) => (crate::demo::dir(&opts.data_dir), world.aws_configs()),
@@ -134,7 +141,9 @@ fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Po
         ..Settings::default()
     };
     let context = Context::new(settings, aws);
-    let sink: Sink = Arc::new(move |report| tx.send(Msg::Telemetry(report)).is_ok());
+    // Source errors can quote a command's output or a URL: secrets go before the cockpit sees them.
+    let sink: Sink =
+        Arc::new(move |report| tx.send(Msg::Telemetry(redactor.report(report))).is_ok());
     Ok(poller::start(
         session.app.runbook.sources.clone(),
         context,

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod paths;
 pub mod report;
 pub mod runbook;
+pub mod secrets;
 pub mod session;
 pub mod shell;
 pub mod telemetry;

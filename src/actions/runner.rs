@@ -2,16 +2,20 @@
 //! own, and reports back only through the cockpit's message channel: the UI never waits.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
 use super::process::{self, Progress};
 use super::traffic;
 use crate::app::{ActionUpdate, Msg, Work};
 use crate::runbook::Traffic;
+use crate::secrets::Redactor;
 
 pub struct Actions {
     tx: Sender<Msg>,
     running: HashMap<u64, process::Running>,
+    /// Every line, result and read-back error passes through it before it is sent.
+    redactor: Arc<Redactor>,
 }
 
 impl Actions {
@@ -19,11 +23,18 @@ impl Actions {
         Self {
             tx,
             running: HashMap::new(),
+            redactor: Arc::default(),
         }
     }
 
+    /// Secret values in what the actions report become `$NAME` before anyone sees them.
+    pub fn redacting(mut self, redactor: Redactor) -> Self {
+        self.redactor = Arc::new(redactor);
+        self
+    }
+
     pub fn start(&mut self, id: u64, work: Work) {
-        let tx = self.tx.clone();
+        let (tx, redactor) = (self.tx.clone(), self.redactor.clone());
         match work {
             Work::Shell { command, timeout } => {
                 let (ptx, prx) = mpsc::channel();
@@ -35,7 +46,7 @@ impl Actions {
                                 if tx
                                     .send(Msg::Action {
                                         id,
-                                        update: update_of(progress),
+                                        update: redactor.update(update_of(progress)),
                                     })
                                     .is_err()
                                 {
@@ -53,7 +64,7 @@ impl Actions {
                         Ok(result) => (true, result),
                         Err(why) => (false, why),
                     };
-                    send_end(&tx, id, ok, result);
+                    send_end(&tx, id, ok, redactor.redact(&result));
                 });
             }
         }
@@ -81,8 +92,10 @@ impl Actions {
             return;
         };
         let (tx, vars, timeout) = (self.tx.clone(), vars.clone(), traffic.timeout);
+        let redactor = self.redactor.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(Msg::TrafficRead(traffic::read_green(&get, &vars, timeout)));
+            let read = traffic::read_green(&get, &vars, timeout).map_err(|e| redactor.redact(&e));
+            let _ = tx.send(Msg::TrafficRead(read));
         });
     }
 }

@@ -153,7 +153,7 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         Line::styled("runs with sh -c, in its own process group:", t.muted),
         Line::styled(format!("$ {command}"), t.accent),
     ]);
-    let refs = env_refs(&command, &app.env);
+    let refs = env_refs(&command, &app.env, &app.runbook.meta.secrets);
     if !refs.is_empty() {
         lines.push(Line::styled("from the environment:", t.muted));
         for (name, shown) in refs {
