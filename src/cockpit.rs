@@ -53,6 +53,7 @@ fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
     {
         actions.read_traffic(traffic, &app.runbook.vars);
     }
+    actions.check_orphans(&app.orphan_groups());
     app.ask_about_doubt();
 }
 
@@ -90,6 +91,7 @@ fn event_loop(
                     Effect::Start { id, work } if journal_ok => actions.start(id, work),
                     Effect::Start { id, .. } => actions.refuse(id),
                     Effect::Interrupt(id) => actions.interrupt(id),
+                    Effect::StopOrphan { id, group } => actions.stop_orphan(id, group),
                     Effect::ReadTraffic => {
                         if let Some(traffic) = &session.app.runbook.traffic {
                             actions.read_traffic(traffic, &session.app.runbook.vars);

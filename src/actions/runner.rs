@@ -7,7 +7,9 @@ use std::sync::mpsc::{self, Sender};
 
 use super::process::{self, Progress};
 use super::traffic;
+use crate::app::orphans::ProcessNews;
 use crate::app::{ActionUpdate, Msg, Work};
+use crate::orphans::ProcessGroup;
 use crate::runbook::Traffic;
 use crate::secrets::Redactor;
 
@@ -40,6 +42,12 @@ impl Actions {
                 let (ptx, prx) = mpsc::channel();
                 match process::start(&command, timeout, ptx) {
                     Ok(running) => {
+                        // Journaled, so a crash of this cockpit leaves the group findable.
+                        let pgid = running.pid();
+                        if let Some(start_ticks) = crate::orphans::start_ticks(pgid) {
+                            let group = crate::orphans::ProcessGroup { pgid, start_ticks };
+                            let _ = tx.send(Msg::Process(ProcessNews::Spawned { id, group }));
+                        }
                         self.running.insert(id, running);
                         std::thread::spawn(move || {
                             for progress in prx {
@@ -85,6 +93,25 @@ impl Actions {
         if let Some(running) = self.running.get(&id) {
             running.interrupt();
         }
+    }
+
+    /// After a crash: whether each in-doubt action's group still runs, told to the app.
+    pub fn check_orphans(&self, groups: &[(u64, ProcessGroup)]) {
+        for &(id, group) in groups {
+            let liveness = crate::orphans::liveness(group);
+            let _ = self
+                .tx
+                .send(Msg::Process(ProcessNews::Checked { id, liveness }));
+        }
+    }
+
+    /// The confirmed stop of a left-over group, on a thread of its own (it may wait the grace).
+    pub fn stop_orphan(&self, id: u64, group: ProcessGroup) {
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let (result, alive) = crate::orphans::stop(group);
+            let _ = tx.send(Msg::Process(ProcessNews::Stopped { id, result, alive }));
+        });
     }
 
     pub fn read_traffic(&self, traffic: &Traffic, vars: &BTreeMap<String, String>) {

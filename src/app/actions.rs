@@ -378,6 +378,7 @@ impl App {
                 self.flash =
                     Some("an action is in doubt: nothing can actuate until it is resolved".into());
             }
+            (None, Key::Char('k')) => self.offer_stop(id),
             (None, Key::Char('d' | 'n')) => {
                 let happened = key == Key::Char('d');
                 self.replace_top(Layer::InDoubt {

@@ -44,6 +44,10 @@ impl App {
                 self.traffic_read(green);
                 Vec::new()
             }
+            Msg::Process(news) => {
+                self.dirty = true;
+                self.process_news(news)
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -428,6 +432,7 @@ impl App {
             Layer::Rollback { input } => self.rollback_key(input, key),
             Layer::RollbackRun => self.rollback_run_key(key),
             Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
+            Layer::StopOrphan { id } => self.stop_orphan_key(id, key),
             Layer::ConfirmQuit => match key {
                 Key::Char('y') => self.end_session("quit"),
                 Key::Char('n') | Key::Esc => {
