@@ -18,6 +18,11 @@ pub const MIN_SECRET_LEN: usize = 4;
 /// Names that look like they hold a secret: their values are never shown.
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
+    // The login session's own variables match `SESSION` or `AUTH` but hold words like `user`
+    // or `tty` and socket paths: redacting those would rewrite ordinary output, hiding nothing.
+    if upper.starts_with("XDG_") || upper.ends_with("_SOCK") || upper == "DESKTOP_SESSION" {
+        return false;
+    }
     [
         "SECRET",
         "PASSWORD",
@@ -142,7 +147,14 @@ mod tests {
         ] {
             assert!(looks_secret(name), "{name}");
         }
-        for name in ["API_ID", "REGION", "HOST"] {
+        for name in [
+            "API_ID",
+            "REGION",
+            "HOST",
+            "XDG_SESSION_CLASS",
+            "SSH_AUTH_SOCK",
+            "DESKTOP_SESSION",
+        ] {
             assert!(!looks_secret(name), "{name}");
         }
     }
