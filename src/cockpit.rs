@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
+use crate::secrets::Redactor;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::terminal;
@@ -30,8 +31,9 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
-    let _poller = start_poller(&session, &opts, tx.clone())?;
-    let mut actions = Actions::new(tx);
+    let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
+    let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
+    let mut actions = Actions::new(tx).redacting(redactor);
     prepare(&mut session.app, &mut actions);
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
@@ -51,6 +53,7 @@ fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
     {
         actions.read_traffic(traffic, &app.runbook.vars);
     }
+    actions.check_orphans(&app.orphan_groups());
     app.ask_about_doubt();
 }
 
@@ -88,6 +91,7 @@ fn event_loop(
                     Effect::Start { id, work } if journal_ok => actions.start(id, work),
                     Effect::Start { id, .. } => actions.refuse(id),
                     Effect::Interrupt(id) => actions.interrupt(id),
+                    Effect::StopOrphan { id, group } => actions.stop_orphan(id, group),
                     Effect::ReadTraffic => {
                         if let Some(traffic) = &session.app.runbook.traffic {
                             actions.read_traffic(traffic, &session.app.runbook.vars);
@@ -125,7 +129,12 @@ fn event_loop(
 }
 
 /// Telemetry runs on its own threads and only ever sends owned reports into the channel.
-fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Poller> {
+fn start_poller(
+    session: &Session,
+    opts: &Options,
+    tx: Sender<Msg>,
+    redactor: Redactor,
+) -> Result<Poller> {
     // The demo's cost source asks the demo's Cost Explorer only, and caches apart from real runs.
     let (cache_dir, aws) = match opts.demo {
         Some(world) => (
@@ -139,7 +148,9 @@ fn start_poller(session: &Session, opts: &Options, tx: Sender<Msg>) -> Result<Po
         ..Settings::default()
     };
     let context = Context::new(settings, aws);
-    let sink: Sink = Arc::new(move |report| tx.send(Msg::Telemetry(report)).is_ok());
+    // Source errors can quote a command's output or a URL: secrets go before the cockpit sees them.
+    let sink: Sink =
+        Arc::new(move |report| tx.send(Msg::Telemetry(redactor.report(report))).is_ok());
     Ok(poller::start(
         session.app.runbook.sources.clone(),
         context,

@@ -267,3 +267,53 @@ fn the_open_run_says_which_gate_is_next() {
     assert_eq!(code, 3, "the source is down now: {json:#}");
     assert_eq!(json["sources_ok"], false);
 }
+
+/// Every source down and a next gate with sign-offs only: nothing is known, so nothing is
+/// called healthy (this exited 0 before: the gate alone decided, and it had nothing to judge).
+#[test]
+fn status_never_calls_unknown_healthy() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nobody listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let text = format!(
+        r#"
+[runbook]
+name = "blind"
+
+[[source]]
+id = "lag"
+kind = "command"
+command = "echo 'replica unreachable' >&2; exit 1"
+unit = "s"
+
+[[source]]
+id = "green"
+kind = "http"
+url = "http://127.0.0.1:{port}/health"
+
+[[phase]]
+id = "p"
+title = "p"
+
+[[phase.step]]
+id = "go"
+title = "Go/No-Go"
+gate = []
+signoff = ["DBA agrees"]
+
+[rollback]
+steps = [{{ title = "r" }}]
+"#
+    );
+    let runbook = dir.path().join("blind.toml");
+    std::fs::write(&runbook, text).unwrap();
+    let (code, json) = json_status(dir.path(), &runbook);
+    assert_eq!(code, 3, "every source down is not healthy: {json:#}");
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["next_gate"], "go");
+    assert_eq!(json["gates"][0]["go"], true, "the gate alone would pass");
+    assert_eq!(json["decided_by"], "blind_sources");
+    assert_eq!(json["blind_sources"], serde_json::json!(["lag", "green"]));
+}

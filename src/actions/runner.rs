@@ -2,16 +2,22 @@
 //! own, and reports back only through the cockpit's message channel: the UI never waits.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
 use super::process::{self, Progress};
 use super::traffic;
+use crate::app::orphans::ProcessNews;
 use crate::app::{ActionUpdate, Msg, Work};
+use crate::orphans::ProcessGroup;
 use crate::runbook::Traffic;
+use crate::secrets::Redactor;
 
 pub struct Actions {
     tx: Sender<Msg>,
     running: HashMap<u64, process::Running>,
+    /// Every line, result and read-back error passes through it before it is sent.
+    redactor: Arc<Redactor>,
 }
 
 impl Actions {
@@ -19,23 +25,36 @@ impl Actions {
         Self {
             tx,
             running: HashMap::new(),
+            redactor: Arc::default(),
         }
     }
 
+    /// Secret values in what the actions report become `$NAME` before anyone sees them.
+    pub fn redacting(mut self, redactor: Redactor) -> Self {
+        self.redactor = Arc::new(redactor);
+        self
+    }
+
     pub fn start(&mut self, id: u64, work: Work) {
-        let tx = self.tx.clone();
+        let (tx, redactor) = (self.tx.clone(), self.redactor.clone());
         match work {
             Work::Shell { command, timeout } => {
                 let (ptx, prx) = mpsc::channel();
                 match process::start(&command, timeout, ptx) {
                     Ok(running) => {
+                        // Journaled, so a crash of this cockpit leaves the group findable.
+                        let pgid = running.pid();
+                        if let Some(start_ticks) = crate::orphans::start_ticks(pgid) {
+                            let group = crate::orphans::ProcessGroup { pgid, start_ticks };
+                            let _ = tx.send(Msg::Process(ProcessNews::Spawned { id, group }));
+                        }
                         self.running.insert(id, running);
                         std::thread::spawn(move || {
                             for progress in prx {
                                 if tx
                                     .send(Msg::Action {
                                         id,
-                                        update: update_of(progress),
+                                        update: redactor.update(update_of(progress)),
                                     })
                                     .is_err()
                                 {
@@ -53,7 +72,7 @@ impl Actions {
                         Ok(result) => (true, result),
                         Err(why) => (false, why),
                     };
-                    send_end(&tx, id, ok, result);
+                    send_end(&tx, id, ok, redactor.redact(&result));
                 });
             }
         }
@@ -76,13 +95,34 @@ impl Actions {
         }
     }
 
+    /// After a crash: whether each in-doubt action's group still runs, told to the app.
+    pub fn check_orphans(&self, groups: &[(u64, ProcessGroup)]) {
+        for &(id, group) in groups {
+            let liveness = crate::orphans::liveness(group);
+            let _ = self
+                .tx
+                .send(Msg::Process(ProcessNews::Checked { id, liveness }));
+        }
+    }
+
+    /// The confirmed stop of a left-over group, on a thread of its own (it may wait the grace).
+    pub fn stop_orphan(&self, id: u64, group: ProcessGroup) {
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let (result, alive) = crate::orphans::stop(group);
+            let _ = tx.send(Msg::Process(ProcessNews::Stopped { id, result, alive }));
+        });
+    }
+
     pub fn read_traffic(&self, traffic: &Traffic, vars: &BTreeMap<String, String>) {
         let Some(get) = traffic.get.clone() else {
             return;
         };
         let (tx, vars, timeout) = (self.tx.clone(), vars.clone(), traffic.timeout);
+        let redactor = self.redactor.clone();
         std::thread::spawn(move || {
-            let _ = tx.send(Msg::TrafficRead(traffic::read_green(&get, &vars, timeout)));
+            let read = traffic::read_green(&get, &vars, timeout).map_err(|e| redactor.redact(&e));
+            let _ = tx.send(Msg::TrafficRead(read));
         });
     }
 }

@@ -385,6 +385,7 @@ impl App {
                 self.flash =
                     Some("an action is in doubt: nothing can actuate until it is resolved".into());
             }
+            (None, Key::Char('k')) => self.offer_stop(id),
             (None, Key::Char('d' | 'n')) => {
                 let happened = key == Key::Char('d');
                 self.replace_top(Layer::InDoubt {
@@ -420,29 +421,16 @@ impl App {
     }
 }
 
-/// Names that look like they hold a secret: their values are never shown.
-pub fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "TOKEN",
-        "KEY",
-        "CREDENTIAL",
-        "AUTH",
-        "PRIVATE",
-        "COOKIE",
-        "SESSION",
-    ]
-    .iter()
-    .any(|word| upper.contains(word))
-}
+pub use crate::secrets::looks_secret;
 
 /// The environment variables a command refers to (`$NAME`, `${NAME}`, `${NAME:-x}`), in order
-/// of first use, each with what the confirmation shows for it: the value, `$NAME` (secret) or
-/// that it is unset.
-pub fn env_refs(command: &str, env: &BTreeMap<String, String>) -> Vec<(String, EnvShown)> {
+/// of first use, each with what the confirmation shows for it: the value, `$NAME` (it looks
+/// secret or the runbook declares it so) or that it is unset.
+pub fn env_refs(
+    command: &str,
+    env: &BTreeMap<String, String>,
+    declared: &[String],
+) -> Vec<(String, EnvShown)> {
     let mut seen: Vec<(String, EnvShown)> = Vec::new();
     let bytes = command.as_bytes();
     let mut i = 0;
@@ -461,7 +449,9 @@ pub fn env_refs(command: &str, env: &BTreeMap<String, String>) -> Vec<(String, E
             {
                 let shown = match env.get(name) {
                     None => EnvShown::Unset,
-                    Some(_) if looks_secret(name) => EnvShown::Secret,
+                    Some(_) if looks_secret(name) || declared.iter().any(|d| d == name) => {
+                        EnvShown::Secret
+                    }
                     Some(value) => EnvShown::Value(value.clone()),
                 };
                 seen.push((name.to_string(), shown));
@@ -491,33 +481,21 @@ mod tests {
         let env = BTreeMap::from([
             ("API_ID".to_string(), "abc123".to_string()),
             ("DB_PASSWORD".to_string(), "hunter2".to_string()),
+            ("REGION".to_string(), "eu-west-1".to_string()),
         ]);
         let refs = env_refs(
-            "curl -H \"x: $DB_PASSWORD\" ${API_ID}/x?a=$API_ID&b=${MISSING:-1} $1 $$",
+            "curl -H \"x: $DB_PASSWORD\" ${API_ID}/x?a=$API_ID&b=${MISSING:-1} $1 $$ $REGION",
             &env,
+            &["API_ID".to_string()],
         );
         assert_eq!(
             refs,
             vec![
                 ("DB_PASSWORD".into(), EnvShown::Secret),
-                ("API_ID".into(), EnvShown::Value("abc123".into())),
+                ("API_ID".into(), EnvShown::Secret),
                 ("MISSING".into(), EnvShown::Unset),
+                ("REGION".into(), EnvShown::Value("eu-west-1".into())),
             ]
         );
-    }
-
-    #[test]
-    fn secret_names() {
-        for name in [
-            "AWS_SECRET_ACCESS_KEY",
-            "GITHUB_TOKEN",
-            "db_password",
-            "API_KEY",
-        ] {
-            assert!(looks_secret(name), "{name}");
-        }
-        for name in ["API_ID", "REGION", "HOST"] {
-            assert!(!looks_secret(name), "{name}");
-        }
     }
 }

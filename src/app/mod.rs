@@ -6,6 +6,7 @@ mod demo;
 pub mod gate;
 pub mod keymap;
 mod lifecycle;
+pub mod orphans;
 pub mod progress;
 mod rollback;
 pub mod rows;
@@ -143,6 +144,10 @@ pub enum Layer {
     ConfirmQuit,
     /// Every step is finished: end the run as completed?
     ConfirmEnd,
+    /// Stop the process group an in-doubt action left running? `y` stops it; anything else not.
+    StopOrphan {
+        id: u64,
+    },
 }
 
 /// Messages into `update`.
@@ -168,6 +173,8 @@ pub enum Msg {
     },
     /// The traffic actuator's read-back (`get`): the green weight in force.
     TrafficRead(Result<u8, String>),
+    /// A command's process group: started, found alive or gone after a crash, stopped.
+    Process(orphans::ProcessNews),
 }
 
 /// What `update` asks the outside world to do.
@@ -190,6 +197,12 @@ pub enum Effect {
     Interrupt(u64),
     /// Read the weights in force with the actuator's `get`.
     ReadTraffic,
+    /// Stop the process group an in-doubt action left running (the stop is journaled, and was
+    /// confirmed): SIGTERM, SIGKILL after the grace, only if the group is still the one started.
+    StopOrphan {
+        id: u64,
+        group: crate::orphans::ProcessGroup,
+    },
     /// `flightdeck demo` only: green's orders answer 500 (true) or heal again (false).
     DemoGreenFailing(bool),
     Quit,
@@ -228,6 +241,8 @@ pub struct App {
     /// The environment, to show which variables a command will use (secret ones by name only).
     pub env: std::collections::BTreeMap<String, String>,
     pub traffic_read: Option<TrafficRead>,
+    /// What is known of the process groups in-doubt actions left, by action id.
+    pub orphans: std::collections::BTreeMap<u64, orphans::Orphan>,
     /// A rollback step failed: retry, skip or abort?
     pub rollback_failed: Option<usize>,
     /// The rollback was confirmed while an action ran; it starts when that one has stopped.
@@ -272,6 +287,7 @@ impl App {
             running: None,
             env: Default::default(),
             traffic_read: None,
+            orphans: Default::default(),
             rollback_failed: None,
             rollback_queued: false,
             rollback_in_this_session: false,

@@ -17,6 +17,8 @@ pub struct ActionState {
     pub rehearsal: bool,
     /// (ok, result) once it ended, or once an in-doubt action was resolved.
     pub ended: Option<(bool, String)>,
+    /// The process group a command runs as, once it started.
+    pub process: Option<crate::orphans::ProcessGroup>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +265,7 @@ impl Progress {
                         operator: operator.to_string(),
                         rehearsal: *rehearsal,
                         ended: None,
+                        process: None,
                     },
                 );
             }
@@ -270,6 +273,19 @@ impl Progress {
             Event::ActionResolved { id, ok, note } => {
                 self.end_action(*id, *ok, &format!("resolved after a crash: {note}"), at)
             }
+            Event::ActionProcess {
+                id,
+                pgid,
+                start_ticks,
+            } => {
+                if let Some(action) = self.actions.get_mut(id) {
+                    action.process = Some(crate::orphans::ProcessGroup {
+                        pgid: *pgid,
+                        start_ticks: *start_ticks,
+                    });
+                }
+            }
+            Event::OrphanStopAsked { .. } | Event::OrphanStopped { .. } => {}
             Event::BreachDetected { policy, .. } => self.traffic.breach = Some((at, *policy)),
             Event::RollbackBegan { trigger } => {
                 self.rollback = Some(RollbackState {

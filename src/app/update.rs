@@ -47,6 +47,10 @@ impl App {
                 self.action_update(id, update)
             }
             Msg::TrafficRead(green) => self.traffic_read(green),
+            Msg::Process(news) => {
+                self.dirty = true;
+                self.process_news(news)
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -456,6 +460,7 @@ impl App {
             Layer::RollbackRun => self.rollback_run_key(key),
             Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
             Layer::ConfirmEnd => self.confirm_end_key(key),
+            Layer::StopOrphan { id } => self.stop_orphan_key(id, key),
             Layer::ConfirmQuit => match key {
                 Key::Char('y') => self.end_session("quit"),
                 Key::Char('n') | Key::Esc => {

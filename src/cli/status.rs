@@ -1,8 +1,8 @@
 //! `flightdeck status RUNBOOK [--json]`: polls every source once (Cost Explorer from its cache
 //! while fresh), prints value, age and state, and evaluates every gate on that poll. Exit 0
-//! when the next gate's criteria all pass, 3 when not; with no gate left to decide, 0 when
-//! every source is OK and 3 when any is WARN, FAIL or unknown (stale, error, no data). Exit 2
-//! for a runbook that does not validate.
+//! only when the next gate's criteria all pass and no source is blind (error, stale, no data,
+//! down), 3 otherwise; with no gate left to decide, 0 when every source is OK and 3 when any
+//! is WARN, FAIL or unknown. Exit 2 for a runbook that does not validate.
 
 use std::process::ExitCode;
 
@@ -27,8 +27,11 @@ struct Report<'a> {
     #[serde(with = "time::serde::rfc3339")]
     checked_at: OffsetDateTime,
     ok: bool,
-    /// What decided `ok`: `next_gate` or `sources`.
+    /// Which rule decided `ok`: `next_gate`, `blind_sources` or `sources`.
     decided_by: &'static str,
+    /// Sources that say nothing true now (error, stale, no data, down): any one of them
+    /// makes the exit code 3, whatever the gate says.
+    blind_sources: Vec<&'a str>,
     /// Every source is OK (the rule when no gate is left to decide), for scripts that want it.
     sources_ok: bool,
     sources: Vec<SourceStatus<'a>>,
@@ -107,6 +110,15 @@ pub fn run(args: StatusArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Source errors can quote a command's output: secret values are printed as `$NAME`.
+    let redactor = crate::secrets::Redactor::from_process_env(&book.meta.secrets);
+    let samples: Vec<Sample> = samples
+        .into_iter()
+        .map(|mut s| {
+            s.reading = redactor.reading(s.reading);
+            s
+        })
+        .collect();
     let now = OffsetDateTime::now_utc();
     let statuses: Vec<SourceStatus> = book
         .sources
@@ -118,16 +130,19 @@ pub fn run(args: StatusArgs) -> ExitCode {
     let gates = status_gates::evaluate_all(&book, &samples, &progress, now);
     // Without an open run nothing is finished, so this is the first gate.
     let next = gates.iter().find(|g| !g.finished);
-    let (ok, decided_by) = match next {
-        Some(gate) => (gate.go, "next_gate"),
-        None => (sources_ok, "sources"),
-    };
+    let blind_sources: Vec<&str> = statuses
+        .iter()
+        .filter(|s| is_blind(s))
+        .map(|s| s.id)
+        .collect();
+    let (ok, decided_by) = exit_rule(next.map(|g| g.go), !blind_sources.is_empty(), sources_ok);
     let next_gate = next.map(|g| g.id);
     let report = Report {
         runbook: &book.meta.name,
         checked_at: now,
         ok,
         decided_by,
+        blind_sources,
         sources_ok,
         sources: statuses,
         gates,
@@ -156,6 +171,27 @@ pub fn run(args: StatusArgs) -> ExitCode {
     } else {
         ExitCode::from(NOT_ALL_OK)
     }
+}
+
+/// Whether the exit code is 0, and the rule that decided it. A gate that would fail decides
+/// first; then a blind source: unknown is never called healthy, even when the next gate has
+/// only sign-offs or judges other sources. With no gate left, every source must be OK.
+pub fn exit_rule(
+    next_gate_go: Option<bool>,
+    any_blind: bool,
+    sources_ok: bool,
+) -> (bool, &'static str) {
+    match next_gate_go {
+        Some(false) => (false, "next_gate"),
+        _ if any_blind => (false, "blind_sources"),
+        Some(true) => (true, "next_gate"),
+        None => (sources_ok, "sources"),
+    }
+}
+
+/// A source that cannot be read (error, no sample), whose value is stale, or that is down.
+fn is_blind(status: &SourceStatus) -> bool {
+    status.state == "unknown" || status.word == "DOWN"
 }
 
 fn status_of<'a>(
@@ -261,4 +297,27 @@ fn print_table(report: &Report, calls: Calls) {
             "NOT all sources OK"
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_rule;
+
+    #[test]
+    fn unknown_is_never_healthy() {
+        // (next gate, any blind source, every source OK) -> (exit 0, rule)
+        let table = [
+            ((Some(true), false, true), (true, "next_gate")),
+            ((Some(true), false, false), (true, "next_gate")),
+            ((Some(true), true, false), (false, "blind_sources")),
+            ((Some(false), true, false), (false, "next_gate")),
+            ((Some(false), false, true), (false, "next_gate")),
+            ((None, true, false), (false, "blind_sources")),
+            ((None, false, false), (false, "sources")),
+            ((None, false, true), (true, "sources")),
+        ];
+        for ((go, blind, ok), want) in table {
+            assert_eq!(exit_rule(go, blind, ok), want, "{go:?} {blind} {ok}");
+        }
+    }
 }

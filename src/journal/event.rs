@@ -77,6 +77,25 @@ pub enum Event {
         ok: bool,
         note: String,
     },
+    /// A command's process started (after its `action_started`): its group, to find it after
+    /// a crash, and its leader's start time, so a recycled pid is never taken for it.
+    ActionProcess {
+        id: u64,
+        pgid: u32,
+        /// The leader's start time in clock ticks after boot (`/proc/<pid>/stat` field 22).
+        start_ticks: u64,
+    },
+    /// The operator confirmed stopping the process group an in-doubt action left running.
+    OrphanStopAsked {
+        id: u64,
+        pgid: u32,
+    },
+    /// How that stop went; `alive` when the group still runs.
+    OrphanStopped {
+        id: u64,
+        result: String,
+        alive: bool,
+    },
     /// A go/no-go decision with everything it was based on.
     GateDecided {
         step: String,
@@ -289,6 +308,11 @@ impl Event {
                 "in-doubt action resolved as {}: {note}",
                 if *ok { "done" } else { "not done" }
             ),
+            Event::ActionProcess { pgid, .. } => format!("running as process group {pgid}"),
+            Event::OrphanStopAsked { pgid, .. } => {
+                format!("stop asked for left-over process group {pgid}")
+            }
+            Event::OrphanStopped { result, .. } => format!("left-over process: {result}"),
             Event::GateDecided {
                 step, go, reason, ..
             } => {

@@ -471,3 +471,38 @@ fn rehearsal_actions_are_counted_in_the_summary() {
     );
     assert!(md.contains("started as rehearsal by op@bastion"));
 }
+
+#[test]
+fn a_stopped_orphan_is_in_the_timeline_with_its_action_named() {
+    let records = journal(vec![
+        started(),
+        command(1, "backup", "sleep 300"),
+        Event::ActionProcess {
+            id: 1,
+            pgid: 4242,
+            start_ticks: 1,
+        },
+        Event::OrphanStopAsked { id: 1, pgid: 4242 },
+        Event::OrphanStopped {
+            id: 1,
+            result: "process group 4242 stopped by SIGTERM".into(),
+            alive: false,
+        },
+    ]);
+    let md = render_journal_only(&records);
+    for said in [
+        "running as process group 4242",
+        "stop asked for left-over process group 4242",
+        "left-over process: process group 4242 stopped by SIGTERM",
+    ] {
+        let row = md
+            .lines()
+            .find(|l| l.contains(said))
+            .unwrap_or_else(|| panic!("{said}: {md}"));
+        assert!(row.contains("backup"), "the action is named: {row}");
+    }
+    assert!(
+        md.contains("IN DOUBT"),
+        "stopping it does not resolve the doubt: {md}"
+    );
+}

@@ -34,7 +34,11 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
 /// id there), so a row reads on its own.
 fn summary(event: &Event, actions: &[ActionRun]) -> String {
     let id = match event {
-        Event::ActionEnded { id, .. } | Event::ActionResolved { id, .. } => *id,
+        Event::ActionEnded { id, .. }
+        | Event::ActionResolved { id, .. }
+        | Event::ActionProcess { id, .. }
+        | Event::OrphanStopAsked { id, .. }
+        | Event::OrphanStopped { id, .. } => *id,
         _ => return event.summary(),
     };
     match actions.iter().find(|a| a.id == id) {

@@ -30,6 +30,9 @@ pub struct Meta {
     pub owner: Option<String>,
     pub region: Option<String>,
     pub profile: Option<String>,
+    /// Environment variables declared secret (`[runbook] secrets`): their values are shown
+    /// and journaled as `$NAME` only, like those whose names look secret.
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

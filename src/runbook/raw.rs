@@ -33,6 +33,9 @@ pub struct RawMeta {
     pub owner: Option<String>,
     pub region: Option<String>,
     pub profile: Option<String>,
+    /// Environment variables whose values are secret beyond those whose names look so.
+    #[serde(default)]
+    pub secrets: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

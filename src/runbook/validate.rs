@@ -153,7 +153,9 @@ fn meta(ck: &mut Checker, m: &Spanned<RawMeta>) -> Option<Meta> {
             }
         }
     };
+    let secrets = secret_names(ck, &m.secrets);
     Some(Meta {
+        secrets,
         name: m.name.get_ref().clone(),
         description: m.description.clone(),
         start,
@@ -198,6 +200,35 @@ fn get_interval(ck: &mut Checker, t: &RawTraffic) -> Duration {
         );
     }
     interval
+}
+
+/// `[runbook] secrets`: environment variable names, each once.
+fn secret_names(ck: &mut Checker, names: &[Spanned<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let text = name.get_ref();
+        let valid = text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            ck.error(
+                name.span(),
+                format!("secret `{text}` is not an environment variable name"),
+                "name the variable, without `$`: letters, digits and `_`, not starting with a digit, like DB_PASSWORD",
+            );
+        } else if out.contains(text) {
+            ck.error(
+                name.span(),
+                format!("secret `{text}` is listed twice"),
+                "list each variable once",
+            );
+        } else {
+            out.push(text.clone());
+        }
+    }
+    out
 }
 
 fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {

@@ -10,6 +10,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use super::dialogs::{boxed, popup};
 use super::{Look, fit};
 use crate::app::actions::{EnvShown, env_refs};
+use crate::app::orphans::Orphan;
 use crate::app::{App, GateDialog, GateStage, Layer};
 use crate::gates::{Evaluation, Verdict};
 use crate::runbook::{RollbackAction, StepKind};
@@ -51,6 +52,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
         ),
         Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
         Layer::ConfirmEnd => ("Every step is done", confirm_end(look), 64),
+        Layer::StopOrphan { id } => (
+            "Stop the left-over process?",
+            stop_orphan(app, *id, look),
+            72,
+        ),
         _ => return,
     };
     let rect = popup(
@@ -162,7 +168,7 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         Line::styled("runs with sh -c, in its own process group:", t.muted),
         Line::styled(format!("$ {command}"), t.accent),
     ]);
-    let refs = env_refs(&command, &app.env);
+    let refs = env_refs(&command, &app.env, &app.runbook.meta.secrets);
     if !refs.is_empty() {
         lines.push(Line::styled("from the environment:", t.muted));
         for (name, shown) in refs {
@@ -691,7 +697,18 @@ fn in_doubt<'a>(
         ),
         Line::default(),
     ];
+    lines.extend(process_line(app, id, look));
+    let stoppable = app.orphans.get(&id).is_some_and(Orphan::may_stop);
     match verdict {
+        None if stoppable => lines.push(keys(
+            &[
+                ("k", "stop it"),
+                ("d", "it took effect"),
+                ("n", "it did not"),
+                ("Esc", "later"),
+            ],
+            look,
+        )),
         None => lines.push(keys(
             &[
                 ("d", "it took effect"),
@@ -727,6 +744,50 @@ fn confirm_end<'a>(look: &Look) -> Vec<Line<'a>> {
             &[("y", "end the run"), ("n", "keep it open"), ("q", "quit")],
             look,
         ),
+    ]
+}
+
+/// What is known of the action's process group now, when one was journaled.
+fn process_line<'a>(app: &App, id: u64, look: &Look) -> Option<Line<'a>> {
+    let t = look.theme;
+    let pgid = app.progress.actions.get(&id)?.process?.pgid;
+    let (text, style) = match app.orphans.get(&id)? {
+        Orphan::Alive => (
+            format!("Its process group {pgid} is STILL RUNNING."),
+            t.danger,
+        ),
+        Orphan::Gone => (format!("Its process group {pgid} has ended."), t.text),
+        Orphan::Recycled => (
+            format!("Its process group {pgid} has ended (the pid is another process's now)."),
+            t.text,
+        ),
+        Orphan::Stopping => (format!("Stopping process group {pgid}…"), t.warn),
+        Orphan::Stopped { result, alive } => (
+            format!("Stopped: {result}"),
+            if *alive { t.danger } else { t.text },
+        ),
+    };
+    Some(Line::styled(text, style))
+}
+
+fn stop_orphan<'a>(app: &App, id: u64, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let Some(action) = app.progress.actions.get(&id) else {
+        return Vec::new();
+    };
+    let pgid = action.process.map_or(0, |p| p.pgid);
+    vec![
+        Line::styled(action.action.summary(), t.title),
+        Line::styled(
+            format!("Stop process group {pgid}: SIGTERM, then SIGKILL after 5s?"),
+            t.warn,
+        ),
+        Line::styled(
+            "Whatever it was doing stops half-way; the action stays in doubt.",
+            t.text,
+        ),
+        Line::default(),
+        keys(&[("y", "stop it"), ("n/Esc", "leave it running")], look),
     ]
 }
 
