@@ -106,6 +106,10 @@ pub struct RollbackState {
     pub trigger: String,
     /// Steps that succeeded or were skipped (by index into the plan).
     pub settled: Vec<usize>,
+    /// Of those, the ones the operator skipped: never drawn or reported as done.
+    pub skipped: Vec<usize>,
+    /// The phase whose own rollback this is; `None` for the runbook's emergency plan.
+    pub phase: Option<String>,
     /// `Some(completed)` once it ended.
     pub ended: Option<bool>,
 }
@@ -196,17 +200,20 @@ impl Progress {
                 self.end_action(*id, *ok, &format!("resolved after a crash: {note}"), at)
             }
             Event::BreachDetected { policy, .. } => self.traffic.breach = Some((at, *policy)),
-            Event::RollbackBegan { trigger } => {
+            Event::RollbackBegan { trigger, phase } => {
                 self.rollback = Some(RollbackState {
                     began_at: at,
                     trigger: trigger.clone(),
                     settled: Vec::new(),
+                    skipped: Vec::new(),
+                    phase: phase.clone(),
                     ended: None,
                 })
             }
             Event::RollbackStepSkipped { index, .. } => {
                 if let Some(rollback) = &mut self.rollback {
                     rollback.settled.push(*index);
+                    rollback.skipped.push(*index);
                 }
             }
             Event::RollbackEnded { completed } => {

@@ -13,12 +13,16 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
     let mut any = false;
     for r in input.records {
         match &r.event {
-            Event::RollbackBegan { trigger } => {
+            Event::RollbackBegan { trigger, phase } => {
                 if let Some(block) = current.take() {
                     out.push_str(&block.end("the next rollback began before this one ended"));
                 }
+                let plan = match phase {
+                    None => "the emergency plan (`[rollback]`)".to_string(),
+                    Some(id) => format!("the own rollback of phase {}", text(id)),
+                };
                 out.push_str(&format!(
-                    "### ROLLBACK began at {} UTC by {}\n\n- **Trigger:** {}\n\n",
+                    "### ROLLBACK began at {} UTC by {}\n\n- **Trigger:** {}\n- **Plan:** {plan}\n\n",
                     time(&r.time),
                     text(&r.operator),
                     text(trigger)
