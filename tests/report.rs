@@ -185,6 +185,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
         },
         Event::RollbackBegan {
             trigger: "typed by the operator after a breach".into(),
+            phase: None,
         },
         Event::ActionStarted {
             id: 4,

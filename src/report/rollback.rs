@@ -45,10 +45,11 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
                 }
             }
             Event::RollbackEnded { completed } => {
-                let how = if *completed {
-                    "completed"
-                } else {
-                    "**ABORTED** by the operator"
+                let skipped = current.as_ref().map_or(0, |b| b.skipped);
+                let how = match (*completed, skipped) {
+                    (true, 0) => "completed".to_string(),
+                    (true, n) => format!("completed, **{n} step(s) SKIPPED**"),
+                    (false, _) => "**ABORTED** by the operator".to_string(),
                 };
                 let ended = format!("- **Ended:** {how} at {} UTC\n\n", time(&r.time));
                 out.push_str(&current.take().unwrap_or_default().close());
@@ -70,6 +71,8 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
 struct Block {
     rows: Vec<Vec<String>>,
     outputs: String,
+    /// Steps skipped: a rollback that "completed" with them did not do everything.
+    skipped: usize,
 }
 
 impl Block {
@@ -101,6 +104,7 @@ impl Block {
     }
 
     fn skipped(&mut self, r: &Record, index: usize, title: &str) {
+        self.skipped += 1;
         self.rows.push(vec![
             (index + 1).to_string(),
             text(title),

@@ -19,9 +19,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthChar;
 
-use super::action_dialogs::{keys, mode_note, typed, wrapped_height};
+use super::action_dialogs::{keys, mode_note, typed};
 use super::dialogs::{boxed, popup};
 use super::{Look, fit};
 use crate::app::App;
@@ -44,19 +45,18 @@ pub fn confirm(
     let plan = app.dialog_plan(choice);
     let steps = app.plan_steps(plan);
     let width = WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
 
+    // Every line is cut or wrapped here to the inner width, so the rows counted are the rows
+    // drawn and the word can never be pushed out of the box.
     let mut foot = Vec::new();
     if let Some(running) = app.running_now() {
-        foot.push(Line::styled(
-            format!("`{}` is running: it is interrupted first", running.title),
-            t.warn,
-        ));
+        let text = format!("`{}` is running: it is interrupted first", running.title);
+        foot.extend(wrapped("", &text, inner, t.warn));
     }
     if app.rollback_paused() {
-        foot.push(Line::styled(
-            "a rollback begun earlier did not finish: the word continues it",
-            t.warn,
-        ));
+        let text = "a rollback begun earlier did not finish: the word continues it";
+        foot.extend(wrapped("", text, inner, t.warn));
     }
     foot.extend(mode_note(app, look));
     foot.push(Line::default());
@@ -66,43 +66,32 @@ pub fn confirm(
     let items: Vec<Vec<Line>> = steps
         .iter()
         .enumerate()
-        .map(|(i, step)| step_lines(app, i, step, look))
+        .map(|(i, step)| step_lines(app, i, step, inner, look))
         .collect();
-    let heights: Vec<u16> = items.iter().map(|l| wrapped_height(l, width)).collect();
+    let heights: Vec<u16> = items.iter().map(|l| l.len() as u16).collect();
     let offered = app
         .phase_rollback_offered()
         .map(|p| (p, app.plan_steps(Some(p)).len()));
-    let choice_line = offered.map(|(p, n)| match plan {
-        None => Line::styled(
-            format!(
-                "Tab: only the rollback of this phase, {} ({n} steps)",
-                app.runbook.phases[p].title
-            ),
-            t.key,
+    let choice = offered.map(|(p, n)| match plan {
+        None => format!(
+            "Tab: only the rollback of this phase, {} ({n} steps)",
+            app.runbook.phases[p].title
         ),
-        Some(_) => Line::styled(
-            format!(
-                "Tab: the emergency plan instead ({} steps)",
-                app.plan_steps(None).len()
-            ),
-            t.key,
+        Some(_) => format!(
+            "Tab: the emergency plan instead ({} steps)",
+            app.plan_steps(None).len()
         ),
     });
+    let choice_lines = choice.map_or(Vec::new(), |c| wrapped("", &c, inner, t.key));
 
-    // Everything but the list, with the head and the keys at their widest.
-    let probe_head = vec![head(app, plan, (0, steps.len()), steps.len(), look)];
-    let fixed = wrapped_height(&probe_head, width)
-        + choice_line
-            .as_ref()
-            .map_or(0, |l| wrapped_height(std::slice::from_ref(l), width))
-        + wrapped_height(&foot, width)
-        + 1;
+    // Everything but the list: the head, the choice, the foot and the keys.
+    let fixed = (1 + choice_lines.len() + foot.len() + 1) as u16;
     let room = area.height.saturating_sub(2 + 2 + fixed); // borders, and a row above and below
     let (first, end) = window(&heights, room, scroll);
     let scrolls = first > 0 || end < steps.len();
 
-    let mut lines = vec![head(app, plan, (first, end), steps.len(), look)];
-    lines.extend(choice_line);
+    let mut lines = vec![head(app, plan, (first, end), steps.len(), inner, look)];
+    lines.extend(choice_lines);
     for item in &items[first..end] {
         lines.extend(item.iter().cloned());
     }
@@ -117,15 +106,40 @@ pub fn confirm(
         None => "EMERGENCY ROLLBACK".to_string(),
         Some(_) => "ROLLBACK OF THIS PHASE".to_string(),
     };
-    let height = wrapped_height(&lines, width) + 2;
-    let rect = popup(area, width, height);
+    let rect = popup(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(boxed(&title, look)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(boxed(&title, look)), rect);
+}
+
+/// `text` after `prefix`, cut into rows `width` wide; the rows after the first are indented
+/// as far as the prefix. Commands are long and have no good places to break: cut anywhere.
+fn wrapped<'a>(prefix: &str, text: &str, width: usize, style: Style) -> Vec<Line<'a>> {
+    let indent = prefix.chars().count();
+    let room = width.saturating_sub(indent).max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        row.push(c);
+        used += w;
+    }
+    rows.push(row);
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let lead = if i == 0 {
+                prefix.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            Line::styled(format!("{lead}{row}"), style)
+        })
+        .collect()
 }
 
 /// Which plan, and which of its steps the list shows when not all.
@@ -134,6 +148,7 @@ fn head<'a>(
     plan: Option<usize>,
     (first, end): (usize, usize),
     total: usize,
+    width: usize,
     look: &Look,
 ) -> Line<'a> {
     let name = match plan {
@@ -146,31 +161,35 @@ fn head<'a>(
                 .map_or("a phase no longer in the runbook", |p| &p.title)
         ),
     };
-    let text = if first == 0 && end >= total {
-        format!("{name}, in order:")
+    let place = if first == 0 && end >= total {
+        ", in order:".to_string()
     } else {
         let above = if first > 0 { " ↑" } else { "" };
         let below = if end < total { " ↓" } else { "" };
-        format!(
-            "{name} (steps {}-{end} of {total}{above}{below}):",
-            first + 1
-        )
+        format!(" (steps {}-{end} of {total}{above}{below}):", first + 1)
     };
-    Line::styled(text, look.theme.title)
+    // Where the list is matters more than the end of a long phase title.
+    let name = fit(&name, width.saturating_sub(place.chars().count()));
+    Line::styled(format!("{name}{place}"), look.theme.title)
 }
 
 /// One step of the confirmation: its title, what it does, whether it asks first.
-fn step_lines<'a>(app: &App, i: usize, step: &RollbackStep, look: &Look) -> Vec<Line<'a>> {
+fn step_lines<'a>(
+    app: &App,
+    i: usize,
+    step: &RollbackStep,
+    width: usize,
+    look: &Look,
+) -> Vec<Line<'a>> {
     let t = look.theme;
-    let mut lines = vec![Line::styled(format!("{}. {}", i + 1, step.title), t.text)];
+    let number = format!("{}. ", i + 1);
+    let mut lines = wrapped(&number, &step.title, width, t.text);
     if let Some(what) = rollback_command(app, &step.action) {
-        lines.push(Line::styled(format!("   {what}"), t.accent));
+        lines.extend(wrapped("   ", &what, width, t.accent));
     }
     if let Some(ask) = &step.ask {
-        lines.push(Line::styled(
-            format!("   asks first: {ask} (run / skip)"),
-            t.warn,
-        ));
+        let text = format!("asks first: {ask} (run / skip)");
+        lines.extend(wrapped("   ", &text, width, t.warn));
     }
     lines
 }
@@ -258,10 +277,8 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
                 .and_then(|r| r.ended.clone())
                 .map(|(_, r)| r)
                 .unwrap_or_default();
-            foot.push(Line::styled(
-                format!("step {} FAILED: {why}", i + 1),
-                t.danger,
-            ));
+            let text = format!("step {} FAILED: {why}", i + 1);
+            foot.extend(wrapped("", &text, inner, t.danger));
             keys(
                 &[
                     ("r", "retry"),
@@ -275,7 +292,8 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         (_, _, Some(_), _) => keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide")], look),
         (_, _, _, Some(i)) if asking == Some(i) => {
             let ask = steps[i].ask.clone().unwrap_or_default();
-            foot.push(Line::styled(format!("step {} asks: {ask}", i + 1), t.warn));
+            let text = format!("step {} asks: {ask}", i + 1);
+            foot.extend(wrapped("", &text, inner, t.warn));
             keys(&[("r", "run it"), ("s", "skip it"), ("Esc", "hide")], look)
         }
         (_, _, _, Some(i)) if matches!(steps[i].action, RollbackAction::Manual) => {
@@ -290,7 +308,7 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     foot.push(hint);
 
     // One row per step; the window keeps the current step in sight with the one before it.
-    let fixed = wrapped_height(&foot, width) + 1;
+    let fixed = foot.len() as u16 + 1;
     let room = area.height.saturating_sub(2 + 2 + fixed);
     let current = running
         .or(app.rollback_failed)
@@ -299,13 +317,8 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let heights = vec![1; steps.len()];
     let context = usize::from(room >= 2);
     let (first, end) = window(&heights, room, current.saturating_sub(context));
-    let mut lines = vec![head(
-        app,
-        app.rollback_phase(),
-        (first, end),
-        steps.len(),
-        look,
-    )];
+    let plan = app.rollback_phase();
+    let mut lines = vec![head(app, plan, (first, end), steps.len(), inner, look)];
     for (i, step) in steps.iter().enumerate().take(end).skip(first) {
         let (glyph, style, word): (&str, Style, &str) = if skipped.contains(&i) {
             (g.skipped, t.warn, " (skipped)")
@@ -329,14 +342,9 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         None => "Rollback",
         Some(_) => "Rollback of a phase",
     };
-    let rect = popup(area, width, wrapped_height(&lines, width) + 2);
+    let rect = popup(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(boxed(title, look)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(boxed(title, look)), rect);
 }
 
 #[cfg(test)]
