@@ -71,3 +71,64 @@ fn breach_prompt() {
     tick(&mut app, 1);
     insta::assert_snapshot!(screen(&app));
 }
+
+/// The largest seed rollback plan, at 80x24: the typed word and the first steps are in sight,
+/// the rest scrolls with the arrows while the word keeps the keyboard.
+#[test]
+fn the_largest_rollback_plan_fits_at_80x24() {
+    let rb = flightdeck::runbook::parse(include_str!(
+        "../runbooks/cloudshelf-dynamodb-to-postgres.toml"
+    ))
+    .unwrap_or_else(|d| panic!("seed invalid: {d:?}"))
+    .runbook;
+    let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), support::NOW);
+    app.mode = Mode::Rehearsal;
+    keys(&mut app, &[Key::Char('R')]);
+    let shown = screen(&app);
+    assert!(shown.contains("Type ROLLBACK to roll back: █"), "{shown}");
+    assert!(
+        shown.contains("1. Switch API Gateway back to Phase 1"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+    // Down the list: the last step comes into sight, the word is still there and still typed.
+    keys(
+        &mut app,
+        &[Key::PageDown, Key::PageDown, Key::Down, Key::Down],
+    );
+    keys(&mut app, &typed("ROLL"));
+    let shown = screen(&app);
+    assert!(
+        shown.contains("12. Post-rollback: reschedule migration"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Type ROLLBACK to roll back: ROLL█"),
+        "{shown}"
+    );
+    assert!(!shown.contains("1. Switch API Gateway"), "{shown}");
+    keys(&mut app, &[Key::PageUp, Key::PageUp, Key::PageUp]);
+    assert!(screen(&app).contains("1. Switch API Gateway"));
+
+    // The progress follows the step the rollback is at.
+    keys(&mut app, &typed("BACK"));
+    keys(&mut app, &[Key::Enter]);
+    for id in 1..=3 {
+        end(&mut app, id, true, "would run (rehearsal)");
+    }
+    let shown = screen(&app);
+    assert!(shown.contains("✔ 3. Verify the prod stage"), "{shown}");
+    for _ in 0..8 {
+        keys(&mut app, &[Key::Enter]);
+        if app.rollback_asking().is_some() {
+            keys(&mut app, &[Key::Char('r')]);
+        }
+    }
+    let shown = screen(&app);
+    assert!(
+        shown.contains("12. Post-rollback: reschedule migration"),
+        "{shown}"
+    );
+    assert!(shown.contains("step 12 is done by hand"), "{shown}");
+    assert!(shown.contains("Enter done"), "{shown}");
+}

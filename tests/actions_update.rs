@@ -274,7 +274,7 @@ fn the_rollback_policy_rolls_back_by_itself_on_a_breach() {
     let effects = tick(&mut app, 1);
     let ev = events(&effects);
     assert!(matches!(ev[0], Event::BreachDetected { .. }), "{ev:?}");
-    assert!(matches!(ev[1], Event::RollbackBegan { trigger } if trigger.contains("breach")));
+    assert!(matches!(ev[1], Event::RollbackBegan { trigger, .. } if trigger.contains("breach")));
     assert_eq!(shell(starts(&effects)[0].1), "echo set 0 100");
 }
 

@@ -24,6 +24,7 @@ fn crashed(mode: Mode) -> App {
         runbook_path: "actions.toml".into(),
         runbook_name: rb.meta.name.clone(),
         step_fingerprints: rb.step_fingerprints(),
+        mode: None,
     };
     let action = Event::ActionStarted {
         id: 1,

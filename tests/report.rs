@@ -186,6 +186,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
         },
         Event::RollbackBegan {
             trigger: "typed by the operator after a breach".into(),
+            phase: None,
         },
         Event::ActionStarted {
             id: 4,
@@ -338,7 +339,7 @@ fn the_report_tells_the_whole_run() {
     has("| 2 | Tell stakeholders | notify --all | **FAILED**: exit 1 in 0.1s |");
     has("| 2 | Tell stakeholders | — | **SKIPPED** by alice@bastion at ");
     has("Output of rollback step 2:\n\n```text\nnotify: no route to host\n```");
-    has("- **Ended:** completed at ");
+    has("- **Ended:** completed, **1 step(s) SKIPPED** at ");
     // Notes and skips.
     has("## Notes\n");
     has("| announce | x \\| y \\`\\`\\`\\` \\`z\\` \\# not a heading \\<img src=x\\> \\| |");

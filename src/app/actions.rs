@@ -240,7 +240,11 @@ impl App {
             Purpose::Shift => {}
             Purpose::Rollback(index) => {
                 let mut effects = Vec::new();
-                if self.runbook.rollback.steps[index].action.is_traffic() && self.reads_back() {
+                let traffic = self
+                    .rollback_steps()
+                    .get(index)
+                    .is_some_and(|s| s.action.is_traffic());
+                if traffic && self.reads_back() {
                     effects.push(Effect::ReadTraffic);
                 }
                 effects.extend(self.rollback_step_ended(index, ok));
@@ -248,7 +252,8 @@ impl App {
             }
         }
         if std::mem::take(&mut self.rollback_queued) {
-            return self.begin_rollback("typed by the operator");
+            let phase = self.rollback_queued_phase.take();
+            return self.begin_rollback_of("typed by the operator", phase);
         }
         Vec::new()
     }

@@ -268,7 +268,7 @@ pub const DIALOG_HINTS: &[(&str, &str)] = &[
     ("Shift", "type the plan's word (SHIFT), Enter"),
     (
         "Rollback",
-        "type ROLLBACK, Enter · failed step: r retry · s skip · a abort",
+        "ROLLBACK, Enter · Tab phase's own · r run/retry · s skip · a abort",
     ),
     (
         "In doubt",

@@ -127,9 +127,12 @@ pub enum Layer {
     Breach {
         evidence: Vec<crate::gates::Evaluation>,
     },
-    /// The emergency rollback's confirmation: the typed word.
+    /// The rollback's confirmation: the typed word. The plan is the emergency one unless the
+    /// operator chose (Tab) the own rollback of `phase`; `scroll` is the first step listed.
     Rollback {
         input: TextInput,
+        phase: Option<usize>,
+        scroll: usize,
     },
     /// The rollback under way, step by step.
     RollbackRun,
@@ -247,6 +250,10 @@ pub struct App {
     pub rollback_failed: Option<usize>,
     /// The rollback was confirmed while an action ran; it starts when that one has stopped.
     pub rollback_queued: bool,
+    /// The phase whose own rollback was confirmed while an action ran (`None`: the emergency plan).
+    pub rollback_queued_phase: Option<usize>,
+    /// The asking rollback step the operator said to run (asked again after a restart).
+    pub rollback_answered: Option<usize>,
     /// This session started or continued the rollback (one from a crashed session waits for
     /// the word again).
     pub rollback_in_this_session: bool,
@@ -290,6 +297,8 @@ impl App {
             orphans: Default::default(),
             rollback_failed: None,
             rollback_queued: false,
+            rollback_queued_phase: None,
+            rollback_answered: None,
             rollback_in_this_session: false,
             demo: false,
             demo_green_failing: false,

@@ -149,6 +149,10 @@ pub struct RollbackState {
     pub trigger: String,
     /// Steps that succeeded or were skipped (by index into the plan).
     pub settled: Vec<usize>,
+    /// Of those, the ones the operator skipped: never drawn or reported as done.
+    pub skipped: Vec<usize>,
+    /// The phase whose own rollback this is; `None` for the runbook's emergency plan.
+    pub phase: Option<String>,
     /// `Some(completed)` once it ended.
     pub ended: Option<bool>,
 }
@@ -287,17 +291,20 @@ impl Progress {
             }
             Event::OrphanStopAsked { .. } | Event::OrphanStopped { .. } => {}
             Event::BreachDetected { policy, .. } => self.traffic.breach = Some((at, *policy)),
-            Event::RollbackBegan { trigger } => {
+            Event::RollbackBegan { trigger, phase } => {
                 self.rollback = Some(RollbackState {
                     began_at: at,
                     trigger: trigger.clone(),
                     settled: Vec::new(),
+                    skipped: Vec::new(),
+                    phase: phase.clone(),
                     ended: None,
                 })
             }
             Event::RollbackStepSkipped { index, .. } => {
                 if let Some(rollback) = &mut self.rollback {
                     rollback.settled.push(*index);
+                    rollback.skipped.push(*index);
                 }
             }
             Event::RollbackEnded { completed } => {
@@ -305,7 +312,10 @@ impl Progress {
                     rollback.ended = Some(*completed);
                 }
                 self.traffic.breach = None;
-                if *completed {
+                // The whole run's rollback, or a phase's that put traffic back, takes the
+                // shifts back; a phase's undo that left traffic alone does not.
+                let whole = self.rollback.as_ref().is_some_and(|r| r.phase.is_none());
+                if *completed && (whole || self.rollback_moved_traffic()) {
                     self.mark_shifts_rolled_back();
                 }
             }
@@ -394,6 +404,23 @@ impl Progress {
     /// taken back, or `u` would undo the decision with them.
     fn forget_toggles(&mut self, step: &str) {
         self.undo_stack.retain(|t| t.step != step);
+    }
+
+    /// A traffic step of the current rollback succeeded.
+    fn rollback_moved_traffic(&self) -> bool {
+        let Some(began) = self.rollback.as_ref().map(|r| r.began_at) else {
+            return false;
+        };
+        self.actions.values().any(|a| {
+            matches!(
+                a.action,
+                Action::RollbackStep {
+                    to_green: Some(_),
+                    ..
+                }
+            ) && a.started_at >= began
+                && matches!(a.ended, Some((true, _)))
+        })
     }
 
     /// After a completed rollback, the steps whose shift it took back.

@@ -1,13 +1,17 @@
 //! The emergency rollback: `R` (or Ctrl-R) from anywhere opens it; the typed word starts the
-//! plan's steps in order. A failing step stops and asks: retry, skip, or abort. It never goes
-//! on silently.
+//! plan's steps in order. A failing step stops and asks: retry, skip, or abort; a step marked
+//! `ask` stops before it runs and asks: run or skip. It never goes on silently. On a row of a
+//! phase with its own rollback, Tab in the dialog picks that phase's plan instead.
 
 use super::actions::{Purpose, Work};
 use super::traffic::work_for;
 use super::*;
 use crate::actions::traffic;
 use crate::journal::event::Action;
-use crate::runbook::RollbackAction;
+use crate::runbook::{RollbackAction, RollbackStep};
+
+/// Steps one PgUp / PgDn moves the rollback dialog's list.
+const PAGE: usize = 5;
 
 impl App {
     /// The rollback has begun and not ended.
@@ -18,7 +22,63 @@ impl App {
     /// The first step of an active rollback not yet settled.
     pub fn rollback_next(&self) -> Option<usize> {
         let rollback = self.progress.rollback.as_ref().filter(|r| r.active())?;
-        (0..self.runbook.rollback.steps.len()).find(|i| !rollback.settled.contains(i))
+        (0..self.rollback_steps().len()).find(|i| !rollback.settled.contains(i))
+    }
+
+    /// The steps of a plan: the runbook's emergency one, or the own rollback of a phase.
+    pub fn plan_steps(&self, phase: Option<usize>) -> &[RollbackStep] {
+        match phase {
+            None => &self.runbook.rollback.steps,
+            Some(p) => self.runbook.phases.get(p).map_or(&[], |p| &p.rollback),
+        }
+    }
+
+    /// The phase whose own rollback the last (or current) rollback runs; `None` for the
+    /// emergency plan.
+    pub fn rollback_phase(&self) -> Option<usize> {
+        let id = self.progress.rollback.as_ref()?.phase.as_ref()?;
+        // A phase renamed in the file since: its steps are unknown, so none are listed.
+        Some(
+            self.runbook
+                .phases
+                .iter()
+                .position(|p| &p.id == id)
+                .unwrap_or(usize::MAX),
+        )
+    }
+
+    /// The steps of the rollback under way (or of the last one).
+    pub fn rollback_steps(&self) -> &[RollbackStep] {
+        self.plan_steps(self.rollback_phase())
+    }
+
+    /// The phase of the selected row when it has its own rollback and none is under way: the
+    /// rollback dialog offers it beside the emergency plan.
+    pub fn phase_rollback_offered(&self) -> Option<usize> {
+        if self.rollback_active() {
+            return None;
+        }
+        let p = match self.selected {
+            Row::Phase(p) | Row::Step(p, _) => p,
+        };
+        (!self.plan_steps(Some(p)).is_empty()).then_some(p)
+    }
+
+    /// The plan the rollback dialog shows for the choice `phase`: the one under way, if any.
+    pub fn dialog_plan(&self, phase: Option<usize>) -> Option<usize> {
+        if self.rollback_active() {
+            self.rollback_phase()
+        } else {
+            phase
+        }
+    }
+
+    /// The step the rollback waits at to ask run or skip (its `ask`), if it does.
+    pub fn rollback_asking(&self) -> Option<usize> {
+        let index = self.rollback_next()?;
+        let step = self.rollback_steps().get(index)?;
+        let waiting = self.running_now().is_none() && self.rollback_failed.is_none();
+        (waiting && step.ask.is_some() && self.rollback_answered != Some(index)).then_some(index)
     }
 
     /// `R` / Ctrl-R: the confirmation, or the progress when a rollback is under way.
@@ -35,6 +95,8 @@ impl App {
         }
         self.layers.push(Layer::Rollback {
             input: TextInput::default(),
+            phase: None,
+            scroll: 0,
         });
     }
 
@@ -46,10 +108,50 @@ impl App {
             && !self.rollback_in_this_session
     }
 
-    pub(super) fn rollback_key(&mut self, mut input: TextInput, key: Key) -> Vec<Effect> {
+    pub(super) fn rollback_key(
+        &mut self,
+        mut input: TextInput,
+        mut phase: Option<usize>,
+        mut scroll: usize,
+        key: Key,
+    ) -> Vec<Effect> {
+        let last = self
+            .plan_steps(self.dialog_plan(phase))
+            .len()
+            .saturating_sub(1);
         match key {
             Key::Esc => {
                 self.layers.pop();
+                Vec::new()
+            }
+            // The list scrolls; the typed word keeps the focus.
+            Key::Up | Key::Down | Key::PageUp | Key::PageDown => {
+                scroll = match key {
+                    Key::Up => scroll.saturating_sub(1),
+                    Key::Down => scroll + 1,
+                    Key::PageUp => scroll.saturating_sub(PAGE),
+                    _ => scroll + PAGE,
+                }
+                .min(last);
+                self.replace_top(Layer::Rollback {
+                    input,
+                    phase,
+                    scroll,
+                });
+                Vec::new()
+            }
+            Key::Tab | Key::BackTab => {
+                if let Some(offered) = self.phase_rollback_offered() {
+                    phase = match phase {
+                        None => Some(offered),
+                        Some(_) => None,
+                    };
+                    self.replace_top(Layer::Rollback {
+                        input,
+                        phase,
+                        scroll: 0,
+                    });
+                }
                 Vec::new()
             }
             Key::Enter => {
@@ -67,18 +169,24 @@ impl App {
                     self.open_in_doubt(id);
                     return Vec::new();
                 }
+                let phase = self.dialog_plan(phase);
                 if self.running_now().is_some() {
                     // An emergency does not wait: stop what runs, then roll back.
                     self.answer_breach_prompt();
                     self.rollback_queued = true;
+                    self.rollback_queued_phase = phase;
                     self.layers.push(Layer::RollbackRun);
                     return self.interrupt_running();
                 }
-                self.begin_rollback("typed by the operator")
+                self.begin_rollback_of("typed by the operator", phase)
             }
             _ => {
                 input.edit(key);
-                self.replace_top(Layer::Rollback { input });
+                self.replace_top(Layer::Rollback {
+                    input,
+                    phase,
+                    scroll,
+                });
                 Vec::new()
             }
         }
@@ -90,16 +198,27 @@ impl App {
         self.layers.retain(|l| !matches!(l, Layer::Breach { .. }));
     }
 
-    /// Journals the start (unless resuming one) and runs the first unsettled step.
+    /// The emergency plan: journals the start (unless resuming one) and runs its first step.
     pub(super) fn begin_rollback(&mut self, trigger: &str) -> Vec<Effect> {
+        self.begin_rollback_of(trigger, None)
+    }
+
+    /// Journals the start of the plan of `phase` (the emergency one for `None`), unless one is
+    /// under way, and runs the first unsettled step.
+    pub(super) fn begin_rollback_of(&mut self, trigger: &str, phase: Option<usize>) -> Vec<Effect> {
         let mut effects = Vec::new();
         if !self.rollback_active() {
+            let phase = phase
+                .and_then(|p| self.runbook.phases.get(p))
+                .map(|p| p.id.clone());
             effects = self.record(Event::RollbackBegan {
                 trigger: trigger.to_string(),
+                phase,
             });
             if effects.is_empty() {
                 return effects;
             }
+            self.rollback_answered = None;
         }
         self.answer_breach_prompt();
         self.rollback_in_this_session = true;
@@ -111,16 +230,21 @@ impl App {
         effects
     }
 
-    /// Starts the next step, or ends the rollback when none is left. A manual step waits for
-    /// the operator to say it is done.
+    /// Starts the next step, or ends the rollback when none is left. A step marked `ask`
+    /// waits for run or skip; a manual step waits for the operator to say it is done.
     fn run_rollback_step(&mut self) -> Vec<Effect> {
         let Some(index) = self.rollback_next() else {
             self.flash = Some("rollback completed".into());
             let mut effects = self.record(Event::RollbackEnded { completed: true });
-            effects.extend(self.reopen_guard_gate());
+            if self.progress.traffic.rolled_back {
+                effects.extend(self.reopen_guard_gate());
+            }
             return effects;
         };
-        let step = self.runbook.rollback.steps[index].clone();
+        if self.rollback_asking() == Some(index) {
+            return Vec::new();
+        }
+        let step = self.rollback_steps()[index].clone();
         let (command, to_green, work) = match &step.action {
             RollbackAction::Manual => return Vec::new(),
             RollbackAction::Run { command, timeout } => {
@@ -175,28 +299,32 @@ impl App {
         let waiting_manual = self
             .rollback_next()
             .filter(|_| self.running_now().is_none() && self.rollback_failed.is_none())
-            .filter(|i| {
-                matches!(
-                    self.runbook.rollback.steps[*i].action,
-                    RollbackAction::Manual
-                )
-            });
+            .filter(|_| self.rollback_asking().is_none())
+            .filter(|i| matches!(self.rollback_steps()[*i].action, RollbackAction::Manual));
+        let asking = self
+            .rollback_asking()
+            .filter(|_| self.rollback_in_this_session);
         match (key, self.rollback_failed) {
             (Key::Esc, _) => {
                 self.layers.pop();
                 Vec::new()
             }
             (Key::Ctrl('c'), _) => self.interrupt_running(),
+            (Key::Char('r'), None) if asking.is_some() => {
+                self.rollback_answered = asking;
+                self.run_rollback_step()
+            }
+            (Key::Char('s'), None) if asking.is_some() => {
+                let index = asking.unwrap_or_default();
+                self.skip_rollback_step(index)
+            }
             (Key::Char('r'), Some(_)) => {
                 self.rollback_failed = None;
                 self.run_rollback_step()
             }
             (Key::Char('s'), Some(index)) => {
                 self.rollback_failed = None;
-                let title = self.runbook.rollback.steps[index].title.clone();
-                let mut effects = self.record(Event::RollbackStepSkipped { index, title });
-                effects.extend(self.run_rollback_step());
-                effects
+                self.skip_rollback_step(index)
             }
             (Key::Char('a'), Some(_)) => {
                 self.rollback_failed = None;
@@ -211,10 +339,21 @@ impl App {
         }
     }
 
+    /// The operator skipped a step (failed, or asked about): journaled, then on to the next.
+    fn skip_rollback_step(&mut self, index: usize) -> Vec<Effect> {
+        let title = self.rollback_steps()[index].title.clone();
+        let mut effects = self.record(Event::RollbackStepSkipped { index, title });
+        if effects.is_empty() {
+            return effects;
+        }
+        effects.extend(self.run_rollback_step());
+        effects
+    }
+
     /// The operator did a manual rollback step: journaled as an action that succeeded.
     fn manual_rollback_done(&mut self, index: usize) -> Vec<Effect> {
         let id = self.progress.next_action_id();
-        let title = self.runbook.rollback.steps[index].title.clone();
+        let title = self.rollback_steps()[index].title.clone();
         let rehearsal = self.mode == Mode::Rehearsal;
         let mut effects = self.record(Event::ActionStarted {
             id,

@@ -456,7 +456,11 @@ impl App {
                 reason,
             } => self.shift_key(to_green, step, input, reason, key),
             Layer::Breach { .. } => self.breach_key(key),
-            Layer::Rollback { input } => self.rollback_key(input, key),
+            Layer::Rollback {
+                input,
+                phase,
+                scroll,
+            } => self.rollback_key(input, phase, scroll, key),
             Layer::RollbackRun => self.rollback_run_key(key),
             Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
             Layer::ConfirmEnd => self.confirm_end_key(key),

@@ -139,6 +139,9 @@ pub enum Event {
     /// The emergency rollback began: typed by the operator, or by the `rollback` breach policy.
     RollbackBegan {
         trigger: String,
+        /// The phase whose own rollback this is; `None` for the runbook's emergency plan.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phase: Option<String>,
     },
     /// A failing rollback step the operator chose to skip.
     RollbackStepSkipped {
@@ -337,7 +340,14 @@ impl Event {
                     policy.name()
                 )
             }
-            Event::RollbackBegan { trigger } => format!("ROLLBACK began ({trigger})"),
+            Event::RollbackBegan {
+                trigger,
+                phase: None,
+            } => format!("ROLLBACK began ({trigger})"),
+            Event::RollbackBegan {
+                trigger,
+                phase: Some(phase),
+            } => format!("ROLLBACK of phase {phase} began ({trigger})"),
             Event::RollbackStepSkipped { index, title } => {
                 format!("rollback step {} skipped: {title}", index + 1)
             }

@@ -13,12 +13,16 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
     let mut any = false;
     for r in input.records {
         match &r.event {
-            Event::RollbackBegan { trigger } => {
+            Event::RollbackBegan { trigger, phase } => {
                 if let Some(block) = current.take() {
                     out.push_str(&block.end("the next rollback began before this one ended"));
                 }
+                let plan = match phase {
+                    None => "the emergency plan (`[rollback]`)".to_string(),
+                    Some(id) => format!("the own rollback of phase {}", text(id)),
+                };
                 out.push_str(&format!(
-                    "### ROLLBACK began at {} UTC by {}\n\n- **Trigger:** {}\n\n",
+                    "### ROLLBACK began at {} UTC by {}\n\n- **Trigger:** {}\n- **Plan:** {plan}\n\n",
                     time(&r.time),
                     text(&r.operator),
                     text(trigger)
@@ -41,10 +45,11 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
                 }
             }
             Event::RollbackEnded { completed } => {
-                let how = if *completed {
-                    "completed"
-                } else {
-                    "**ABORTED** by the operator"
+                let skipped = current.as_ref().map_or(0, |b| b.skipped);
+                let how = match (*completed, skipped) {
+                    (true, 0) => "completed".to_string(),
+                    (true, n) => format!("completed, **{n} step(s) SKIPPED**"),
+                    (false, _) => "**ABORTED** by the operator".to_string(),
                 };
                 let ended = format!("- **Ended:** {how} at {} UTC\n\n", time(&r.time));
                 out.push_str(&current.take().unwrap_or_default().close());
@@ -66,6 +71,8 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
 struct Block {
     rows: Vec<Vec<String>>,
     outputs: String,
+    /// Steps skipped: a rollback that "completed" with them did not do everything.
+    skipped: usize,
 }
 
 impl Block {
@@ -97,6 +104,7 @@ impl Block {
     }
 
     fn skipped(&mut self, r: &Record, index: usize, title: &str) {
+        self.skipped += 1;
         self.rows.push(vec![
             (index + 1).to_string(),
             text(title),

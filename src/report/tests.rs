@@ -334,6 +334,7 @@ fn shifts_breaches_and_rollback() {
         },
         Event::RollbackBegan {
             trigger: "typed by the operator".into(),
+            phase: None,
         },
         rollback_step(2, 0),
         Event::ActionEnded {
@@ -371,8 +372,41 @@ fn shifts_breaches_and_rollback() {
         md.contains("| 1 | undo 0 | — | **SKIPPED** by op@bastion at 2026-12-05 22:03:30 UTC |")
     );
     assert!(md.contains("Output of rollback step 1:\n\n```text\nrefused\n```"));
-    assert!(md.contains("- **Ended:** completed at 2026-12-05 22:04:00 UTC"));
+    assert!(
+        md.contains("- **Ended:** completed, **1 step(s) SKIPPED** at 2026-12-05 22:04:00 UTC")
+    );
+    assert!(md.contains("- **Plan:** the emergency plan"), "{md}");
     assert!(!md.contains("NOT ENDED"));
+}
+
+#[test]
+fn a_phase_rollback_says_which_plan_ran_and_what_it_skipped() {
+    let records = journal(vec![
+        started(),
+        Event::RollbackBegan {
+            trigger: "typed by the operator".into(),
+            phase: Some("cut".into()),
+        },
+        Event::RollbackStepSkipped {
+            index: 0,
+            title: "Restore the database".into(),
+        },
+        Event::RollbackEnded { completed: true },
+    ]);
+    let md = render_journal_only(&records);
+    assert!(
+        md.contains("- **Plan:** the own rollback of phase cut"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 1 | Restore the database | — | **SKIPPED** by op@bastion"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| 1 | Restore the database | — | succeeded"),
+        "{md}"
+    );
+    assert!(md.contains("completed, **1 step(s) SKIPPED**"), "{md}");
 }
 
 #[test]
@@ -381,6 +415,7 @@ fn a_rollback_without_an_end_says_so() {
         started(),
         Event::RollbackBegan {
             trigger: "breach policy".into(),
+            phase: None,
         },
     ]);
     let md = render_journal_only(&records);

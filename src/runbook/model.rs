@@ -327,7 +327,12 @@ pub struct RollbackStep {
     pub title: String,
     pub description: Option<String>,
     pub action: RollbackAction,
+    /// The rollback pauses here and asks run or skip; the text is the condition shown.
+    pub ask: Option<String>,
 }
+
+/// What `ask = true` shows: the step has no condition of its own written out.
+pub const ASK_DEFAULT: &str = "run this step?";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Rollback {

@@ -177,4 +177,6 @@ pub struct RawRollbackStep {
     pub run: Option<S<String>>,
     pub traffic: Option<S<RawShift>>,
     pub timeout: Option<S<String>>,
+    /// `true`, or the condition the operator answers (`"only if database issues"`).
+    pub ask: Option<S<toml::Value>>,
 }

@@ -514,7 +514,25 @@ fn rollback_step(
         title: r.title.clone(),
         description: r.description.clone(),
         action,
+        ask: r.ask.as_ref().and_then(|a| ask(ck, a)),
     })
+}
+
+/// `ask = true` or `ask = "only if database issues"`: the condition the operator answers.
+fn ask(ck: &mut Checker, value: &Spanned<toml::Value>) -> Option<String> {
+    match value.get_ref() {
+        toml::Value::Boolean(true) => Some(crate::runbook::ASK_DEFAULT.into()),
+        toml::Value::Boolean(false) => None,
+        toml::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => {
+            ck.error(
+                value.span(),
+                "`ask` must be true or the condition to ask about",
+                "write ask = true, or ask = \"only if database issues\"",
+            );
+            None
+        }
+    }
 }
 
 fn rollback(ck: &mut Checker, r: &Spanned<RawRollback>, plan: Option<&[u8]>) -> Option<Rollback> {

@@ -3,7 +3,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
@@ -13,7 +12,7 @@ use crate::app::actions::{EnvShown, env_refs};
 use crate::app::orphans::Orphan;
 use crate::app::{App, GateDialog, GateStage, Layer};
 use crate::gates::{Evaluation, Verdict};
-use crate::runbook::{RollbackAction, StepKind};
+use crate::runbook::StepKind;
 use crate::telemetry::format;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look) {
@@ -43,8 +42,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             76,
         ),
         Layer::Breach { evidence } => ("ABORT CRITERIA BREACHED", breach(app, evidence, look), 70),
-        Layer::Rollback { input } => ("EMERGENCY ROLLBACK", rollback(app, &input.text, look), 76),
-        Layer::RollbackRun => ("Rollback", rollback_run(app, look), 76),
+        Layer::Rollback {
+            input,
+            phase,
+            scroll,
+        } => {
+            let text = &input.text;
+            return super::rollback_dialogs::confirm(frame, area, app, *phase, text, *scroll, look);
+        }
+        Layer::RollbackRun => return super::rollback_dialogs::progress(frame, area, app, look),
         Layer::InDoubt { id, verdict, input } => (
             "Action in doubt",
             in_doubt(app, *id, *verdict, &input.text, look),
@@ -97,7 +103,7 @@ fn pending_gates<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
 }
 
 /// Rows the lines take when wrapped inside a box `width` wide, so no line is cut off.
-fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+pub(super) fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
     lines
         .iter()
@@ -105,7 +111,7 @@ fn wrapped_height(lines: &[Line], width: u16) -> u16 {
         .sum()
 }
 
-fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
+pub(super) fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
     let t = look.theme;
     let mut spans = Vec::new();
     for (i, (key, what)) in pairs.iter().enumerate() {
@@ -118,14 +124,14 @@ fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
     Line::from(spans)
 }
 
-fn typed<'a>(prompt: String, text: &str, look: &Look) -> Line<'a> {
+pub(super) fn typed<'a>(prompt: String, text: &str, look: &Look) -> Line<'a> {
     Line::from(vec![
         Span::styled(prompt, look.theme.title),
         Span::styled(format!("{text}{}", look.glyphs.cursor), look.theme.accent),
     ])
 }
 
-fn mode_note<'a>(app: &App, look: &Look) -> Option<Line<'a>> {
+pub(super) fn mode_note<'a>(app: &App, look: &Look) -> Option<Line<'a>> {
     (app.mode == crate::app::Mode::Rehearsal).then(|| {
         Line::styled(
             "REHEARSAL: nothing runs; it is journaled as \"would run\"",
@@ -539,129 +545,6 @@ fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> 
         &[("R", "roll back"), ("Esc", "hold the weights")],
         look,
     ));
-    lines
-}
-
-fn rollback<'a>(app: &App, text: &str, look: &Look) -> Vec<Line<'a>> {
-    let t = look.theme;
-    let mut lines = vec![Line::styled("The plan, in order:", t.title)];
-    for (i, step) in app.runbook.rollback.steps.iter().enumerate() {
-        lines.push(Line::styled(format!("{}. {}", i + 1, step.title), t.text));
-        if let Some(what) = rollback_command(app, &step.action) {
-            lines.push(Line::styled(format!("   {what}"), t.accent));
-        }
-    }
-    if let Some(running) = app.running_now() {
-        lines.push(Line::styled(
-            format!("`{}` is running: it is interrupted first", running.title),
-            t.warn,
-        ));
-    }
-    if app.rollback_paused() {
-        lines.push(Line::styled(
-            "a rollback begun earlier did not finish: the word continues it",
-            t.warn,
-        ));
-    }
-    lines.extend(mode_note(app, look));
-    lines.push(Line::default());
-    let word = &app.runbook.rollback.confirm;
-    lines.push(typed(format!("Type {word} to roll back: "), text, look));
-    lines.push(keys(&[("Enter", "roll back"), ("Esc", "cancel")], look));
-    lines
-}
-
-fn rollback_command(app: &App, action: &RollbackAction) -> Option<String> {
-    match action {
-        RollbackAction::Run { command, .. } => Some(format!("$ {}", app.resolve(command))),
-        RollbackAction::Traffic { green } => app
-            .shift_request(*green)
-            .map(|r| format!("green → {green}%: {}", r.shown())),
-        RollbackAction::Manual => Some("by hand; Enter when done".into()),
-    }
-}
-
-fn rollback_run<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
-    let t = look.theme;
-    let g = look.glyphs;
-    let settled = app
-        .progress
-        .rollback
-        .as_ref()
-        .map(|r| r.settled.clone())
-        .unwrap_or_default();
-    let next = app.rollback_next();
-    let running = app.running_now().and_then(|r| match r.purpose {
-        crate::app::actions::Purpose::Rollback(i) => Some(i),
-        _ => None,
-    });
-    let mut lines = Vec::new();
-    for (i, step) in app.runbook.rollback.steps.iter().enumerate() {
-        let (glyph, style): (&str, Style) = if settled.contains(&i) {
-            (g.done, t.ok)
-        } else if app.rollback_failed == Some(i) {
-            (g.failed, t.danger)
-        } else if running == Some(i) {
-            (g.running, t.running)
-        } else {
-            (g.pending, t.muted)
-        };
-        lines.push(Line::styled(
-            format!("{glyph} {}. {}", i + 1, step.title),
-            style,
-        ));
-    }
-    if let Some(last) = app.running.as_ref().and_then(|r| r.lines.back()) {
-        lines.push(Line::styled(format!("  {}", last.text), t.muted));
-    }
-    lines.push(Line::default());
-    let ended = app.progress.rollback.as_ref().and_then(|r| r.ended);
-    let hint = match (ended, app.rollback_failed, running, next) {
-        (Some(true), ..) => {
-            lines.push(Line::styled("rollback completed", t.ok));
-            keys(&[("Esc", "close")], look)
-        }
-        (Some(false), ..) => {
-            lines.push(Line::styled(
-                "rollback ABORTED: later steps did not run",
-                t.danger,
-            ));
-            keys(&[("Esc", "close")], look)
-        }
-        (_, Some(i), ..) => {
-            let why = app
-                .running
-                .as_ref()
-                .and_then(|r| r.ended.clone())
-                .map(|(_, r)| r)
-                .unwrap_or_default();
-            lines.push(Line::styled(
-                format!("step {} FAILED: {why}", i + 1),
-                t.danger,
-            ));
-            keys(
-                &[
-                    ("r", "retry"),
-                    ("s", "skip"),
-                    ("a", "abort"),
-                    ("Esc", "hide"),
-                ],
-                look,
-            )
-        }
-        (_, _, Some(_), _) => keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide")], look),
-        (_, _, _, Some(i))
-            if matches!(app.runbook.rollback.steps[i].action, RollbackAction::Manual) =>
-        {
-            lines.push(Line::styled(
-                format!("step {} is done by hand", i + 1),
-                t.warn,
-            ));
-            keys(&[("Enter", "done"), ("Esc", "hide")], look)
-        }
-        _ => keys(&[("Esc", "hide")], look),
-    };
-    lines.push(hint);
     lines
 }
 

@@ -201,7 +201,7 @@ fn phase_lines<'a>(app: &App, phase: &Phase, p: usize, look: &Look) -> Vec<Line<
     }
     if !phase.rollback.is_empty() {
         out.push(Line::default());
-        out.push(label("Rollback of this phase", look));
+        out.push(label("Rollback of this phase (R, then Tab, runs it)", look));
         out.extend(
             phase
                 .rollback
@@ -225,6 +225,9 @@ pub fn rollback_lines<'a>(i: usize, r: &RollbackStep, look: &Look) -> Vec<Line<'
             t.muted,
         )),
         RollbackAction::Manual => {}
+    }
+    if let Some(ask) = &r.ask {
+        out.push(Line::styled(format!("     asks first: {ask}"), t.warn));
     }
     out
 }
