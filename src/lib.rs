@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod gates;
 pub mod journal;
+pub mod observer;
 pub mod paths;
 pub mod report;
 pub mod runbook;

@@ -24,6 +24,8 @@ pub struct Session {
     abandoned: Option<Abandoned>,
     /// Steps changed in the file since the run began, to confirm once the seat is taken.
     changed: Option<Vec<String>>,
+    /// The last record replayed on opening: where an observer's follower picks up.
+    pub seen: journal::follow::Position,
 }
 
 /// The canonical path of the runbook names its runs.
@@ -80,6 +82,7 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         step_fingerprints: runbook.step_fingerprints(),
     };
     let record = journal.append(started, &runbook.hash)?;
+    let seen = journal::follow::Position::after(std::slice::from_ref(&record));
     let mut app = App::new(runbook, identity.operator, run_id, now);
     app.replay(timed(&[record]));
     app.selected = app.first_open_row();
@@ -90,6 +93,7 @@ pub fn start(runbook: Runbook, runbook_path: &Path, data_dir: &Path) -> Result<S
         abandoned: None,
         changed: None,
         mode_with_seat: Mode::Live,
+        seen,
     })
 }
 
@@ -111,6 +115,7 @@ fn resume(runbook: Runbook, path: &Path, read_only: bool) -> Result<Session> {
         abandoned: None,
         changed,
         mode_with_seat: Mode::Live,
+        seen: journal::follow::Position::after(&records),
     };
     if read_only {
         session.app.mode = Mode::ReadOnly;

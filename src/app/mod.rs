@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod demo;
+mod observe;
 pub mod gate;
 pub mod keymap;
 pub mod progress;
@@ -161,6 +162,12 @@ pub enum Msg {
     },
     /// The traffic actuator's read-back (`get`): the green weight in force.
     TrafficRead(Result<u8, String>),
+    /// An observer's follower: records the seat holder wrote since the last look, checked.
+    Journal(Vec<crate::journal::Record>),
+    /// The followed journal no longer continues what was seen; following has stopped.
+    FollowStopped(String),
+    /// The run's seat as an observer sees it now.
+    Seat(crate::journal::seat::SeatView),
 }
 
 /// What `update` asks the outside world to do.
@@ -208,6 +215,8 @@ pub struct App {
     pub journal_error: Option<String>,
     /// Why this session is read-only when another holds (or left) the run's seat.
     pub seat_note: Option<String>,
+    /// An observer stopped following the journal, and why: what it shows is no longer live.
+    pub follow_stopped: Option<String>,
     /// Latest samples and bounded history per source, fed by the poller.
     pub telemetry: Telemetry,
     /// Billable AWS calls made this session.
@@ -256,6 +265,7 @@ impl App {
             flash: None,
             journal_error: None,
             seat_note: None,
+            follow_stopped: None,
             telemetry: Telemetry::default(),
             calls: Calls::default(),
             source_order,

@@ -44,6 +44,10 @@ impl App {
                 self.traffic_read(green);
                 Vec::new()
             }
+            Msg::Journal(_) | Msg::FollowStopped(_) | Msg::Seat(_) => {
+                self.observe(msg);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
