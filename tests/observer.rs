@@ -36,7 +36,10 @@ fn observed_within(
 ) -> Duration {
     let deadline = Instant::now() + support::cockpit::TIMEOUT;
     while lines(dirs) <= journaled_before {
-        assert!(Instant::now() < deadline, "the holder never journaled {what}");
+        assert!(
+            Instant::now() < deadline,
+            "the holder never journaled {what}"
+        );
         std::thread::sleep(POLL);
     }
     let written = Instant::now();
@@ -53,12 +56,21 @@ fn observed_within(
     }
 }
 
-fn row_with<'a>(screen: &'a vt100::Screen, text: &str) -> Option<String> {
-    screen.contents().lines().find(|l| l.contains(text)).map(str::to_string)
+fn row_with(screen: &vt100::Screen, text: &str) -> Option<String> {
+    screen
+        .contents()
+        .lines()
+        .find(|l| l.contains(text))
+        .map(str::to_string)
 }
 
 fn header(screen: &vt100::Screen) -> String {
-    screen.contents().lines().take(2).collect::<Vec<_>>().join("\n")
+    screen
+        .contents()
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -78,7 +90,10 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
     let announce_done = |s: &vt100::Screen| {
         row_with(s, "Announce the window").is_some_and(|row| row.contains("done"))
     };
-    assert!(!observer.with_screen(announce_done), "pending to begin with");
+    assert!(
+        !observer.with_screen(announce_done),
+        "pending to begin with"
+    );
 
     let before = lines(&dirs);
     holder.send("j ");
@@ -102,7 +117,7 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
     next.wait_for("LIVE");
     let pid = next.pid();
     observer.wait_until("the new holder in the header", |s| {
-        header(s).contains(&format!("seat held by")) && header(s).contains(&pid.to_string())
+        header(s).contains("seat held by") && header(s).contains(&pid.to_string())
     });
     // SAFETY: signals our own child.
     unsafe { libc::kill(pid, libc::SIGKILL) };
@@ -110,10 +125,6 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
     observer.wait_until("the holder's death in the header", |s| {
         header(s).contains(&format!("holder died (pid {pid})"))
     });
-    assert_eq!(
-        observer.with_screen(announce_done),
-        true,
-        "still showing the run"
-    );
+    assert!(observer.with_screen(announce_done), "still showing the run");
     observer.quit();
 }

@@ -87,7 +87,10 @@ fn followed_records_apply_through_the_progress_fold_and_mark_the_screen_dirty() 
     let mut app = observer();
     assert_eq!(app.progress.status("announce"), Status::Pending);
     let effects = app.update(Msg::Journal(the_holders_run()));
-    assert!(effects.is_empty(), "an observer asks for nothing: {effects:?}");
+    assert!(
+        effects.is_empty(),
+        "an observer asks for nothing: {effects:?}"
+    );
     assert!(app.dirty, "the screen is redrawn");
     assert_eq!(app.progress.status("announce"), Status::Done);
     let note = &app.progress.state("announce").unwrap().notes[0];
@@ -96,7 +99,11 @@ fn followed_records_apply_through_the_progress_fold_and_mark_the_screen_dirty() 
         ("lead@bastion", "bridge says go"),
         "the note is the holder's, not the observer's"
     );
-    assert_eq!(note.at, NOW + time::Duration::minutes(2), "at its journal time");
+    assert_eq!(
+        note.at,
+        NOW + time::Duration::minutes(2),
+        "at its journal time"
+    );
     assert_eq!(app.progress.status("go"), Status::Done);
     assert_eq!(app.progress.status("shift10"), Status::Done);
     assert_eq!(app.green(), 10);
@@ -152,12 +159,18 @@ fn the_header_says_released_died_and_not_following() {
         since: NOW,
     };
     app.update(Msg::Seat(SeatView::Died(dead.clone())));
-    assert!(header(&app).contains("holder died (pid 4242)"), "{}", header(&app));
+    assert!(
+        header(&app).contains("holder died (pid 4242)"),
+        "{}",
+        header(&app)
+    );
     app.dirty = false;
     app.update(Msg::Seat(SeatView::Died(dead)));
     assert!(!app.dirty, "the same seat again is no change");
 
-    app.update(Msg::FollowStopped("line 7: content does not match its hash".into()));
+    app.update(Msg::FollowStopped(
+        "line 7: content does not match its hash".into(),
+    ));
     assert!(app.dirty);
     assert!(
         header(&app).contains("NOT FOLLOWING"),

@@ -3,9 +3,9 @@
 
 pub mod actions;
 mod demo;
-mod observe;
 pub mod gate;
 pub mod keymap;
+mod observe;
 pub mod progress;
 mod rollback;
 pub mod rows;

@@ -66,7 +66,9 @@ impl Follower {
     /// the file no longer continues what was seen: stop following.
     pub fn poll(&mut self) -> Result<Vec<Record>, String> {
         let mut file = File::open(&self.path).map_err(|e| format!("cannot read it: {e}"))?;
-        let meta = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("cannot read it: {e}"))?;
         let inode = (meta.dev(), meta.ino());
         if *self.inode.get_or_insert(inode) != inode {
             return Err("the file was replaced by another one".into());

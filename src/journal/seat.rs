@@ -279,13 +279,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = dir.path().join("run.jsonl");
         let me = Holder::me(OffsetDateTime::UNIX_EPOCH);
-        assert_eq!(observe(&journal, &me.host), SeatView::Free, "no lock file yet");
+        assert_eq!(
+            observe(&journal, &me.host),
+            SeatView::Free,
+            "no lock file yet"
+        );
         let Claim::Claimed(seat) = claim(&journal, &me).unwrap() else {
             panic!("a free seat is claimed");
         };
         assert_eq!(observe(&journal, &me.host), SeatView::Held(me.clone()));
         assert!(
-            matches!(claim(&journal, &holder(7, &me.host)).unwrap(), Claim::Busy(_)),
+            matches!(
+                claim(&journal, &holder(7, &me.host)).unwrap(),
+                Claim::Busy(_)
+            ),
             "observing did not take or drop the lock"
         );
         drop(seat);
