@@ -177,6 +177,16 @@ pub fn observe(journal: &Path, host: &str) -> SeatView {
     }
 }
 
+/// Whether a live process holds the seat of the run at `journal` (or one on another host, whose
+/// liveness cannot be told): then the run is being written by someone else.
+pub fn held_by_the_living(journal: &Path) -> bool {
+    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+    matches!(
+        observe(journal, &host),
+        SeatView::Held(_) | SeatView::Foreign(_)
+    )
+}
+
 /// Whether process `pid` exists and is not a zombie (a killed holder whose parent has not
 /// reaped it yet is dead for our purpose).
 fn alive(pid: u32) -> bool {
