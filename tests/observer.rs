@@ -128,3 +128,23 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
     assert!(observer.with_screen(announce_done), "still showing the run");
     observer.quit();
 }
+
+#[test]
+fn a_read_only_cockpit_follows_too() {
+    let dirs = Dirs::new();
+    let book = runbook();
+    let mut holder = Cockpit::start(&dirs, &["run", &book], 100, 30);
+    holder.wait_for("LIVE");
+    let observer = Cockpit::start(&dirs, &["run", &book, "--read-only"], 100, 30);
+    observer.wait_for("READ-ONLY");
+    let before = lines(&dirs);
+    holder.send("j ");
+    observed_within(&dirs, before, &observer, "the tick", |s| {
+        row_with(s, "Announce the window").is_some_and(|row| row.contains("done"))
+    });
+    holder.quit();
+    observer.wait_until("the release in the header", |s| {
+        header(s).contains("seat released")
+    });
+    observer.quit();
+}

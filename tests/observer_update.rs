@@ -178,3 +178,25 @@ fn the_header_says_released_died_and_not_following() {
         header(&app)
     );
 }
+
+#[test]
+fn a_session_offering_the_takeover_keeps_its_own_words_for_the_dead_holder() {
+    let mut app = observer();
+    app.seat_note = Some("seat left by lead@bastion pid 4242 since 21:30Z".into());
+    app.layers.push(flightdeck::app::Layer::TakeOver {
+        previous: "lead@bastion pid 4242 since 21:30Z".into(),
+        input: Default::default(),
+    });
+    let dead = Holder {
+        pid: 4242,
+        operator: "lead@bastion".into(),
+        host: "bastion".into(),
+        since: NOW,
+    };
+    app.update(Msg::Seat(SeatView::Died(dead)));
+    assert_eq!(
+        app.seat_note.as_deref(),
+        Some("seat left by lead@bastion pid 4242 since 21:30Z"),
+        "not `restart to take over` beside the dialog that takes it over"
+    );
+}

@@ -1,7 +1,8 @@
 //! An observer's view of a run another session drives: records from the follower go through the
 //! same fold as a resume, so the observer shows what the journal says, as it is written.
 
-use super::{App, Mode, Msg};
+use super::{App, Layer, Mode, Msg};
+use crate::journal::seat::SeatView;
 
 impl App {
     /// Applies what the follower saw. Only while read-only: once this session holds the seat it
@@ -22,6 +23,12 @@ impl App {
                 self.follow_stopped = Some(why);
                 self.dirty = true;
             }
+            // This session offers the takeover of that very seat: its dialog says it better.
+            Msg::Seat(SeatView::Died(_))
+                if self
+                    .layers
+                    .iter()
+                    .any(|l| matches!(l, Layer::TakeOver { .. })) => {}
             Msg::Seat(view) => {
                 let note = Some(view.describe());
                 if self.seat_note != note {
