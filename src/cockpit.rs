@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
+use crate::observer::{self, Observer};
 use crate::secrets::Redactor;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
@@ -33,6 +34,14 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_signals(tx.clone())?;
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
+    // An observer follows the run as the seat holder writes it.
+    let mut observer = (session.app.mode == crate::app::Mode::ReadOnly).then(|| {
+        observer::spawn(
+            session.journal.path().to_path_buf(),
+            session.seen.clone(),
+            tx.clone(),
+        )
+    });
     let mut actions = Actions::new(tx).redacting(redactor);
     prepare(&mut session.app, &mut actions);
     let (mut term, _guard) = terminal::enter()?;
@@ -41,7 +50,14 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
         width: size.width,
         height: size.height,
     });
-    event_loop(&mut session, &mut term, &rx, &opts, &mut actions)
+    event_loop(
+        &mut session,
+        &mut term,
+        &rx,
+        &opts,
+        &mut actions,
+        &mut observer,
+    )
 }
 
 /// Before the first frame: the environment for command confirmations, the weights in force,
@@ -63,6 +79,7 @@ fn event_loop(
     rx: &Receiver<Msg>,
     opts: &Options,
     actions: &mut Actions,
+    observer: &mut Option<Observer>,
 ) -> Result<()> {
     loop {
         if session.app.dirty {
@@ -98,6 +115,8 @@ fn event_loop(
                         }
                     }
                     Effect::NewRun => {
+                        // The new run's seat is ours: nothing to follow.
+                        *observer = None;
                         let runbook = session.app.runbook.clone();
                         let mode = session.app.progress.run_mode();
                         *session =
@@ -109,7 +128,11 @@ fn event_loop(
                         });
                     }
                     Effect::TakeSeat => match session.take_seat() {
-                        Ok(()) => session.app.ask_about_doubt(),
+                        Ok(()) => {
+                            // This session writes the journal from now on.
+                            *observer = None;
+                            session.app.ask_about_doubt()
+                        }
                         Err(e) => {
                             tracing::error!("seat takeover failed: {e:#}");
                             session.app.flash = Some(format!("could not take the seat: {e:#}"));

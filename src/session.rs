@@ -25,6 +25,8 @@ pub struct Session {
     abandoned: Option<Abandoned>,
     /// Steps changed in the file since the run began, to confirm once the seat is taken.
     changed: Option<Vec<String>>,
+    /// The last record replayed on opening: where an observer's follower picks up.
+    pub seen: journal::follow::Position,
 }
 
 /// The canonical path of the runbook names its runs.
@@ -99,6 +101,7 @@ pub fn start(
         mode: Some(mode),
     };
     let record = journal.append(started, &runbook.hash)?;
+    let seen = journal::follow::Position::after(std::slice::from_ref(&record));
     let mut app = App::new(runbook, identity.operator, run_id, now);
     app.mode = app_mode(mode);
     app.replay(timed(&[record]));
@@ -110,6 +113,7 @@ pub fn start(
         abandoned: None,
         changed: None,
         mode_with_seat: app_mode(mode),
+        seen,
     })
 }
 
@@ -135,6 +139,7 @@ fn resume(runbook: Runbook, path: &Path, want: Want) -> Result<Session> {
         abandoned: None,
         changed,
         mode_with_seat: app_mode(want.mode),
+        seen: journal::follow::Position::after(&records),
     };
     if want.read_only {
         session.app.mode = Mode::ReadOnly;

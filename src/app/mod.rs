@@ -6,6 +6,7 @@ mod demo;
 pub mod gate;
 pub mod keymap;
 mod lifecycle;
+mod observe;
 pub mod orphans;
 pub mod progress;
 mod rollback;
@@ -178,6 +179,12 @@ pub enum Msg {
     TrafficRead(Result<u8, String>),
     /// A command's process group: started, found alive or gone after a crash, stopped.
     Process(orphans::ProcessNews),
+    /// An observer's follower: records the seat holder wrote since the last look, checked.
+    Journal(Vec<crate::journal::Record>),
+    /// The followed journal no longer continues what was seen; following has stopped.
+    FollowStopped(String),
+    /// The run's seat as an observer sees it now.
+    Seat(crate::journal::seat::SeatView),
 }
 
 /// What `update` asks the outside world to do.
@@ -231,6 +238,8 @@ pub struct App {
     pub journal_error: Option<String>,
     /// Why this session is read-only when another holds (or left) the run's seat.
     pub seat_note: Option<String>,
+    /// An observer stopped following the journal, and why: what it shows is no longer live.
+    pub follow_stopped: Option<String>,
     /// Latest samples and bounded history per source, fed by the poller.
     pub telemetry: Telemetry,
     /// Billable AWS calls made this session.
@@ -287,6 +296,7 @@ impl App {
             flash: None,
             journal_error: None,
             seat_note: None,
+            follow_stopped: None,
             telemetry: Telemetry::default(),
             calls: Calls::default(),
             source_order,

@@ -51,6 +51,10 @@ impl App {
                 self.dirty = true;
                 self.process_news(news)
             }
+            Msg::Journal(_) | Msg::FollowStopped(_) | Msg::Seat(_) => {
+                self.observe(msg);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;

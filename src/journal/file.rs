@@ -41,7 +41,13 @@ impl FileJournal {
     /// appending would hide the damage.
     pub fn open(path: &Path, operator: String) -> Result<Self, JournalError> {
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
-        let text = set_aside_torn_tail(path, text)?;
+        // Under a live seat holder a last line without its newline is being written right now:
+        // this session will only observe, and must not cut the holder's record.
+        let text = if super::seat::held_by_the_living(path) {
+            whole_lines(text)
+        } else {
+            set_aside_torn_tail(path, text)?
+        };
         let records = verify_text(&text).map_err(|bad| JournalError::Damaged {
             path: path.display().to_string(),
             bad,
@@ -69,6 +75,12 @@ impl FileJournal {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// The text up to its last newline.
+fn whole_lines(mut text: String) -> String {
+    text.truncate(text.rfind('\n').map_or(0, |i| i + 1));
+    text
 }
 
 /// A crash during a write can leave a last line without its newline. That record never reached
@@ -137,7 +149,9 @@ impl Journal for FileJournal {
 
     fn read(&self) -> Result<Vec<Record>, JournalError> {
         let text = std::fs::read_to_string(&self.path).map_err(|e| io(&self.path, e))?;
-        verify_text(&text).map_err(|bad| JournalError::Damaged {
+        // A line still being written by a seat holder is not a record yet (a writer's own
+        // journal has no torn line: `open` set it aside).
+        verify_text(&whole_lines(text)).map_err(|bad| JournalError::Damaged {
             path: self.path.display().to_string(),
             bad,
         })
@@ -215,6 +229,32 @@ mod tests {
         );
         let torn = std::fs::read_to_string(path.with_extension("jsonl.torn")).unwrap();
         assert_eq!(torn, "{\"seq\":2,\"time\":\"2026-");
+    }
+
+    #[test]
+    fn a_line_being_written_under_a_live_holder_is_left_alone() {
+        use crate::journal::seat::{Claim, Holder, claim};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r1.jsonl");
+        let mut j = FileJournal::create(&path, identity()).unwrap();
+        j.append(Event::StepTicked { step: "a".into() }, "h")
+            .unwrap();
+        let Claim::Claimed(_seat) = claim(&path, &Holder::me(OffsetDateTime::now_utc())).unwrap()
+        else {
+            panic!("the writer holds the seat");
+        };
+        // The holder is halfway through its next record when an observer opens the run.
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"seq\":2,\"time\":\"2026-").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let observer = FileJournal::open(&path, "obs@host".into()).unwrap();
+        assert_eq!(observer.read().unwrap().len(), 1, "whole records only");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the observer did not cut the holder's line"
+        );
+        assert!(!path.with_extension("jsonl.torn").exists());
     }
 
     #[test]

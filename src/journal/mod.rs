@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod file;
+pub mod follow;
 pub mod record;
 pub mod runs;
 pub mod seat;

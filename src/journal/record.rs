@@ -54,38 +54,49 @@ pub fn verify_text(text: &str) -> Result<Vec<Record>, BadLine> {
     let mut prev = GENESIS.to_string();
     let mut records = Vec::new();
     for (i, line) in text.split_terminator('\n').enumerate() {
-        let bad = |reason: String| BadLine {
+        let record = check_line(line, i as u64 + 1, &prev).map_err(|reason| BadLine {
             line: i + 1,
             reason,
-        };
-        let cut = line
-            .rfind(HASH_KEY)
-            .ok_or_else(|| bad("no hash field: the line was altered or truncated".into()))?;
-        let record: Record =
-            serde_json::from_str(line).map_err(|e| bad(format!("not a journal record ({e})")))?;
-        let computed = hex::encode(Sha256::digest(&line.as_bytes()[..cut]));
-        if computed != record.hash {
-            return Err(bad(
-                "content does not match its hash: the line was edited".into()
-            ));
-        }
-        if record.seq != i as u64 + 1 {
-            return Err(bad(format!(
-                "sequence number {} where {} was expected: a line was deleted, inserted or moved",
-                record.seq,
-                i + 1
-            )));
-        }
-        if record.prev != prev {
-            return Err(bad(
-                "does not chain to the line before it: a line was deleted, inserted or moved"
-                    .into(),
-            ));
-        }
+        })?;
         prev = record.hash.clone();
         records.push(record);
     }
     Ok(records)
+}
+
+/// Checks one line: its own hash, that it is record number `seq`, and that it chains to the
+/// record whose hash is `prev`. A follower checks each new line with the same rule.
+pub fn check_line(line: &str, seq: u64, prev: &str) -> Result<Record, String> {
+    let cut = line
+        .rfind(HASH_KEY)
+        .ok_or_else(|| "no hash field: the line was altered or truncated".to_string())?;
+    let record: Record =
+        serde_json::from_str(line).map_err(|e| format!("not a journal record ({e})"))?;
+    let computed = hex::encode(Sha256::digest(&line.as_bytes()[..cut]));
+    if computed != record.hash {
+        return Err("content does not match its hash: the line was edited".into());
+    }
+    if record.seq != seq {
+        return Err(format!(
+            "sequence number {} where {seq} was expected: a line was deleted, inserted or moved",
+            record.seq
+        ));
+    }
+    if record.prev != prev {
+        return Err(
+            "does not chain to the line before it: a line was deleted, inserted or moved".into(),
+        );
+    }
+    Ok(record)
+}
+
+impl Record {
+    /// When it was written; the epoch if the time does not parse (it is under the hash, so
+    /// only a writer's bug could make it so).
+    pub fn at(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(&self.time, &time::format_description::well_known::Rfc3339)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    }
 }
 
 /// Every line that parses as a record, with its 1-based line number, whatever the chain says.

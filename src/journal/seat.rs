@@ -136,6 +136,74 @@ pub fn claim(journal: &Path, me: &Holder) -> std::io::Result<Claim> {
     }
 }
 
+/// The seat as an observer sees it, without touching the lock (an observer must never hold
+/// it, even for an instant, or a cockpit starting then would open read-only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeatView {
+    /// A live process on this host holds it.
+    Held(Holder),
+    /// Held from another host (a shared data directory): whether it lives cannot be told here.
+    Foreign(Holder),
+    /// Its holder's process is gone without releasing it (killed, crashed).
+    Died(Holder),
+    /// Released cleanly: nobody holds it.
+    Free,
+}
+
+impl SeatView {
+    /// For the header of an observer.
+    pub fn describe(&self) -> String {
+        match self {
+            SeatView::Held(h) => format!("seat held by {}", h.describe()),
+            SeatView::Foreign(h) => format!("seat held by {}", h.describe()),
+            SeatView::Died(h) => format!("holder died (pid {}): restart to take over", h.pid),
+            SeatView::Free => "seat released: restart to take it".into(),
+        }
+    }
+}
+
+/// Reads who holds the seat of the run at `journal`: the holder named in the lock file, and
+/// whether that process still lives. A clean release empties the file; a holder killed leaves
+/// its name behind.
+pub fn observe(journal: &Path, host: &str) -> SeatView {
+    let holder = std::fs::read_to_string(lock_path(journal))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Holder>(text.trim()).ok());
+    match holder {
+        None => SeatView::Free,
+        Some(h) if h.host != host => SeatView::Foreign(h),
+        Some(h) if alive(h.pid) => SeatView::Held(h),
+        Some(h) => SeatView::Died(h),
+    }
+}
+
+/// Whether a live process holds the seat of the run at `journal` (or one on another host, whose
+/// liveness cannot be told): then the run is being written by someone else.
+pub fn held_by_the_living(journal: &Path) -> bool {
+    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+    matches!(
+        observe(journal, &host),
+        SeatView::Held(_) | SeatView::Foreign(_)
+    )
+}
+
+/// Whether process `pid` exists and is not a zombie (a killed holder whose parent has not
+/// reaped it yet is dead for our purpose).
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let exists = unsafe { libc::kill(pid, 0) } == 0
+        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        .and_then(|stat| Some(stat[stat.rfind(')')? + 1..].trim_start().starts_with('Z')))
+        .unwrap_or(false);
+    exists && !zombie
+}
+
 fn read_holder(file: &mut File) -> Option<Holder> {
     let mut text = String::new();
     file.rewind().ok()?;
@@ -214,6 +282,38 @@ mod tests {
             other => panic!("expected busy after the takeover, got {other:?}"),
         }
         drop(seat);
+    }
+
+    #[test]
+    fn an_observer_tells_held_released_died_and_foreign_apart_without_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("run.jsonl");
+        let me = Holder::me(OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(
+            observe(&journal, &me.host),
+            SeatView::Free,
+            "no lock file yet"
+        );
+        let Claim::Claimed(seat) = claim(&journal, &me).unwrap() else {
+            panic!("a free seat is claimed");
+        };
+        assert_eq!(observe(&journal, &me.host), SeatView::Held(me.clone()));
+        assert!(
+            matches!(
+                claim(&journal, &holder(7, &me.host)).unwrap(),
+                Claim::Busy(_)
+            ),
+            "observing did not take or drop the lock"
+        );
+        drop(seat);
+        assert_eq!(observe(&journal, &me.host), SeatView::Free);
+        // Beyond any pid the kernel hands out: a holder that is gone.
+        let dead = holder(i32::MAX as u32, &me.host);
+        std::fs::write(lock_path(&journal), serde_json::to_string(&dead).unwrap()).unwrap();
+        assert_eq!(observe(&journal, &me.host), SeatView::Died(dead));
+        let other = holder(42, "another-bastion");
+        std::fs::write(lock_path(&journal), serde_json::to_string(&other).unwrap()).unwrap();
+        assert_eq!(observe(&journal, &me.host), SeatView::Foreign(other));
     }
 
     #[test]

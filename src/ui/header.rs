@@ -74,9 +74,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         .map_or("end ?".to_string(), |e| format!("end ≈ {}", hhmm(e)));
     // Right-aligned: who holds the seat when it is not us (cut to fit, it matters more than
     // the phase name), else the operator (dropped when there is no room).
-    let (right, right_style, must_show) = match &app.seat_note {
-        Some(note) => (note.as_str(), t.warn, true),
-        None => (app.operator.as_str(), t.muted, false),
+    // An observer that stopped following says so before anything else: its screen is stale.
+    let stopped = app
+        .follow_stopped
+        .as_ref()
+        .map(|why| format!("NOT FOLLOWING: journal {why}"));
+    let (right, right_style, must_show) = match (&stopped, &app.seat_note) {
+        (Some(stopped), _) => (stopped.as_str(), t.danger, true),
+        (None, Some(note)) => (note.as_str(), t.warn, true),
+        (None, None) => (app.operator.as_str(), t.muted, false),
     };
     let right_width = right.chars().count() + 1;
     let right_room = if must_show {
