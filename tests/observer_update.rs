@@ -78,6 +78,7 @@ fn the_holders_run() -> Vec<Record> {
         },
         Event::RollbackBegan {
             trigger: "typed by lead@bastion".into(),
+            phase: None,
         },
     ])
 }

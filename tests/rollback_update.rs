@@ -18,6 +18,7 @@ fn rollback_app() -> App {
         runbook_path: "rollback.toml".into(),
         runbook_name: rb.meta.name.clone(),
         step_fingerprints: rb.step_fingerprints(),
+        mode: None,
     };
     let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
     app.replay([(NOW, "op@bastion", &started)]);

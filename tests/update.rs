@@ -118,14 +118,14 @@ fn undo_reopens_the_last_tick_or_skip_in_order() {
     let effects = keys(&mut app, &[Key::Char('u')]);
     assert_eq!(
         journaled(&effects),
-        vec![Event::StepReopened {
+        vec![Event::ToggleUndone {
             step: "announce".into()
         }]
     );
     let effects = keys(&mut app, &[Key::Char('u')]);
     assert_eq!(
         journaled(&effects),
-        vec![Event::StepReopened {
+        vec![Event::ToggleUndone {
             step: "backup".into()
         }]
     );

@@ -114,6 +114,12 @@ impl App {
     fn open_rollback_or_say_why(&mut self) {
         if !self.may_act() {
             self.flash = Some(self.read_only_note());
+        } else if self.progress.ended.is_some() {
+            // An ended run is closed; a fresh run's R rolls back at once.
+            self.flash = Some(format!(
+                "the run is {}: `flightdeck run` opens a fresh run, where R rolls back",
+                self.progress.run_state().word()
+            ));
         } else if self.runbook.rollback.steps.is_empty() {
             self.flash = Some("this runbook has no [rollback] plan".into());
         } else {

@@ -39,6 +39,8 @@ struct Report<'a> {
     next_gate: Option<&'a str>,
     /// The runbook's open run, which says which gates are finished.
     run: Option<String>,
+    /// That run's state: `active` or `rolled back` (an ended run is not open).
+    run_state: Option<&'static str>,
     aws_calls: CallsJson,
 }
 
@@ -147,6 +149,7 @@ pub fn run(args: StatusArgs) -> ExitCode {
         sources: statuses,
         gates,
         next_gate,
+        run_state: run.as_ref().map(|_| progress.run_state().word()),
         run,
         aws_calls: CallsJson {
             cost_explorer: calls.cost_explorer,
@@ -164,7 +167,11 @@ pub fn run(args: StatusArgs) -> ExitCode {
         }
     } else {
         print_table(&report, calls);
-        status_gates::print(&report.gates, report.next_gate, report.run.as_deref());
+        let run = report
+            .run
+            .as_ref()
+            .map(|id| format!("{id}, {}", report.run_state.unwrap_or("active")));
+        status_gates::print(&report.gates, report.next_gate, run.as_deref());
     }
     if ok {
         ExitCode::SUCCESS

@@ -117,8 +117,11 @@ fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
     } else {
         operators.join(", ")
     };
+    let (mode, state) = life(records);
     let fields = [
         ("Run", text(input.run_id)),
+        ("Mode", mode.into()),
+        ("State", state),
         ("Operators", operators),
         ("First record", first_last(records.first())),
         ("Last record", first_last(records.last())),
@@ -131,6 +134,34 @@ fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The run's mode and where its life stands, folded from the journal the way the cockpit
+/// folds it (the same `Progress`), so the report and the header cannot disagree.
+fn life(records: &[Record]) -> (&'static str, String) {
+    use crate::journal::event::RunMode;
+    let mut progress = crate::app::Progress::default();
+    for (at, operator, event) in crate::session::timed(records) {
+        progress.apply(event, at, operator);
+    }
+    let mode = progress
+        .mode
+        .unwrap_or_else(|| RunMode::of_old_run(records.iter().map(|r| &r.event)));
+    let state = progress.run_state();
+    let ended = records.iter().find_map(|r| match &r.event {
+        Event::RunEnded { reason, .. } => Some(format!(
+            " by {} at {} UTC ({})",
+            text(&r.operator),
+            time(&r.time),
+            text(reason)
+        )),
+        _ => None,
+    });
+    let word = match state {
+        crate::app::progress::RunState::Active => state.word().to_string(),
+        _ => format!("**{}**", state.word().to_uppercase()),
+    };
+    (mode.label(), format!("{word}{}", ended.unwrap_or_default()))
 }
 
 #[cfg(test)]
