@@ -83,7 +83,7 @@ pub fn start(
     mode: RunMode,
 ) -> Result<Session> {
     let now = OffsetDateTime::now_utc();
-    let run_id = runs::new_run_id(runbook_path, now);
+    let run_id = runs::free_run_id(data_dir, &runs::new_run_id(runbook_path, now));
     let path = runs::run_path(data_dir, &run_id);
     let identity = Identity {
         operator: journal::operator(),

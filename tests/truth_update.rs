@@ -122,7 +122,11 @@ fn undo_takes_back_only_a_manual_toggle_never_a_decision_or_a_shift() {
     assert_eq!(app.progress.status("settle"), Status::Pending);
     assert_eq!(app.progress.status("announce"), Status::Pending);
     assert_eq!(app.progress.status("go"), Status::Done, "the GO stands");
-    assert_eq!(app.progress.status("shift10"), Status::Done, "the shift stands");
+    assert_eq!(
+        app.progress.status("shift10"),
+        Status::Done,
+        "the shift stands"
+    );
     assert_eq!(app.green(), 10);
     assert!(app.flash.as_deref().unwrap().contains("nothing to undo"));
 }
@@ -187,7 +191,13 @@ fn a_shift_is_held_by_its_gate_and_its_bake_unless_overridden_with_a_reason() {
     // Gate not decided: the word leads to a reason, and nothing starts without one.
     let effects = shift(&mut app);
     assert!(starts(&effects).is_empty(), "{effects:?}");
-    assert!(matches!(app.top_layer(), Some(Layer::Shift { reason: Some(_), .. })));
+    assert!(matches!(
+        app.top_layer(),
+        Some(Layer::Shift {
+            reason: Some(_),
+            ..
+        })
+    ));
     keys(&mut app, &typed("too short"));
     assert!(starts(&keys(&mut app, &[Key::Enter])).is_empty());
     keys(&mut app, &typed(", but the DBA said go on the phone"));
@@ -230,9 +240,16 @@ fn a_wait_step_is_ticked_only_after_its_timer_and_the_header_counts_down() {
     tick(&mut app, 30);
     select(&mut app, "settle");
     assert!(keys(&mut app, &[Key::Char(' ')]).is_empty());
-    assert!(app.flash.as_deref().unwrap().contains("waits 1m more"), "{:?}", app.flash);
+    assert!(
+        app.flash.as_deref().unwrap().contains("waits 1m more"),
+        "{:?}",
+        app.flash
+    );
     let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
-    assert!(screen.lines().next().unwrap().contains("wait 1m"), "{screen}");
+    assert!(
+        screen.lines().next().unwrap().contains("wait 1m"),
+        "{screen}"
+    );
     tick(&mut app, 90);
     let effects = keys(&mut app, &[Key::Char(' ')]);
     assert!(matches!(&events(&effects)[..], [Event::StepTicked { .. }]));
@@ -248,11 +265,13 @@ fn after_a_rollback_the_run_is_rolled_back_and_the_plan_waits_for_its_gate_again
     let effects = keys(&mut app, &[Key::Enter]);
     let id = starts(&effects)[0].0;
     let effects = end(&mut app, id, true, "exit 0");
-    assert!(
-        events(&effects)
-            .iter()
-            .any(|e| matches!(e, Event::GateReopened { automatic: true, .. }))
-    );
+    assert!(events(&effects).iter().any(|e| matches!(
+        e,
+        Event::GateReopened {
+            automatic: true,
+            ..
+        }
+    )));
     assert_eq!(app.progress.run_state(), RunState::RolledBack);
     assert_eq!(app.progress.status("shift10"), Status::RolledBack);
     assert_eq!(app.progress.status("go"), Status::Pending);
@@ -316,16 +335,25 @@ fn the_polled_read_back_is_journaled_once_per_change_and_a_mismatch_alarms() {
         "the read-back is a source"
     );
     let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
-    assert!(screen.lines().next().unwrap().contains("split unknown"), "{screen}");
+    assert!(
+        screen.lines().next().unwrap().contains("split unknown"),
+        "{screen}"
+    );
 
     let effects = read_back(&mut app, Reading::Number(0.0));
     assert!(matches!(
         &events(&effects)[..],
         [Event::TrafficObserved { green: Some(0), .. }]
     ));
-    assert!(read_back(&mut app, Reading::Number(0.0)).is_empty(), "no change, no record");
+    assert!(
+        read_back(&mut app, Reading::Number(0.0)).is_empty(),
+        "no change, no record"
+    );
     let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
-    assert!(screen.lines().next().unwrap().contains("read B 100%"), "{screen}");
+    assert!(
+        screen.lines().next().unwrap().contains("read B 100%"),
+        "{screen}"
+    );
 
     walk_to_go(&mut app);
     shift(&mut app);
@@ -335,7 +363,10 @@ fn the_polled_read_back_is_journaled_once_per_change_and_a_mismatch_alarms() {
     let effects = read_back(&mut app, Reading::Number(100.0));
     assert!(matches!(
         &events(&effects)[..],
-        [Event::TrafficObserved { green: Some(100), .. }]
+        [Event::TrafficObserved {
+            green: Some(100),
+            ..
+        }]
     ));
     let screen = support::frames::text(&support::frames::render(&app, 100, 30, false));
     assert!(screen.contains("MISMATCH: 100% G in force"), "{screen}");
@@ -377,9 +408,15 @@ steps = [{ title = "back", traffic = { green = 0 } }]
     let mut app = App::new(rb, "op".into(), "r".into(), NOW);
     read_back(&mut app, Reading::Number(0.0));
     let verdicts = app.evaluate_gate("go");
-    assert_eq!(verdicts[0].verdict, flightdeck::gates::Verdict::Pass, "{verdicts:?}");
+    assert_eq!(
+        verdicts[0].verdict,
+        flightdeck::gates::Verdict::Pass,
+        "{verdicts:?}"
+    );
 
     let bad = text.replace("get_interval = \"5s\"", "get_interval = \"0s\"");
-    let err = runbook::parse(&bad).err().expect("a zero interval is refused");
+    let err = runbook::parse(&bad)
+        .err()
+        .expect("a zero interval is refused");
     assert!(format!("{err:?}").contains("get_interval is under a second"));
 }

@@ -44,6 +44,18 @@ pub fn new_run_id(runbook_path: &Path, now: OffsetDateTime) -> String {
     format!("{stamp}-{stem}")
 }
 
+/// `id`, or `id-2`, `id-3`… when a run of that id exists: two runs begun in the same second
+/// (a rehearsal, then the live run) each get their own journal.
+pub fn free_run_id(data_dir: &Path, id: &str) -> String {
+    (1..)
+        .map(|n| match n {
+            1 => id.to_string(),
+            n => format!("{id}-{n}"),
+        })
+        .find(|candidate| !run_path(data_dir, candidate).exists())
+        .unwrap_or_else(|| id.to_string())
+}
+
 /// Run journals, newest first.
 pub fn list(data_dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(runs_dir(data_dir)) else {
