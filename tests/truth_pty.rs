@@ -82,7 +82,7 @@ fn a_rehearsal_never_shows_in_the_live_run() {
 
     // Two runs: the rehearsal is still there to resume with --rehearsal.
     assert_eq!(dirs.journals().len(), 2);
-    let mut again = Cockpit::start(&dirs, &["run", book, "--rehearsal"], 100, 30);
+    let again = Cockpit::start(&dirs, &["run", book, "--rehearsal"], 100, 30);
     again.wait_for("10% G");
     again.quit();
     assert_eq!(dirs.journals().len(), 2);
@@ -166,7 +166,7 @@ fn an_ended_run_is_not_resumed() {
     assert!(report.contains("**ABORTED**"), "{report}");
     assert!(report.contains("called off: vendor outage"), "{report}");
 
-    let mut fresh = Cockpit::start(&dirs, &["run", book], 100, 30);
+    let fresh = Cockpit::start(&dirs, &["run", book], 100, 30);
     fresh.wait_for("LIVE");
     fresh.wait_for("pending Announce");
     fresh.quit();
