@@ -124,6 +124,7 @@ fn undo_never_takes_back_a_gate_and_a_rollback_says_rolled_back() {
     cockpit.send("ROLLBACK\r");
     cockpit.wait_for("rollback completed");
     cockpit.send("\x1b");
+    cockpit.wait_gone("rollback completed");
     cockpit.wait_for("ROLLED BACK");
     let screen = cockpit.contents();
     assert!(screen.contains("rolled back Shift ten"), "{screen}");

@@ -133,7 +133,7 @@ fn undo_reopens_the_last_tick_or_skip_in_order() {
         keys(&mut app, &[Key::Char('u')]).is_empty(),
         "nothing left to undo"
     );
-    assert_eq!(app.flash.as_deref(), Some("nothing to undo"));
+    assert!(app.flash.as_deref().unwrap().starts_with("nothing to undo"));
 }
 
 #[test]
