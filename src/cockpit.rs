@@ -103,6 +103,11 @@ fn event_loop(
                             tracing::error!("journal append failed: {e}");
                             session.app.update(Msg::JournalFailed(e.to_string()));
                             journal_ok = false;
+                            // `update` showed the event as done before it was on disk: fold
+                            // the state again from what the journal really holds.
+                            if let Ok(records) = session.journal.read() {
+                                session.app.refold(session::timed(&records));
+                            }
                         }
                     }
                     Effect::Start { id, work } if journal_ok => actions.start(id, work),

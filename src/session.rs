@@ -251,11 +251,27 @@ pub fn timed(records: &[Record]) -> impl Iterator<Item = (OffsetDateTime, &str, 
     })
 }
 
+/// Creates `dir` (the runs dir) and its parent (the data dir) as 0700, and tightens them when
+/// they existed looser: journals name hosts, operators and what was done. A directory that is
+/// not ours, or shared on purpose (sticky, like /tmp), is left as it is.
 fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    // SAFETY: geteuid has no preconditions and touches no memory.
+    let me = unsafe { libc::geteuid() };
+    for d in [Some(dir), dir.parent()].into_iter().flatten() {
+        let Ok(meta) = std::fs::metadata(d) else {
+            continue;
+        };
+        let ours = meta.uid() == me && meta.mode() & 0o1000 == 0;
+        if ours && meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot make {} private", d.display()))?;
+        }
+    }
+    Ok(())
 }

@@ -5,8 +5,8 @@
 mod support;
 
 use flightdeck::app::{ActionUpdate, App, Effect, Key, Layer, Mode, Msg, Status};
-use flightdeck::gates::Verdict;
 use flightdeck::journal::Event;
+use flightdeck::journal::event::EvidenceVerdict;
 use support::acting::*;
 use support::{keys, typed};
 
@@ -61,7 +61,7 @@ fn go_is_refused_while_a_criterion_fails_and_allowed_once_it_passes() {
     assert!(overridden.is_empty());
     assert_eq!(signoffs, &vec!["Team ready".to_string()]);
     assert_eq!(evidence[0].measured, Some(12.0));
-    assert!(evidence.iter().all(|e| e.verdict == Verdict::Pass));
+    assert!(evidence.iter().all(|e| e.verdict == EvidenceVerdict::Pass));
     assert_eq!(app.progress.status("go"), Status::Done);
     assert_eq!(app.top_layer(), None);
     assert!(pending(&app, "shift10").is_empty(), "GO passed the gate");

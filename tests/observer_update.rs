@@ -20,6 +20,7 @@ fn records(events: Vec<Event>) -> Vec<Record> {
         .map(|(i, event)| {
             let at = NOW + time::Duration::minutes(i as i64 + 1);
             Record {
+                v: flightdeck::journal::record::FORMAT,
                 seq: i as u64 + 2,
                 time: at
                     .format(&time::format_description::well_known::Rfc3339)

@@ -98,14 +98,19 @@ impl Fixture {
     }
 }
 
-fn evidence(criterion: &str, measured: f64, verdict: Verdict, why: &str) -> Vec<Evaluation> {
-    vec![Evaluation {
+fn evidence(
+    criterion: &str,
+    measured: f64,
+    verdict: Verdict,
+    why: &str,
+) -> Vec<flightdeck::journal::event::Evidence> {
+    flightdeck::journal::event::evidence(&[Evaluation {
         criterion: criterion.into(),
         verdict,
         measured: Some(measured),
         age: Some(std::time::Duration::from_secs(3)),
         why: why.into(),
-    }]
+    }])
 }
 
 /// The run: ticks, a note, a skip, a command with output, NO-GO then an overridden GO, shifts
@@ -182,7 +187,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
         Event::BreachDetected {
             green: Some(50),
             evidence: evidence("lag > 30s", 61.0, Verdict::Pass, "61s > 30s"),
-            policy: BreachPolicy::Prompt,
+            policy: BreachPolicy::Prompt.into(),
         },
         Event::RollbackBegan {
             trigger: "typed by the operator after a breach".into(),

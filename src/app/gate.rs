@@ -325,7 +325,7 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        let evidence = self.evaluate_gate(&dialog.step);
+        let evidence = crate::journal::event::evidence(&self.evaluate_gate(&dialog.step));
         self.flash = Some(format!(
             "`{}`: {}",
             dialog.step,
@@ -364,7 +364,7 @@ impl App {
             if matches!(self.top_layer(), Some(Layer::Gate(d)) if d.step == step) {
                 self.layers.pop();
             }
-            let evidence = self.evaluate_gate(&step);
+            let evidence = crate::journal::event::evidence(&self.evaluate_gate(&step));
             effects.extend(self.record(Event::GateDecided {
                 step: step.clone(),
                 go: false,

@@ -338,6 +338,21 @@ impl App {
             .unwrap_or_else(|| self.first_open_row());
     }
 
+    /// Rebuilds the progress from the journal alone, after an append failed: the screen shows
+    /// what is on disk, never an event that was not recorded.
+    pub fn refold<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>,
+    ) {
+        let mode = self.progress.mode;
+        self.progress = Progress::default();
+        for (at, operator, event) in records {
+            self.progress.apply(event, at, operator);
+        }
+        self.progress.mode = self.progress.mode.or(mode);
+        self.dirty = true;
+    }
+
     pub fn rows(&self) -> Vec<Row> {
         rows::visible_rows(&self.runbook, &self.folded)
     }

@@ -290,7 +290,9 @@ impl Progress {
                 }
             }
             Event::OrphanStopAsked { .. } | Event::OrphanStopped { .. } => {}
-            Event::BreachDetected { policy, .. } => self.traffic.breach = Some((at, *policy)),
+            Event::BreachDetected { policy, .. } => {
+                self.traffic.breach = Some((at, policy.policy()))
+            }
             Event::RollbackBegan { trigger, phase } => {
                 self.rollback = Some(RollbackState {
                     began_at: at,

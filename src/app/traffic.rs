@@ -260,8 +260,8 @@ impl App {
         }
         let mut effects = self.record(Event::BreachDetected {
             green: self.progress.traffic.green,
-            evidence: evidence.clone(),
-            policy,
+            evidence: crate::journal::event::evidence(&evidence),
+            policy: policy.into(),
         });
         if effects.is_empty() {
             return effects;

@@ -103,7 +103,7 @@ pub enum Event {
         /// Criteria that did not pass but were overridden, with `reason`.
         overridden: Vec<String>,
         reason: Option<String>,
-        evidence: Vec<crate::gates::Evaluation>,
+        evidence: Vec<Evidence>,
         signoffs: Vec<String>,
     },
     /// A decided gate was opened again to be judged on fresh values: by the operator with the
@@ -133,8 +133,8 @@ pub enum Event {
     /// During a bake, an `abort_when` criterion failed; `policy` says what followed.
     BreachDetected {
         green: Option<u8>,
-        evidence: Vec<crate::gates::Evaluation>,
-        policy: crate::runbook::BreachPolicy,
+        evidence: Vec<Evidence>,
+        policy: OnBreach,
     },
     /// The emergency rollback began: typed by the operator, or by the `rollback` breach policy.
     RollbackBegan {
@@ -152,6 +152,115 @@ pub enum Event {
     RollbackEnded {
         completed: bool,
     },
+}
+
+/// A criterion's verdict as journaled: the journal's own type, so the evaluator's types can
+/// change without breaking a journal written before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub criterion: String,
+    pub verdict: EvidenceVerdict,
+    /// The value in the source's unit, if there was one.
+    pub measured: Option<f64>,
+    /// How old that value was, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_ms: Option<u64>,
+    /// Format 0 wrote the age as `{"secs":…,"nanos":…}`: read into `age_ms`, never written.
+    #[serde(default, rename = "age", skip_serializing)]
+    legacy_age: Option<LegacyDuration>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct LegacyDuration {
+    secs: u64,
+    nanos: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceVerdict {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+impl EvidenceVerdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            EvidenceVerdict::Pass => "PASS",
+            EvidenceVerdict::Fail => "FAIL",
+            EvidenceVerdict::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+impl Evidence {
+    /// How old the value was, whichever format wrote it.
+    pub fn age(&self) -> Option<std::time::Duration> {
+        self.age_ms
+            .map(std::time::Duration::from_millis)
+            .or_else(|| {
+                self.legacy_age
+                    .map(|d| std::time::Duration::new(d.secs, d.nanos.min(999_999_999)))
+            })
+    }
+}
+
+impl From<&crate::gates::Evaluation> for Evidence {
+    fn from(e: &crate::gates::Evaluation) -> Self {
+        use crate::gates::Verdict;
+        Evidence {
+            criterion: e.criterion.clone(),
+            verdict: match e.verdict {
+                Verdict::Pass => EvidenceVerdict::Pass,
+                Verdict::Fail => EvidenceVerdict::Fail,
+                Verdict::Unknown => EvidenceVerdict::Unknown,
+            },
+            measured: e.measured,
+            age_ms: e
+                .age
+                .map(|a| u64::try_from(a.as_millis()).unwrap_or(u64::MAX)),
+            legacy_age: None,
+            why: e.why.clone(),
+        }
+    }
+}
+
+/// Evidence for every evaluation, as journaled.
+pub fn evidence(evaluations: &[crate::gates::Evaluation]) -> Vec<Evidence> {
+    evaluations.iter().map(Evidence::from).collect()
+}
+
+/// The breach policy as journaled (the runbook's type may change; this may not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnBreach {
+    Prompt,
+    Rollback,
+    Freeze,
+}
+
+impl From<crate::runbook::BreachPolicy> for OnBreach {
+    fn from(p: crate::runbook::BreachPolicy) -> Self {
+        use crate::runbook::BreachPolicy;
+        match p {
+            BreachPolicy::Prompt => OnBreach::Prompt,
+            BreachPolicy::Rollback => OnBreach::Rollback,
+            BreachPolicy::Freeze => OnBreach::Freeze,
+        }
+    }
+}
+
+impl OnBreach {
+    pub fn policy(self) -> crate::runbook::BreachPolicy {
+        use crate::runbook::BreachPolicy;
+        match self {
+            OnBreach::Prompt => BreachPolicy::Prompt,
+            OnBreach::Rollback => BreachPolicy::Rollback,
+            OnBreach::Freeze => BreachPolicy::Freeze,
+        }
+    }
 }
 
 /// Whether a run acts for real or only walks the plan.
@@ -331,13 +440,13 @@ impl Event {
                 // An abort criterion that holds (passes) is the breach.
                 let held: Vec<String> = evidence
                     .iter()
-                    .filter(|e| e.verdict == crate::gates::Verdict::Pass)
+                    .filter(|e| e.verdict == EvidenceVerdict::Pass)
                     .map(|e| format!("{}: {}", e.criterion, e.why))
                     .collect();
                 format!(
                     "abort criteria breached ({}); policy: {}",
                     held.join(", "),
-                    policy.name()
+                    policy.policy().name()
                 )
             }
             Event::RollbackBegan {

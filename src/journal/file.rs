@@ -28,6 +28,13 @@ impl FileJournal {
             .mode(0o600)
             .open(path)
             .map_err(|e| io(path, e))?;
+        // The new file's name is on disk too, not only its bytes: a crash right after must not
+        // lose the run.
+        if let Some(dir) = path.parent() {
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io(dir, e))?;
+        }
         Ok(Self {
             path: path.to_path_buf(),
             file,
@@ -92,7 +99,16 @@ fn set_aside_torn_tail(path: &Path, text: String) -> Result<String, JournalError
     }
     let keep = text.rfind('\n').map_or(0, |i| i + 1);
     let torn = path.with_extension("jsonl.torn");
-    std::fs::write(&torn, &text.as_bytes()[keep..]).map_err(|e| io(&torn, e))?;
+    let mut aside = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&torn)
+        .map_err(|e| io(&torn, e))?;
+    aside
+        .write_all(&text.as_bytes()[keep..])
+        .map_err(|e| io(&torn, e))?;
     let file = OpenOptions::new()
         .write(true)
         .open(path)
@@ -126,6 +142,7 @@ pub fn utc_now() -> String {
 impl Journal for FileJournal {
     fn append(&mut self, event: Event, runbook_hash: &str) -> Result<Record, JournalError> {
         let mut record = Record {
+            v: super::record::FORMAT,
             seq: self.seq + 1,
             time: utc_now(),
             operator: self.identity.operator.clone(),

@@ -11,8 +11,16 @@ use super::event::Event;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The record format this version writes. 0 is the unversioned format before it (no `v`
+/// field, ages as `{secs, nanos}`), which is still read. A record of a newer format is refused
+/// with a message, never guessed at.
+pub const FORMAT: u32 = 1;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
+    /// The record format; first, so a reader knows it before anything else.
+    #[serde(default)]
+    pub v: u32,
     pub seq: u64,
     /// UTC, RFC 3339.
     pub time: String,
@@ -70,6 +78,11 @@ pub fn check_line(line: &str, seq: u64, prev: &str) -> Result<Record, String> {
     let cut = line
         .rfind(HASH_KEY)
         .ok_or_else(|| "no hash field: the line was altered or truncated".to_string())?;
+    if let Some(v) = newer_format(line) {
+        return Err(format!(
+            "written in journal format {v} by a newer flightdeck; this one reads formats 0 to {FORMAT}: upgrade to read it"
+        ));
+    }
     let record: Record =
         serde_json::from_str(line).map_err(|e| format!("not a journal record ({e})"))?;
     let computed = hex::encode(Sha256::digest(&line.as_bytes()[..cut]));
@@ -88,6 +101,18 @@ pub fn check_line(line: &str, seq: u64, prev: &str) -> Result<Record, String> {
         );
     }
     Ok(record)
+}
+
+/// The format of a line written by a newer version, read before the line is parsed as this
+/// version's events (which it may not be).
+fn newer_format(line: &str) -> Option<u32> {
+    #[derive(Deserialize)]
+    struct Version {
+        #[serde(default)]
+        v: u32,
+    }
+    let v = serde_json::from_str::<Version>(line).ok()?.v;
+    (v > FORMAT).then_some(v)
 }
 
 impl Record {
@@ -117,6 +142,7 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let mut r = Record {
+                    v: FORMAT,
                     seq,
                     time: format!("2026-12-05T22:00:0{seq}Z"),
                     operator: "op@host".into(),
@@ -180,5 +206,24 @@ mod tests {
         let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
         let parsed: Vec<usize> = parse_lines(&text).iter().map(|(n, _)| *n).collect();
         assert_eq!(parsed, vec![1, 3]);
+    }
+
+    #[test]
+    fn a_record_of_a_newer_format_is_refused_by_name() {
+        let mut lines = journal(2);
+        let mut r: Record = serde_json::from_str(&lines[1]).unwrap();
+        r.v = FORMAT + 1;
+        r.prev = serde_json::from_str::<Record>(&lines[0]).unwrap().hash;
+        lines[1] = r.seal();
+        let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+        let bad = verify_text(&text).unwrap_err();
+        assert_eq!(bad.line, 2);
+        assert!(bad.reason.contains("newer flightdeck"), "{bad}");
+    }
+
+    #[test]
+    fn new_records_say_their_format_first() {
+        let line = &journal(1)[0];
+        assert!(line.starts_with(&format!("{{\"v\":{FORMAT},")), "{line}");
     }
 }

@@ -149,7 +149,7 @@ pub fn traffic(input: &Input, actions: &[ActionRun]) -> String {
                 "### BREACH at {} UTC (green at {}), policy: {}\n\n",
                 time(&r.time),
                 green.map_or("?".into(), |g| format!("{g}%")),
-                policy.name()
+                policy.policy().name()
             ));
             out.push_str("Abort criteria as evaluated (one that holds is the breach):\n\n");
             out.push_str(&evidence_table(evidence, input, Criteria::Abort));

@@ -2,8 +2,7 @@
 
 use super::markdown::{table, text, time};
 use super::{Input, Plan};
-use crate::gates::{Evaluation, Verdict};
-use crate::journal::event::Event;
+use crate::journal::event::{Event, Evidence, EvidenceVerdict};
 use crate::runbook::duration::format_duration;
 
 pub fn section(input: &Input) -> String {
@@ -75,7 +74,7 @@ pub enum Criteria {
 
 /// Criterion, measured value (in the source's unit, when the runbook still knows the source),
 /// age, verdict and why.
-pub fn evidence_table(evidence: &[Evaluation], input: &Input, kind: Criteria) -> String {
+pub fn evidence_table(evidence: &[Evidence], input: &Input, kind: Criteria) -> String {
     if evidence.is_empty() {
         return "No automatic criteria were evaluated.\n\n".into();
     }
@@ -88,13 +87,13 @@ pub fn evidence_table(evidence: &[Evaluation], input: &Input, kind: Criteria) ->
                 e.measured.map_or("—".into(), |v| {
                     text(&crate::telemetry::format::value(v, unit))
                 }),
-                e.age.map_or("—".into(), |a| {
+                e.age().map_or("—".into(), |a| {
                     format_duration(std::time::Duration::from_secs(a.as_secs()))
                 }),
                 match (kind, e.verdict) {
-                    (Criteria::Gate, Verdict::Pass) => "PASS".into(),
-                    (Criteria::Abort, Verdict::Pass) => "**HOLDS: breach**".into(),
-                    (Criteria::Abort, Verdict::Fail) => "does not hold".into(),
+                    (Criteria::Gate, EvidenceVerdict::Pass) => "PASS".into(),
+                    (Criteria::Abort, EvidenceVerdict::Pass) => "**HOLDS: breach**".into(),
+                    (Criteria::Abort, EvidenceVerdict::Fail) => "does not hold".into(),
                     (_, other) => format!("**{}**", other.word()),
                 },
                 text(&e.why),

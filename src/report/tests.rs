@@ -34,6 +34,7 @@ steps = [{ title = "Undo" }]
 
 fn rec(seq: u64, second: u32, operator: &str, event: Event) -> Record {
     Record {
+        v: crate::journal::record::FORMAT,
         seq,
         time: format!("2026-12-05T22:{:02}:{:02}.500Z", second / 60, second % 60),
         operator: operator.into(),
@@ -199,7 +200,7 @@ fn gate_decisions_carry_override_and_evidence() {
             go: true,
             overridden: vec!["lag < 30s".into()],
             reason: Some("lag is a reporting artefact".into()),
-            evidence,
+            evidence: crate::journal::event::evidence(&evidence),
             signoffs: vec!["Team ready".into()],
         },
     ]);
@@ -314,7 +315,7 @@ fn shifts_breaches_and_rollback() {
         end(1),
         Event::BreachDetected {
             green: Some(10),
-            evidence: vec![
+            evidence: crate::journal::event::evidence(&[
                 Evaluation {
                     criterion: "errors > 1%".into(),
                     verdict: Verdict::Pass,
@@ -329,8 +330,8 @@ fn shifts_breaches_and_rollback() {
                     age: None,
                     why: "4 <= 30".into(),
                 },
-            ],
-            policy: BreachPolicy::Prompt,
+            ]),
+            policy: BreachPolicy::Prompt.into(),
         },
         Event::RollbackBegan {
             trigger: "typed by the operator".into(),
