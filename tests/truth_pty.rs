@@ -48,6 +48,22 @@ steps = [{ title = "All to blue", traffic = { green = 0 } }]
     path
 }
 
+/// Fresh dirs, and the runbook in a temp dir kept alive by the caller.
+fn setup() -> (Dirs, tempfile::TempDir, String) {
+    let work = tempfile::tempdir().unwrap();
+    let book = runbook(work.path()).to_str().unwrap().to_string();
+    (Dirs::new(), work, book)
+}
+
+/// A live cockpit on the runbook, with its first manual step ticked.
+fn live_with_announce_ticked(dirs: &Dirs, book: &str) -> Cockpit {
+    let mut cockpit = Cockpit::start(dirs, &["run", book], 100, 30);
+    cockpit.wait_for("LIVE");
+    cockpit.send(" ");
+    cockpit.wait_for("done    Announce");
+    cockpit
+}
+
 #[test]
 fn a_rehearsal_never_shows_in_the_live_run() {
     let dirs = Dirs::new();
@@ -90,15 +106,9 @@ fn a_rehearsal_never_shows_in_the_live_run() {
 
 #[test]
 fn undo_never_takes_back_a_gate_and_a_rollback_says_rolled_back() {
-    let dirs = Dirs::new();
-    let work = tempfile::tempdir().unwrap();
-    let book = runbook(work.path());
-    let book = book.to_str().unwrap();
-
-    let mut cockpit = Cockpit::start(&dirs, &["run", book], 100, 30);
-    cockpit.wait_for("LIVE");
-    cockpit.send(" ");
-    cockpit.wait_for("done    Announce");
+    let (dirs, _work, book) = setup();
+    let book = book.as_str();
+    let mut cockpit = live_with_announce_ticked(&dirs, book);
     cockpit.send("g");
     cockpit.wait_for("Go / No-Go");
     cockpit.send(" y");
@@ -140,16 +150,9 @@ fn undo_never_takes_back_a_gate_and_a_rollback_says_rolled_back() {
 
 #[test]
 fn an_ended_run_is_not_resumed() {
-    let dirs = Dirs::new();
-    let work = tempfile::tempdir().unwrap();
-    let book = runbook(work.path());
-    let book = book.to_str().unwrap();
-
-    let mut cockpit = Cockpit::start(&dirs, &["run", book], 100, 30);
-    cockpit.wait_for("LIVE");
-    cockpit.send(" ");
-    cockpit.wait_for("done    Announce");
-    cockpit.quit();
+    let (dirs, _work, book) = setup();
+    let book = book.as_str();
+    live_with_announce_ticked(&dirs, book).quit();
 
     let out = dirs.command(&["end", book, "--reason", "called off: vendor outage"]);
     let said = String::from_utf8_lossy(&out.stdout);
