@@ -1,4 +1,5 @@
-//! Every runbook shipped in `runbooks/` must validate cleanly.
+//! Every runbook shipped in `runbooks/` must validate cleanly: no error, and no warning but the
+//! `REPLACE_ME` placeholders left in `[vars]` for the operator to fill.
 
 use std::fs;
 use std::path::PathBuf;
@@ -38,5 +39,13 @@ fn shipped_runbooks_validate() {
             runbook.display(),
             String::from_utf8_lossy(&out.stderr)
         );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for warning in stderr.lines().filter(|l| l.starts_with("warning:")) {
+            assert!(
+                warning.starts_with("warning: [vars] ") && warning.ends_with(" is still a placeholder"),
+                "{}: a warning other than a placeholder: {warning}\n{stderr}",
+                runbook.display()
+            );
+        }
     }
 }

@@ -86,8 +86,17 @@ pub struct RunArgs {
     /// Observe the run: no action at all, nothing written, no seat taken.
     #[arg(long)]
     pub read_only: bool,
+    /// T-0 of this session (RFC 3339, e.g. 2026-12-05T22:00:00Z), over the runbook's `start`.
+    #[arg(long, value_parser = parse_start)]
+    pub start: Option<time::OffsetDateTime>,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+fn parse_start(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(
+        |_| "not an RFC 3339 time with an offset; write it like 2026-12-05T22:00:00Z".to_string(),
+    )
 }
 
 #[derive(clap::Args, Debug)]
