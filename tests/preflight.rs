@@ -24,6 +24,7 @@ GREETING = "{greeting}"
 id = "api"
 kind = "http"
 url = "{url}"
+headers = {{ X-Check = "FD_CHECK_HEADER" }}
 timeout = "2s"
 
 [[phase]]
@@ -51,7 +52,8 @@ fn flightdeck(dir: &Path) -> Command {
         .env("XDG_STATE_HOME", dir.join("state"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("PATH", "/usr/bin:/bin")
-        .env("FD_CHECK_TOKEN", "t0ken");
+        .env("FD_CHECK_TOKEN", "t0ken")
+        .env("FD_CHECK_HEADER", "h3ader");
     cmd
 }
 
@@ -61,7 +63,11 @@ fn check(mut cmd: Command, runbook: &Path) -> (i32, serde_json::Value, String) {
     let out = cmd.arg("--json").output().unwrap();
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    assert_eq!(text.status.code(), out.status.code(), "text and --json agree");
+    assert_eq!(
+        text.status.code(),
+        out.status.code(),
+        "text and --json agree"
+    );
     (out.status.code().unwrap_or(-1), json, shown)
 }
 
@@ -101,6 +107,7 @@ fn check_passes_when_everything_holds() {
     for want in [
         ("var", "GREETING"),
         ("env", "FD_CHECK_TOKEN"),
+        ("env", "FD_CHECK_HEADER"),
         ("program", "sh"),
         ("source", "api"),
     ] {
@@ -111,14 +118,22 @@ fn check_passes_when_everything_holds() {
     assert!(names.contains(&("program", "cat")), "{json:#}");
     assert!(shown.contains("✔ source   api: UP in"), "{shown}");
     assert!(shown.contains("all "), "{shown}");
-    assert!(!shown.contains("t0ken"), "an env value is never shown: {shown}");
+    assert!(
+        !shown.contains("t0ken"),
+        "an env value is never shown: {shown}"
+    );
 }
 
 #[test]
 fn a_missing_program_fails_the_check_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let server = up_server();
-    let rb = runbook(dir.path(), "hello", "no-such-tool-fd", &server.url("/health"));
+    let rb = runbook(
+        dir.path(),
+        "hello",
+        "no-such-tool-fd",
+        &server.url("/health"),
+    );
     let (code, json, shown) = check(flightdeck(dir.path()), &rb);
     assert_eq!(code, 3, "{json:#}");
     assert_eq!(
@@ -144,17 +159,28 @@ fn an_unset_environment_variable_fails_the_check_by_name() {
         failing(&json),
         [("env".to_string(), "FD_CHECK_TOKEN".to_string())]
     );
-    assert!(shown.contains("✖ env      FD_CHECK_TOKEN: not set"), "{shown}");
+    assert!(
+        shown.contains("✖ env      FD_CHECK_TOKEN: not set"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn a_placeholder_var_fails_the_check_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let server = up_server();
-    let rb = runbook(dir.path(), "REPLACE_ME_greeting", "sh", &server.url("/health"));
+    let rb = runbook(
+        dir.path(),
+        "REPLACE_ME_greeting",
+        "sh",
+        &server.url("/health"),
+    );
     let (code, json, _) = check(flightdeck(dir.path()), &rb);
     assert_eq!(code, 3, "{json:#}");
-    assert_eq!(failing(&json), [("var".to_string(), "GREETING".to_string())]);
+    assert_eq!(
+        failing(&json),
+        [("var".to_string(), "GREETING".to_string())]
+    );
 }
 
 #[test]
@@ -174,19 +200,31 @@ fn check_of_an_invalid_runbook_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let rb = dir.path().join("bad.toml");
     std::fs::write(&rb, "[runbook]\nname = 1\n").unwrap();
-    let out = flightdeck(dir.path()).arg("check").arg(&rb).output().unwrap();
+    let out = flightdeck(dir.path())
+        .arg("check")
+        .arg(&rb)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn a_live_run_refuses_placeholders_before_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let rb = runbook(dir.path(), "REPLACE_ME_greeting", "sh", "http://127.0.0.1:9/");
+    let rb = runbook(
+        dir.path(),
+        "REPLACE_ME_greeting",
+        "sh",
+        "http://127.0.0.1:9/",
+    );
     let out = flightdeck(dir.path()).arg("run").arg(&rb).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("still hold a placeholder"), "{stderr}");
-    assert!(stderr.contains("  GREETING\n"), "the list names it: {stderr}");
+    assert!(
+        stderr.contains("  GREETING\n"),
+        "the list names it: {stderr}"
+    );
     assert!(
         !stderr.contains("needs a terminal"),
         "refused before the terminal check: {stderr}"

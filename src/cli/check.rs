@@ -41,7 +41,12 @@ struct Item {
 }
 
 impl Item {
-    fn new(kind: &'static str, name: impl Into<String>, ok: bool, detail: impl Into<String>) -> Self {
+    fn new(
+        kind: &'static str,
+        name: impl Into<String>,
+        ok: bool,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             kind,
             name: name.into(),
@@ -129,9 +134,21 @@ fn vars(book: &Runbook) -> Vec<Item> {
         .collect()
 }
 
-/// Variables the commands read, plus the runbook's declared secrets. Values are never shown.
+/// Variables the commands read, the ones headers come from, and the declared secrets. Values are never shown.
 fn env_vars(book: &Runbook, commands: &[String], env: &BTreeMap<String, String>) -> Vec<Item> {
     let mut names: BTreeSet<String> = book.meta.secrets.iter().cloned().collect();
+    // Header values are read from the environment by name.
+    for source in &book.sources {
+        if let SourceSpec::Http { target, .. } | SourceSpec::HttpJson { target, .. } = &source.spec
+        {
+            names.extend(target.headers.values().cloned());
+        }
+    }
+    if let Some(crate::runbook::Actuator::Http { headers, .. }) =
+        book.traffic.as_ref().map(|t| &t.set)
+    {
+        names.extend(headers.values().cloned());
+    }
     for command in commands {
         names.extend(check_scan::env_needed(command, env));
     }
@@ -217,7 +234,10 @@ async fn credentials(configs: &Configs, target: &Target) -> (bool, String) {
     use aws_credential_types::provider::ProvideCredentials;
     let config = configs.get(target).await;
     let Some(region) = config.region().map(ToString::to_string) else {
-        return (false, "no region: set one on the source, in [runbook], with --region or AWS_REGION".into());
+        return (
+            false,
+            "no region: set one on the source, in [runbook], with --region or AWS_REGION".into(),
+        );
     };
     let Some(provider) = config.credentials_provider() else {
         return (false, "no credential provider".into());
@@ -227,10 +247,7 @@ async fn credentials(configs: &Configs, target: &Target) -> (bool, String) {
             false,
             format!("no credentials within {}s", CREDENTIALS_TIMEOUT.as_secs()),
         ),
-        Ok(Err(e)) => (
-            false,
-            error_chain(&e),
-        ),
+        Ok(Err(e)) => (false, error_chain(&e)),
         Ok(Ok(creds)) => (
             true,
             format!("resolved by {} in {region}", provider_name(&creds)),
@@ -256,7 +273,10 @@ fn provider_name(creds: &aws_credential_types::Credentials) -> String {
     debug
         .split_once("provider_name: \"")
         .and_then(|(_, rest)| rest.split_once('"'))
-        .map_or_else(|| "the credential chain".into(), |(name, _)| name.to_string())
+        .map_or_else(
+            || "the credential chain".into(),
+            |(name, _)| name.to_string(),
+        )
 }
 
 /// Each source polled once, the way `status` does. A source that is DOWN does not hold either:

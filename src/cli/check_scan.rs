@@ -21,8 +21,21 @@ const PREFIXES: &[&str] = &[
 ];
 /// Set by the shell or by login on every machine the cockpit runs on: not worth a line.
 const SHELL_SET: &[&str] = &[
-    "HOME", "PATH", "PWD", "OLDPWD", "USER", "SHELL", "RANDOM", "LINENO", "SECONDS", "IFS",
-    "HOSTNAME", "UID", "PPID", "BASH_SOURCE", "FUNCNAME",
+    "HOME",
+    "PATH",
+    "PWD",
+    "OLDPWD",
+    "USER",
+    "SHELL",
+    "RANDOM",
+    "LINENO",
+    "SECONDS",
+    "IFS",
+    "HOSTNAME",
+    "UID",
+    "PPID",
+    "BASH_SOURCE",
+    "FUNCNAME",
 ];
 
 /// Every shell command of the runbook, with its `${VAR}` templates filled: steps, rollback
@@ -213,7 +226,9 @@ mod tests {
     #[test]
     fn first_word_of_each_command_in_lists_and_pipelines() {
         assert_eq!(
-            progs("kubectl get pods | grep -c Running && psql -c 'select 1; select 2' || curl -f x"),
+            progs(
+                "kubectl get pods | grep -c Running && psql -c 'select 1; select 2' || curl -f x"
+            ),
             ["curl", "grep", "kubectl", "psql"]
         );
         assert_eq!(
@@ -243,7 +258,10 @@ mod tests {
     fn env_needed_leaves_out_defaults_and_what_the_command_sets() {
         let env = BTreeMap::new();
         let needed = |c: &str| env_needed(c, &env).into_iter().collect::<Vec<_>>();
-        assert_eq!(needed("psql -h $DB_HOST -U ${DB_USER}"), ["DB_HOST", "DB_USER"]);
+        assert_eq!(
+            needed("psql -h $DB_HOST -U ${DB_USER}"),
+            ["DB_HOST", "DB_USER"]
+        );
         assert!(needed("echo ${REGION:-eu-west-1} $HOME").is_empty());
         assert!(needed("DIR=/tmp/x; mkdir \"$DIR\"; for f in a b; do echo $f; done").is_empty());
     }

@@ -61,28 +61,58 @@ pub fn check(ck: &mut Checker, raw: &RawRunbook, text: &str) {
         }
     }
     for s in &raw.sources {
-        let anchor = s.id.span();
         if let Some(url) = &s.url {
             spanned(ck, url, "url", &raw.vars, text);
         }
-        for (header, value) in &s.headers {
-            unspanned(ck, value, &format!("header `{header}`"), anchor.clone(), &raw.vars, text);
+        for (header, var) in &s.headers {
+            header_names_a_variable(ck, header, var, s.id.span(), text);
         }
     }
-    if let Some(t) = &raw.traffic {
-        if let Some(http) = &t.get_ref().http {
-            let anchor = http.span();
-            let h = http.get_ref();
-            unspanned(ck, &h.url, "[traffic] http url", anchor.clone(), &raw.vars, text);
-            if let Some(body) = &h.body {
-                unspanned(ck, body, "[traffic] http body", anchor.clone(), &raw.vars, text);
-            }
-            for (header, value) in &h.headers {
-                let what = format!("[traffic] http header `{header}`");
-                unspanned(ck, value, &what, anchor.clone(), &raw.vars, text);
-            }
+    if let Some(http) = raw.traffic.as_ref().and_then(|t| t.get_ref().http.as_ref()) {
+        let anchor = http.span();
+        let h = http.get_ref();
+        let fields = std::iter::once(("[traffic] http url", &h.url))
+            .chain(h.body.iter().map(|b| ("[traffic] http body", b)));
+        for (what, value) in fields {
+            unspanned(ck, value, what, anchor.clone(), &raw.vars, text);
+        }
+        for (header, var) in &h.headers {
+            header_names_a_variable(ck, header, var, anchor.clone(), text);
         }
     }
+}
+
+/// A header's value is the name of the environment variable that holds it (so no secret is
+/// in the file): `Bearer $TOKEN` or `${TOKEN}` would be looked up as a variable of that name.
+fn header_names_a_variable(
+    ck: &mut Checker,
+    header: &str,
+    var: &str,
+    anchor: Range<usize>,
+    text: &str,
+) {
+    let is_name = var
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if is_name {
+        return;
+    }
+    let span = text
+        .get(anchor.start..)
+        .and_then(|rest| rest.find(var))
+        .filter(|_| !var.is_empty())
+        .map_or(anchor.clone(), |i| {
+            anchor.start + i..anchor.start + i + var.len()
+        });
+    ck.error(
+        span,
+        format!("header `{header}` = `{var}` is not the name of an environment variable"),
+        format!(
+            "a header's value comes from the environment, never from the file nor [vars]: export the whole value (e.g. `Bearer ...`) and name its variable, like {header} = \"API_TOKEN\""
+        ),
+    );
 }
 
 /// A field with its span: the raw text between its quotes is what we scan, so the caret lands
@@ -145,16 +175,21 @@ mod tests {
 
     #[test]
     fn finds_only_bare_names_of_vars() {
-        let found = |t: &str| {
-            bare_refs(t, &vars())
-        };
+        let found = |t: &str| bare_refs(t, &vars());
         assert_eq!(
             found("$API_ENDPOINT/books"),
             vec![(0..13, "API_ENDPOINT".to_string())]
         );
         assert_eq!(found("x $TOKEN"), vec![(2..8, "TOKEN".to_string())]);
         // Braced, unknown, longer names and lone dollars are not bare references to a var.
-        for fine in ["${API_ENDPOINT}/b", "$HOME/x", "$API_ENDPOINTS", "$", "$1", "a$"] {
+        for fine in [
+            "${API_ENDPOINT}/b",
+            "$HOME/x",
+            "$API_ENDPOINTS",
+            "$",
+            "$1",
+            "a$",
+        ] {
             assert!(found(fine).is_empty(), "{fine}");
         }
     }
