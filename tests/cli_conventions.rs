@@ -16,6 +16,7 @@ const SUBCOMMANDS: &[&str] = &[
     "run",
     "validate",
     "status",
+    "check",
     "report",
     "journal",
     "demo",
