@@ -280,3 +280,32 @@ fn the_header_says_a_rehearsal_runs_unfilled_and_where_t0_came_from() {
     assert!(shown.contains("REHEARSAL · vars unfilled"), "{shown}");
     assert!(shown.contains("T+00:05:00 (--start)"), "{shown}");
 }
+
+/// Through the real binary in a pseudo-terminal: a rehearsal of a runbook with a placeholder
+/// starts and says so, and `--start` sets T-0 (five minutes ago: the clock reads T+00:05).
+#[test]
+fn a_rehearsal_with_placeholders_and_start_shows_both_in_the_header() {
+    use support::cockpit::{Cockpit, Dirs};
+    let dirs = Dirs::new();
+    let rb = runbook(
+        dirs.data.path(),
+        "REPLACE_ME_greeting",
+        "sh",
+        "http://127.0.0.1:9/",
+    );
+    let start = (time::OffsetDateTime::now_utc() - time::Duration::minutes(5))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let args = [
+        "run",
+        rb.to_str().unwrap(),
+        "--rehearsal",
+        "--start",
+        &start,
+    ];
+    let c = Cockpit::start(&dirs, &args, 100, 30);
+    c.wait_for("REHEARSAL · vars unfilled");
+    c.wait_for("(--start)");
+    c.wait_for("T+00:05:");
+    c.quit();
+}
