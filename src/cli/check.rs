@@ -103,14 +103,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 fn print(report: &Report) {
-    println!("Pre-flight: {}", report.runbook.escape_debug());
+    println!("Pre-flight: {}", visible(&report.runbook));
     for i in &report.items {
         let mark = if i.ok { "✔" } else { "✖" };
         println!(
             "{mark} {:<8} {}: {}",
             i.kind,
-            i.name.escape_debug(),
-            i.detail.escape_debug()
+            visible(&i.name),
+            visible(&i.detail)
         );
     }
     let failed = report.items.iter().filter(|i| !i.ok).count();
@@ -119,6 +119,20 @@ fn print(report: &Report) {
     } else {
         println!("{failed} of {} checks do not hold", report.items.len());
     }
+}
+
+/// Text from the runbook or a source with its control characters made visible (`\u{1b}`), so
+/// nothing in it drives the terminal.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn vars(book: &Runbook) -> Vec<Item> {
@@ -320,4 +334,17 @@ fn sources(book: &Runbook) -> Vec<Item> {
             Item::new("source", &s.id, ok, detail)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(
+            visible("title\u{1b}]0;PWNED\u{7} \"quoted\""),
+            "title\\u{1b}]0;PWNED\\u{7} \"quoted\""
+        );
+    }
 }
