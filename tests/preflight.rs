@@ -309,3 +309,75 @@ fn a_rehearsal_with_placeholders_and_start_shows_both_in_the_header() {
     c.wait_for("T+00:05:");
     c.quit();
 }
+
+/// A runbook with one CloudWatch source in eu-west-1, its endpoint on a closed local port.
+fn aws_runbook(dir: &Path) -> PathBuf {
+    let sources = r#"
+[[source]]
+id = "cpu"
+kind = "cloudwatch"
+namespace = "AWS/EC2"
+metric = "CPUUtilization"
+region = "eu-west-1"
+unit = "%"
+"#;
+    let path = dir.join("aws.toml");
+    std::fs::write(&path, support::runbook_text("AWS pre-flight", sources)).unwrap();
+    path
+}
+
+/// The AWS environment of `cmd` cleared: no profile files, no instance metadata, nothing
+/// reaching a real endpoint.
+fn no_aws(cmd: &mut Command, dir: &Path) {
+    for var in [
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_CONFIG_FILE", dir.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+}
+
+fn aws_item(json: &serde_json::Value) -> serde_json::Value {
+    json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "aws")
+        .unwrap_or_else(|| panic!("no aws line: {json:#}"))
+        .clone()
+}
+
+#[test]
+fn aws_credentials_are_checked_per_region_and_name_their_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let rb = aws_runbook(dir.path());
+
+    let mut cmd = flightdeck(dir.path());
+    no_aws(&mut cmd, dir.path());
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "secret-example");
+    let (code, json, shown) = check(cmd, &rb);
+    let aws = aws_item(&json);
+    assert_eq!(aws["name"], "profile default, region eu-west-1", "{json:#}");
+    assert_eq!(aws["ok"], true, "{json:#}");
+    assert!(
+        aws["detail"].as_str().unwrap().contains("Environment"),
+        "{json:#}"
+    );
+    assert!(!shown.contains("secret-example"), "{shown}");
+    // The source itself cannot answer: its endpoint is a closed port.
+    assert_eq!(code, 3);
+    assert_eq!(failing(&json), [("source".to_string(), "cpu".to_string())]);
+
+    let mut cmd = flightdeck(dir.path());
+    no_aws(&mut cmd, dir.path());
+    let (code, json, _) = check(cmd, &rb);
+    assert_eq!(code, 3);
+    assert_eq!(aws_item(&json)["ok"], false, "{json:#}");
+}

@@ -277,7 +277,8 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         text.push_str(&format!(": {c}"));
         cause = c.source();
     }
-    text
+    // The chain's report spans lines ("Attempted:\n  Environment: …"): one line on the checklist.
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The provider that answered. `Credentials` keeps its name private but prints it (with the
