@@ -16,6 +16,8 @@ const SUBCOMMANDS: &[&str] = &[
     "run",
     "validate",
     "status",
+    "check",
+    "end",
     "report",
     "journal",
     "demo",

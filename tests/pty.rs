@@ -17,13 +17,17 @@ const PHASE_1: &str = "Week 1: Prep";
 const STEP_1: &str = "Day 1-2: Phase 2";
 const STEP_1_ID: &str = "id w1_infra";
 
-fn runbook() -> PathBuf {
-    manifest_dir().join(RUNBOOK)
+/// The seed with its `[vars]` placeholders filled (a live run refuses them), in `dirs`.
+fn runbook(dirs: &Dirs) -> PathBuf {
+    let text = std::fs::read_to_string(manifest_dir().join(RUNBOOK)).unwrap();
+    let path = dirs.xdg.path().join("cloudshelf-dynamodb-to-postgres.toml");
+    std::fs::write(&path, text.replace("REPLACE_ME", "example")).unwrap();
+    path
 }
 
 /// The standard start: the runbook at the given size, waiting until the cockpit is drawn.
 fn open(dirs: &Dirs, cols: u16, rows: u16) -> Cockpit {
-    let runbook = runbook();
+    let runbook = runbook(dirs);
     let c = Cockpit::start(dirs, &["run", runbook.to_str().unwrap()], cols, rows);
     c.wait_for(NAME);
     c.wait_for("Checklist");
@@ -226,7 +230,7 @@ fn journal_verify_detects_edit() {
 #[test]
 fn tiny_terminal_and_resize() {
     let dirs = Dirs::new();
-    let runbook = runbook();
+    let runbook = runbook(&dirs);
     let mut c = Cockpit::start(&dirs, &["run", runbook.to_str().unwrap()], 20, 5);
     c.wait_for("too small");
     assert!(!c.contents().contains("Checklist"), "{}", c.contents());

@@ -274,6 +274,10 @@ pub struct App {
     pub end_offered: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// `[vars]` keys still holding a placeholder: only a rehearsal runs so, and its header says it.
+    pub vars_unfilled: Vec<String>,
+    /// T-0 came from `run --start` (it overrides the runbook's `start`; the header says so).
+    pub start_from_flag: bool,
 }
 
 impl App {
@@ -314,6 +318,8 @@ impl App {
             demo_green_failing: false,
             end_offered: false,
             dirty: true,
+            vars_unfilled: Vec::new(),
+            start_from_flag: false,
         }
     }
 

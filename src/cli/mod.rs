@@ -1,6 +1,8 @@
 //! The command line: parses arguments and hands each subcommand to its module.
 //! Exit codes: 0 ok, 1 runtime failure, 2 bad input.
 
+mod check;
+mod check_scan;
 mod demo;
 mod end;
 mod generate;
@@ -41,6 +43,9 @@ pub enum Command {
     /// Poll every source once, evaluate every gate; exit 0 if the next gate's criteria pass
     /// (with no gate left: if every source is OK), 3 if not.
     Status(StatusArgs),
+    /// Pre-flight: [vars] filled, environment variables set, programs on PATH, AWS credentials
+    /// resolving, each source answering once; exit 0 only when all hold, 3 if not.
+    Check(CheckArgs),
     /// End the runbook's open run on purpose (completed, or aborted with steps open): the next
     /// `run` starts a fresh one.
     End(EndArgs),
@@ -86,8 +91,17 @@ pub struct RunArgs {
     /// Observe the run: no action at all, nothing written, no seat taken.
     #[arg(long)]
     pub read_only: bool,
+    /// T-0 of this session (RFC 3339, e.g. 2026-12-05T22:00:00Z), over the runbook's `start`.
+    #[arg(long, value_parser = parse_start)]
+    pub start: Option<time::OffsetDateTime>,
     #[command(flatten)]
     pub aws: AwsArgs,
+}
+
+fn parse_start(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(
+        |_| "not an RFC 3339 time with an offset; write it like 2026-12-05T22:00:00Z".to_string(),
+    )
 }
 
 #[derive(clap::Args, Debug)]
@@ -95,6 +109,17 @@ pub struct StatusArgs {
     /// The runbook whose sources to poll and gates to evaluate.
     pub runbook: PathBuf,
     /// Print JSON (shape in docs/status-json.md) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The runbook to check before the day.
+    pub runbook: PathBuf,
+    /// Print the checklist as JSON (`ok`, and `items` of kind, name, ok, detail).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -184,6 +209,7 @@ pub fn main() -> ExitCode {
         Command::Validate { runbooks } => validate::run(&runbooks),
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
+        Command::Check(args) => check::run(args),
         Command::End(args) => end::run(args),
         Command::Report(args) => report::run(args),
         Command::Demo(args) => demo::run(args),

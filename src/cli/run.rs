@@ -24,6 +24,18 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     args.aws.or_config(&config).apply(&mut loaded.runbook);
+    let unfilled: Vec<String> = runbook::vars::unfilled(&loaded.runbook.vars)
+        .into_iter()
+        .map(String::from)
+        .collect();
+    // Before the terminal is touched: a live run with placeholders would hand them to commands.
+    if !unfilled.is_empty() && !args.rehearsal && !args.read_only {
+        refuse_unfilled(&args.runbook, &unfilled);
+        return ExitCode::from(2);
+    }
+    if let Some(start) = args.start {
+        loaded.runbook.meta.start = Some(start);
+    }
     let theme = match load_theme(args.theme.as_deref(), &config) {
         Ok(t) => t,
         Err(code) => return code,
@@ -42,13 +54,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         new_run: args.new_run,
         read_only: args.read_only,
     };
-    let session = match session::open(loaded.runbook, &args.runbook, &data_dir, want) {
+    let mut session = match session::open(loaded.runbook, &args.runbook, &data_dir, want) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");
             return ExitCode::from(1);
         }
     };
+    session.app.vars_unfilled = unfilled;
+    session.app.start_from_flag = args.start.is_some();
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,
@@ -65,6 +79,23 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => cockpit_failed(e),
     }
+}
+
+fn refuse_unfilled(path: &std::path::Path, unfilled: &[String]) {
+    eprintln!(
+        "flightdeck run: {} [vars] of {} still hold a placeholder ({}):",
+        unfilled.len(),
+        path.display(),
+        runbook::vars::PLACEHOLDER
+    );
+    for name in unfilled {
+        eprintln!("  {}", name.escape_debug());
+    }
+    eprintln!(
+        "A live run would hand them to its commands. Fill them in, or walk the runbook with \
+         --rehearsal; `flightdeck check {}` checks the rest before the day.",
+        path.display()
+    );
 }
 
 /// The cockpit stopped on an error: the terminal back to normal first, then the error on it.

@@ -9,6 +9,7 @@ pub mod raw;
 pub mod template;
 mod validate;
 mod validate_source;
+pub mod vars;
 
 use std::path::Path;
 

@@ -93,6 +93,7 @@ pub fn validate(
         }
     };
 
+    super::vars::check(&mut ck, &raw, text);
     ck.diags.sort_by_key(|d| d.span.start);
     let has_errors = ck
         .diags

@@ -19,10 +19,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         RunState::Active => String::new(),
         other => format!(" {} {}", g.sep, other.word().to_uppercase()),
     };
-    let mode = if app.demo {
-        format!(" DEMO {} {}{state} ", g.sep, app.mode.label())
+    // A rehearsal of a runbook with placeholders left says so: its commands would fail live.
+    let unfilled = if app.vars_unfilled.is_empty() {
+        String::new()
     } else {
-        format!(" {}{state} ", app.mode.label())
+        format!(" {} vars unfilled", g.sep)
+    };
+    let mode = if app.demo {
+        format!(" DEMO {} {}{unfilled}{state} ", g.sep, app.mode.label())
+    } else {
+        format!(" {}{unfilled}{state} ", app.mode.label())
     };
     // Right of the name: what needs eyes now, the split, the mode; the name gives way first.
     let mut right: Vec<Span> = Vec::new();
@@ -64,7 +70,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let clock = app
         .clock_offset()
         .map_or("T --:--:--".to_string(), format_clock);
-    let zero = if app.runbook.meta.start.is_some() {
+    let zero = if app.start_from_flag {
+        " (--start)"
+    } else if app.runbook.meta.start.is_some() {
         ""
     } else {
         " (run)"
