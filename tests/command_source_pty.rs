@@ -61,7 +61,7 @@ fn a_command_with_a_background_child_polled_at_1s_leaves_nothing_after_quit() {
     let dirs = Dirs::new();
     let book = dirs.data.path().join("leaky.toml");
     std::fs::write(&book, runbook(&format!("echo 5; sleep {marker} &"))).unwrap();
-    let mut c = Cockpit::start(&dirs, &["run", book.to_str().unwrap()], 100, 30);
+    let c = Cockpit::start(&dirs, &["run", book.to_str().unwrap()], 100, 30);
     c.wait_for("leaky value");
     // The first poll has run (and the runtime's threads exist) after a second and a half.
     std::thread::sleep(Duration::from_millis(1500));
