@@ -1,6 +1,7 @@
 //! A command source whose command leaves a background child (`echo 5; sleep … &`), polled
 //! every second by the real cockpit in a pseudo-terminal: its threads stay flat over the polls
-//! and, once the operator quits, no process of the command survives.
+//! and, once the operator quits, no process of the command survives, not even of a poll that
+//! was still under way.
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use support::cockpit::{Cockpit, Dirs};
 
-fn runbook(command: &str) -> String {
+fn runbook(command: &str, stuck: &str) -> String {
     format!(
         r#"
 [runbook]
@@ -21,6 +22,14 @@ label = "leaky value"
 command = "{command}"
 interval = "1s"
 timeout = "1s"
+
+[[source]]
+id = "stuck"
+kind = "command"
+label = "stuck value"
+command = "{stuck}"
+interval = "1s"
+timeout = "60s"
 
 [[phase]]
 id = "p"
@@ -58,9 +67,18 @@ fn processes_with(marker: &str) -> Vec<u32> {
 fn a_command_with_a_background_child_polled_at_1s_leaves_nothing_after_quit() {
     // A unique duration is the marker: `sleep` shows it in its command line.
     let marker = format!("300.{}", std::process::id());
+    // A poll still running when the operator quits: its group must go with the cockpit.
+    let stuck = format!("301.{}", std::process::id());
     let dirs = Dirs::new();
     let book = dirs.data.path().join("leaky.toml");
-    std::fs::write(&book, runbook(&format!("echo 5; sleep {marker} &"))).unwrap();
+    std::fs::write(
+        &book,
+        runbook(
+            &format!("echo 5; sleep {marker} &"),
+            &format!("sleep {stuck}"),
+        ),
+    )
+    .unwrap();
     let c = Cockpit::start(&dirs, &["run", book.to_str().unwrap()], 100, 30);
     c.wait_for("leaky value");
     // The first poll has run (and the runtime's threads exist) after a second and a half.
@@ -70,6 +88,10 @@ fn a_command_with_a_background_child_polled_at_1s_leaves_nothing_after_quit() {
     std::thread::sleep(Duration::from_secs(5));
     let threads_after = threads_of(c.pid());
     let running = processes_with(&marker);
+    assert!(
+        !processes_with(&stuck).is_empty(),
+        "the stuck poll runs while the cockpit does"
+    );
     c.quit();
     // One spare thread: the runtime may start a blocking thread while a poll overlaps another.
     assert!(
@@ -81,9 +103,9 @@ fn a_command_with_a_background_child_polled_at_1s_leaves_nothing_after_quit() {
         "children of finished polls still running: {running:?}"
     );
     let settle = Instant::now() + Duration::from_secs(2);
-    while !processes_with(&marker).is_empty() && Instant::now() < settle {
+    let left = || [processes_with(&marker), processes_with(&stuck)].concat();
+    while !left().is_empty() && Instant::now() < settle {
         std::thread::sleep(Duration::from_millis(50));
     }
-    let left = processes_with(&marker);
-    assert!(left.is_empty(), "survived the cockpit: {left:?}");
+    assert!(left().is_empty(), "survived the cockpit: {:?}", left());
 }

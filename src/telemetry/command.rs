@@ -6,6 +6,7 @@
 
 use std::os::fd::AsRawFd;
 use std::process::Child;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::sample::Reading;
@@ -21,13 +22,44 @@ const DRAIN_AFTER_EXIT: Duration = Duration::from_millis(100);
 /// Between SIGTERM and SIGKILL to what remains of the group.
 const GRACE: Duration = Duration::from_millis(300);
 
+/// The process groups of one poller's polls under way. When the poller stops (the cockpit
+/// quits), a blocking poll is abandoned with the process, and its group would outlive it.
+#[derive(Clone, Default)]
+pub struct InFlight(Arc<Mutex<Vec<u32>>>);
+
+impl InFlight {
+    fn groups(&self) -> std::sync::MutexGuard<'_, Vec<u32>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Kills the group of every poll under way. Each is listed only until its group has ended,
+    /// and its shell is still ours (unreaped, or its group still has members), so the id is
+    /// still its own.
+    pub fn end_all(&self) {
+        for pgid in self.groups().drain(..) {
+            crate::shell::signal_group(pgid, libc::SIGKILL);
+        }
+    }
+}
+
 /// Runs the command and turns its output into a reading. Never blocks past `timeout` (plus the
 /// grace it takes to end what the command left running).
 pub fn poll(command: &str, pointer: Option<&str>, timeout: Duration) -> Reading {
+    poll_tracked(command, pointer, timeout, &InFlight::default())
+}
+
+/// `poll`, its group listed in `in_flight` while it runs.
+pub fn poll_tracked(
+    command: &str,
+    pointer: Option<&str>,
+    timeout: Duration,
+    in_flight: &InFlight,
+) -> Reading {
     let mut child = match crate::shell::spawn(command) {
         Ok(c) => c,
         Err(e) => return Reading::Error(format!("cannot start sh: {e}")),
     };
+    in_flight.groups().push(child.id());
     let deadline = Instant::now() + timeout;
     let mut out = Pipe::new(child.stdout.take().map(std::os::fd::OwnedFd::from));
     let mut err = Pipe::new(child.stderr.take().map(std::os::fd::OwnedFd::from));
@@ -50,6 +82,7 @@ pub fn poll(command: &str, pointer: Option<&str>, timeout: Duration) -> Reading 
     // Close our ends first: a child still writing gets EPIPE instead of blocking on a full pipe.
     drop((out.fd.take(), err.fd.take()));
     end_group(&mut child);
+    in_flight.groups().retain(|p| *p != child.id());
     if timed_out {
         return Reading::Error(format!(
             "timed out after {}s and was killed",
