@@ -187,7 +187,7 @@ impl Checker {
                 self.error(
                     text.span(),
                     format!("criterion compares in `{}` but source `{}` reports in `{}`", u.symbol(), c.source, unit.text().unwrap_or("")),
-                    "use the source's unit, or a time unit (ms, s, m, h) only for a source measured in time",
+                    format!("use the source's unit, or a time unit ({}) only for a source measured in time", super::unit::TIME_UNIT_NAMES),
                 );
                 return None;
             }
