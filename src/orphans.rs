@@ -68,7 +68,8 @@ pub fn liveness(group: ProcessGroup) -> Liveness {
     }
 }
 
-fn live_members(pgid: u32) -> usize {
+/// Processes of the group that are not zombies.
+pub fn live_members(pgid: u32) -> usize {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
     };

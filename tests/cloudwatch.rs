@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::types::{MetricDatum, StandardUnit};
+use flightdeck::runbook::unit::SourceUnit;
 use flightdeck::runbook::{CloudWatchQuery, Direction, Panel, Source, SourceSpec, Thresholds};
 use flightdeck::telemetry::aws::{Configs, Target};
 use flightdeck::telemetry::cloudwatch;
@@ -23,7 +24,7 @@ fn source(id: &str, query: CloudWatchQuery) -> Source {
     Source {
         id: id.into(),
         label: id.into(),
-        unit: None,
+        unit: SourceUnit::Count,
         interval: Duration::from_secs(60),
         timeout: Duration::from_secs(5),
         thresholds: Thresholds {
@@ -186,7 +187,7 @@ async fn time_metrics_arrive_in_the_unit_of_the_source() {
         &alb,
         "Average",
     );
-    in_ms.unit = Some("ms".into());
+    in_ms.unit = SourceUnit::parse("ms");
     let mut in_s = metric(
         "p_s",
         "AWS/ApplicationELB",
@@ -194,7 +195,7 @@ async fn time_metrics_arrive_in_the_unit_of_the_source() {
         &alb,
         "Average",
     );
-    in_s.unit = Some("s".into());
+    in_s.unit = SourceUnit::parse("s");
     let polled = cloudwatch::poll(&config, &[in_ms, in_s]).await;
     assert_eq!(by_id(&polled.readings, "p_ms"), Reading::Number(250.0));
     assert_eq!(by_id(&polled.readings, "p_s"), Reading::Number(0.25));

@@ -328,7 +328,7 @@ fn sources(book: &Runbook) -> Vec<Item> {
                     true,
                     format!(
                         "answered {}",
-                        crate::telemetry::format::value(v, s.unit.as_deref())
+                        crate::telemetry::format::value(v, s.unit.text())
                     ),
                 ),
             };

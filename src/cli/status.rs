@@ -217,7 +217,7 @@ fn status_of<'a>(
     let number = reading.and_then(Reading::value);
     let unit = match reading {
         Some(Reading::Up { .. }) => Some("ms"),
-        _ => source.unit.as_deref(),
+        _ => source.unit.text(),
     };
     let error = match reading {
         Some(Reading::Down { reason }) | Some(Reading::Error(reason)) => Some(reason.clone()),
@@ -244,7 +244,7 @@ fn status_of<'a>(
         label: &source.label,
         kind: source.spec.kind_name(),
         panel: source.panel,
-        unit: source.unit.as_deref(),
+        unit: source.unit.text(),
         state,
         word: word(source, current, sample, now),
         value: number,

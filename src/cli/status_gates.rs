@@ -108,7 +108,7 @@ fn judge(
 fn measured_unit(source: &Source) -> Option<&str> {
     match source.spec {
         SourceSpec::Http { .. } => Some("ms"),
-        _ => source.unit.as_deref(),
+        _ => source.unit.text(),
     }
 }
 
@@ -120,8 +120,8 @@ fn threshold(criterion: &Criterion, source: Option<&Source>) -> (String, Option<
         Condition::IsUp => (format!("is up{held}"), None),
         Condition::IsDown => (format!("is down{held}"), None),
         Condition::Compare { op, value: v, unit } => {
-            let source_unit = source.and_then(|s| s.unit.as_deref());
-            let limit = in_source_unit(*v, *unit, source_unit);
+            let none = crate::runbook::unit::SourceUnit::Count;
+            let limit = in_source_unit(*v, *unit, source.map_or(&none, |s| &s.unit));
             let shown = value(limit, source.and_then(measured_unit));
             (format!("{} {shown}{held}", op.symbol()), Some(limit))
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::runbook::duration::{format_duration, parse_duration};
+use crate::runbook::unit::{TIME_UNIT_NAMES, TimeUnit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Op {
@@ -30,12 +31,10 @@ impl Op {
     }
 }
 
+/// The unit of a criterion's value; time units come from the table durations use too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Unit {
-    Millis,
-    Seconds,
-    Minutes,
-    Hours,
+    Time(TimeUnit),
     Percent,
     Dollars,
 }
@@ -43,34 +42,24 @@ pub enum Unit {
 impl Unit {
     pub fn symbol(self) -> &'static str {
         match self {
-            Unit::Millis => "ms",
-            Unit::Seconds => "s",
-            Unit::Minutes => "m",
-            Unit::Hours => "h",
+            Unit::Time(t) => t.symbol(),
             Unit::Percent => "%",
             Unit::Dollars => "$",
         }
     }
 
     pub fn parse(text: &str) -> Option<Unit> {
-        Some(match text {
-            "ms" => Unit::Millis,
-            "s" => Unit::Seconds,
-            "m" | "min" => Unit::Minutes,
-            "h" => Unit::Hours,
-            "%" => Unit::Percent,
-            "$" => Unit::Dollars,
-            _ => return None,
-        })
+        match text {
+            "%" => Some(Unit::Percent),
+            "$" => Some(Unit::Dollars),
+            t => TimeUnit::parse(t).map(Unit::Time),
+        }
     }
 
     /// Seconds per unit for time units, `None` for the others.
     pub fn seconds(self) -> Option<f64> {
         match self {
-            Unit::Millis => Some(0.001),
-            Unit::Seconds => Some(1.0),
-            Unit::Minutes => Some(60.0),
-            Unit::Hours => Some(3600.0),
+            Unit::Time(t) => Some(t.seconds()),
             Unit::Percent | Unit::Dollars => None,
         }
     }
@@ -271,7 +260,7 @@ impl<'a> Cursor<'a> {
                 self.error(
                     unit_start,
                     &format!("`{u}` is not a unit"),
-                    "use one of ms, s, m, h, %, $ (or none)",
+                    &format!("use one of {TIME_UNIT_NAMES}, %, $ (or none)"),
                 )
             })?),
         };
@@ -304,7 +293,7 @@ mod tests {
             (
                 "sync_lag < 30s",
                 "sync_lag",
-                cmp(Op::Lt, 30.0, Some(Unit::Seconds)),
+                cmp(Op::Lt, 30.0, Some(Unit::Time(TimeUnit::Seconds))),
                 None,
             ),
             (
@@ -325,7 +314,7 @@ mod tests {
             (
                 "p95>=200ms for 5m",
                 "p95",
-                cmp(Op::Ge, 200.0, Some(Unit::Millis)),
+                cmp(Op::Ge, 200.0, Some(Unit::Time(TimeUnit::Millis))),
                 Some(300),
             ),
             ("conflicts != 0", "conflicts", cmp(Op::Ne, 0.0, None), None),

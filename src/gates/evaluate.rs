@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::criterion::{Condition, Criterion, Op, Unit};
 use crate::runbook::Source;
+use crate::runbook::unit::{SourceUnit, TimeUnit};
 use crate::telemetry::history::Point;
 use crate::telemetry::sample::{STALE_AFTER_INTERVALS, is_stale};
 use crate::telemetry::{Reading, SourceHistory};
@@ -118,7 +119,7 @@ fn holds(condition: &Condition, point: Point, source: &Source) -> Option<bool> {
         (Condition::Compare { .. }, Point::Down) => None,
         (Condition::Compare { op, value, unit }, Point::Number(v))
         | (Condition::Compare { op, value, unit }, Point::Up { latency_ms: v }) => {
-            let limit = in_source_unit(*value, *unit, source.unit.as_deref());
+            let limit = in_source_unit(*value, *unit, &source.unit);
             Some(compare(*op, v, limit))
         }
     }
@@ -138,9 +139,9 @@ fn compare(op: Op, a: f64, b: f64) -> bool {
 }
 
 /// A criterion's value in the source's unit: `5m` against a source in `s` is 300.
-pub fn in_source_unit(value: f64, unit: Option<Unit>, source_unit: Option<&str>) -> f64 {
+pub fn in_source_unit(value: f64, unit: Option<Unit>, source_unit: &SourceUnit) -> f64 {
     let from = unit.and_then(Unit::seconds);
-    let to = source_unit.and_then(Unit::parse).and_then(Unit::seconds);
+    let to = source_unit.time().map(TimeUnit::seconds);
     match (from, to) {
         (Some(f), Some(t)) => value * f / t,
         _ => value,
@@ -149,7 +150,7 @@ pub fn in_source_unit(value: f64, unit: Option<Unit>, source_unit: Option<&str>)
 
 /// `42s > 30s`-style evidence: the measured value against the criterion.
 fn describe(condition: &Condition, point: Point, source: &Source, holds: bool) -> String {
-    let unit = source.unit.as_deref();
+    let unit = source.unit.text();
     match (condition, point) {
         (Condition::IsUp | Condition::IsDown, Point::Up { .. }) => "up".into(),
         (Condition::IsUp | Condition::IsDown, _) => "down".into(),
@@ -161,7 +162,7 @@ fn describe(condition: &Condition, point: Point, source: &Source, holds: bool) -
             },
             Point::Number(v) | Point::Up { latency_ms: v },
         ) => {
-            let limit = in_source_unit(*value, *cu, unit);
+            let limit = in_source_unit(*value, *cu, &source.unit);
             let op = if holds { op.symbol() } else { negated(*op) };
             format!(
                 "{} {op} {}",

@@ -113,6 +113,6 @@ fn unit_of<'a>(criterion: &str, input: &'a Input) -> Option<&'a str> {
     match source.spec {
         // An http source is judged on its latency.
         crate::runbook::SourceSpec::Http { .. } => Some("ms"),
-        _ => source.unit.as_deref(),
+        _ => source.unit.text(),
     }
 }

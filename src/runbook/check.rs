@@ -9,13 +9,14 @@ use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
 use super::duration::{parse_duration, parse_time_mark};
+use super::unit::SourceUnit;
 use crate::gates::{Condition, Criterion, Unit};
 
 #[derive(Default)]
 pub struct Checker {
     pub diags: Vec<Diagnostic>,
     /// Source id → its unit, for criteria checks.
-    pub sources: HashMap<String, (Option<String>, bool)>,
+    pub sources: HashMap<String, (SourceUnit, bool)>,
 }
 
 impl Checker {
@@ -182,11 +183,11 @@ impl Checker {
                 );
                 return None;
             }
-            Condition::Compare { unit: Some(u), .. } if !units_compatible(*u, unit.as_deref()) => {
+            Condition::Compare { unit: Some(u), .. } if !units_compatible(*u, &unit) => {
                 self.error(
                     text.span(),
-                    format!("criterion compares in `{}` but source `{}` reports in `{}`", u.symbol(), c.source, unit.as_deref().unwrap_or("")),
-                    "use the source's unit, or a time unit (ms, s, m, h) only for a source measured in time",
+                    format!("criterion compares in `{}` but source `{}` reports in `{}`", u.symbol(), c.source, unit.text().unwrap_or("")),
+                    format!("use the source's unit, or a time unit ({}) only for a source measured in time", super::unit::TIME_UNIT_NAMES),
                 );
                 return None;
             }
@@ -196,12 +197,13 @@ impl Checker {
     }
 }
 
-fn units_compatible(criterion: Unit, source: Option<&str>) -> bool {
-    let source_unit = source.and_then(Unit::parse);
-    match (criterion.seconds(), source_unit) {
-        (_, None) => true, // a free-form or missing unit: nothing to compare against
-        (Some(_), Some(s)) => s.seconds().is_some(),
-        (None, Some(s)) => s == criterion,
+fn units_compatible(criterion: Unit, source: &SourceUnit) -> bool {
+    match (criterion, source) {
+        // A free-form or missing unit: nothing to compare against.
+        (_, SourceUnit::Count | SourceUnit::Label(_)) => true,
+        (Unit::Time(_), s) => s.time().is_some(),
+        (Unit::Percent, s) => *s == SourceUnit::Percent,
+        (Unit::Dollars, s) => *s == SourceUnit::Dollars,
     }
 }
 

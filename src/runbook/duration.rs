@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-/// Parses `500ms`, `10s`, `5m`, `2h`, `1d` and combinations, largest unit first (`1h30m`).
+use super::unit::{TIME_UNIT_NAMES, TimeUnit};
+
+/// Parses `500ms`, `10s`, `5m` (or `5min`), `2h`, `1d` and combinations, largest unit first
+/// (`1h30m`); the units are those of `unit::TimeUnit`, shared with criteria.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text.is_empty() {
@@ -13,7 +16,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     let mut total = Duration::ZERO;
     let mut rest = text;
-    let mut last_rank: Option<usize> = None;
+    let mut last_rank: Option<TimeUnit> = None;
     while !rest.is_empty() {
         let digits = rest
             .find(|c: char| !c.is_ascii_digit())
@@ -31,19 +34,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(rest.len());
         let (unit, after) = rest.split_at(unit_len);
-        let (rank, millis) = match unit {
-            "d" => (0, 86_400_000),
-            "h" => (1, 3_600_000),
-            "m" => (2, 60_000),
-            "s" => (3, 1_000),
-            "ms" => (4, 1),
-            "" => {
+        let time_unit = match TimeUnit::parse(unit) {
+            Some(u) => u,
+            None if unit.is_empty() => {
                 return Err(format!(
-                    "`{text}` has a number without a unit (ms, s, m, h, d)"
+                    "`{text}` has a number without a unit ({TIME_UNIT_NAMES})"
                 ));
             }
-            other => return Err(format!("`{other}` is not a unit of time")),
+            None => return Err(format!("`{unit}` is not a unit of time")),
         };
+        let (rank, millis) = (time_unit, time_unit.millis());
         if last_rank.is_some_and(|last| rank <= last) {
             return Err(format!(
                 "`{text}`: write units largest first, each once (like 1h30m)"

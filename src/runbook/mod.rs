@@ -7,6 +7,7 @@ pub mod duration;
 pub mod model;
 pub mod raw;
 pub mod template;
+pub mod unit;
 mod validate;
 mod validate_source;
 pub mod vars;

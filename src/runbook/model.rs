@@ -76,7 +76,8 @@ pub struct Thresholds {
 pub struct Source {
     pub id: String,
     pub label: String,
-    pub unit: Option<String>,
+    /// Parsed once at validation; `Count` when the runbook gives none.
+    pub unit: super::unit::SourceUnit,
     pub interval: Duration,
     pub timeout: Duration,
     pub thresholds: Thresholds,

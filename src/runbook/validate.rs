@@ -39,8 +39,10 @@ pub fn validate(
         .as_ref()
         .is_some_and(|t| t.get_ref().get.is_some())
     {
-        ck.sources
-            .insert(READ_BACK_SOURCE.into(), (Some("%".into()), false));
+        ck.sources.insert(
+            READ_BACK_SOURCE.into(),
+            (super::unit::SourceUnit::Percent, false),
+        );
     }
     let raw_meta = raw.runbook.as_ref().map(Spanned::get_ref);
     let mut sources: Vec<Source> = raw
@@ -171,7 +173,7 @@ fn read_back_source(t: &Traffic) -> Option<Source> {
     Some(Source {
         id: READ_BACK_SOURCE.into(),
         label: "green weight in force (read-back)".into(),
-        unit: Some("%".into()),
+        unit: super::unit::SourceUnit::Percent,
         interval: t.get_interval,
         timeout: t.timeout,
         thresholds: Thresholds {

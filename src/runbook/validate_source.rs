@@ -7,6 +7,7 @@ use toml::Spanned;
 use super::check::Checker;
 use super::model::*;
 use super::raw::{RawMeta, RawSource};
+use super::unit::{SourceUnit, TimeUnit};
 
 const KINDS: &[&str] = &[
     "http",
@@ -122,6 +123,9 @@ impl Checker {
                 _ => Panel::Metrics,
             },
         };
+        if kind == "http" {
+            self.http_unit(s);
+        }
         let unit = unit_of(s);
         let spec = self.source_spec(kind, s, meta)?;
         Some(Source {
@@ -134,6 +138,24 @@ impl Checker {
             panel,
             spec,
         })
+    }
+
+    /// An http source measures its latency in milliseconds, whatever `unit` says: a `unit` other
+    /// than `ms` would make `api < 1s` compare 5 ms as 5 s, so it is refused.
+    fn http_unit(&mut self, s: &RawSource) {
+        let Some(unit) = &s.unit else { return };
+        if SourceUnit::parse(unit.get_ref()) == SourceUnit::Time(TimeUnit::Millis) {
+            return;
+        }
+        self.error(
+            unit.span(),
+            format!(
+                "source `{}` is http: its value is the latency in ms, so `unit = \"{}\"` would misread it",
+                s.id.get_ref(),
+                unit.get_ref()
+            ),
+            "remove `unit` (http latency is always in ms); write `warn`/`fail` in ms, and criteria in any time unit, like `api < 1s`",
+        );
     }
 
     fn cost_interval(&mut self, s: &RawSource, interval: Duration) {
@@ -323,15 +345,14 @@ fn is_percentile(stat: &str) -> bool {
         .is_some_and(|n| n.parse::<f64>().is_ok_and(|v| (0.0..=100.0).contains(&v)))
 }
 
-/// The unit a source reports in: its own `unit`, else its kind's (`ms` for http latency, `$`
-/// for cost). Criteria are checked against it before the source itself is validated.
-pub fn unit_of(s: &RawSource) -> Option<String> {
-    s.unit
-        .as_ref()
-        .map(|u| u.get_ref().clone())
-        .or_else(|| match s.kind.get_ref().as_str() {
-            "http" => Some("ms".into()),
-            "cost_explorer" => Some("$".into()),
-            _ => None,
-        })
+/// The unit a source reports in, parsed once: its own `unit`, else its kind's (`$` for cost).
+/// An http source is always in `ms`, its latency (see `http_unit`). Criteria are checked
+/// against it before the source itself is validated.
+pub fn unit_of(s: &RawSource) -> SourceUnit {
+    match (s.kind.get_ref().as_str(), &s.unit) {
+        ("http", _) => SourceUnit::Time(TimeUnit::Millis),
+        (_, Some(u)) => SourceUnit::parse(u.get_ref()),
+        ("cost_explorer", None) => SourceUnit::Dollars,
+        (_, None) => SourceUnit::Count,
+    }
 }

@@ -409,16 +409,6 @@ const TIME_METRICS: &[(&str, &str, f64)] = &[
     ("AWS/DynamoDB", "ReplicationLatency", 0.001),
 ];
 
-fn seconds_per(unit: &str) -> Option<f64> {
-    match unit {
-        "ms" => Some(0.001),
-        "s" => Some(1.0),
-        "m" | "min" => Some(60.0),
-        "h" => Some(3600.0),
-        _ => None,
-    }
-}
-
 /// The value in the source's unit (see `TIME_METRICS`); a count (`SampleCount`) is no time.
 fn convert_unit(source: &Source, value: f64) -> f64 {
     let SourceSpec::CloudWatch {
@@ -438,7 +428,7 @@ fn convert_unit(source: &Source, value: f64) -> f64 {
         .iter()
         .find(|(ns, m, _)| ns == namespace && m == metric)
         .map(|(_, _, secs)| *secs);
-    match (published, source.unit.as_deref().and_then(seconds_per)) {
+    match (published, source.unit.time().map(|t| t.seconds())) {
         (Some(from), Some(to)) if stat != "SampleCount" => value * from / to,
         _ => value,
     }
@@ -447,13 +437,14 @@ fn convert_unit(source: &Source, value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runbook::unit::SourceUnit;
     use std::collections::BTreeMap;
 
     fn source(namespace: &str, metric: &str, stat: &str, unit: Option<&str>) -> Source {
         Source {
             id: "s".into(),
             label: "s".into(),
-            unit: unit.map(str::to_string),
+            unit: unit.map_or(SourceUnit::Count, SourceUnit::parse),
             interval: Duration::from_secs(60),
             timeout: Duration::from_secs(5),
             thresholds: crate::runbook::Thresholds {

@@ -16,7 +16,7 @@ pub fn value(v: f64, unit: Option<&str>) -> String {
         }
         // Long latencies read better in seconds.
         Some("ms") if v.abs() >= 10_000.0 => format!("{}s", number(v / 1000.0)),
-        Some(u @ ("s" | "ms" | "m" | "h" | "%")) => format!("{}{u}", number(v)),
+        Some(u @ ("s" | "ms" | "m" | "h" | "d" | "%")) => format!("{}{u}", number(v)),
         Some(u) => format!("{} {u}", number(v)),
         None => number(v),
     }

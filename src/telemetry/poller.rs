@@ -54,6 +54,8 @@ pub struct Context {
     pub aws: aws::Configs,
     pub settings: Settings,
     calls: Mutex<Calls>,
+    /// Command polls under way, ended when the poller stops.
+    commands: command::InFlight,
 }
 
 impl Context {
@@ -67,6 +69,7 @@ impl Context {
             aws,
             settings,
             calls: Mutex::new(Calls::default()),
+            commands: command::InFlight::default(),
         }
     }
 
@@ -154,6 +157,7 @@ pub fn plan(sources: Vec<Source>, settings: &Settings) -> Vec<Job> {
 /// Stops the poller when dropped.
 pub struct Poller {
     runtime: Option<tokio::runtime::Runtime>,
+    commands: command::InFlight,
 }
 
 impl Drop for Poller {
@@ -161,6 +165,8 @@ impl Drop for Poller {
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }
+        // Blocking polls are abandoned, not awaited: their commands must not outlive us.
+        self.commands.end_all();
     }
 }
 
@@ -176,6 +182,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn start(sources: Vec<Source>, context: Context, sink: Sink) -> std::io::Result<Poller> {
     let runtime = runtime()?;
     let permits = Arc::new(Semaphore::new(MAX_CONCURRENT_POLLS));
+    let commands = context.commands.clone();
     let jobs = plan(sources, &context.settings);
     let context = Arc::new(context);
     for (i, job) in jobs.into_iter().enumerate() {
@@ -189,6 +196,7 @@ pub fn start(sources: Vec<Source>, context: Context, sink: Sink) -> std::io::Res
     }
     Ok(Poller {
         runtime: Some(runtime),
+        commands,
     })
 }
 
@@ -305,9 +313,12 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
             pointer,
         } => {
             let (cmd, pointer) = (cmd.clone(), pointer.clone());
-            tokio::task::spawn_blocking(move || command::poll(&cmd, pointer.as_deref(), timeout))
-                .await
-                .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))
+            let in_flight = context.commands.clone();
+            tokio::task::spawn_blocking(move || {
+                command::poll_tracked(&cmd, pointer.as_deref(), timeout, &in_flight)
+            })
+            .await
+            .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))
         }
         SourceSpec::Http { .. } | SourceSpec::HttpJson { .. } | SourceSpec::Prometheus { .. } => {
             http::poll(&context.http, &source.spec, timeout).await

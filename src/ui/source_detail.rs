@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
         let unit = if matches!(source.spec, SourceSpec::Http { .. }) {
             Some("ms")
         } else {
-            source.unit.as_deref()
+            source.unit.text()
         };
         let spark = sparkline(
             h.values.iter().copied(),
@@ -193,7 +193,7 @@ fn thresholds(source: &Source) -> String {
         Direction::Above => "≥",
         Direction::Below => "≤",
     };
-    let unit = source.unit.as_deref();
+    let unit = source.unit.text();
     match (t.warn, t.fail) {
         (None, None) => "no thresholds".into(),
         (w, f) => [("warn", w), ("fail", f)]

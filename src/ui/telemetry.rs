@@ -128,7 +128,7 @@ pub fn value_text(app: &App, source: &Source) -> String {
         Some(Reading::Up { latency_ms }) => value(*latency_ms, Some("ms")),
         Some(r) => r
             .value()
-            .map_or("—".into(), |v| value(v, source.unit.as_deref())),
+            .map_or("—".into(), |v| value(v, source.unit.text())),
         None => "—".into(),
     }
 }
@@ -157,7 +157,7 @@ fn spark_line<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line
     let t = look.theme;
     let ceiling = source.thresholds.fail.or(source.thresholds.warn);
     let limit = ceiling.map_or(String::new(), |c| {
-        format!(" {} ", value(c, source.unit.as_deref()))
+        format!(" {} ", value(c, source.unit.text()))
     });
     let spark_width = width
         .saturating_sub(2 + 2 + limit.chars().count() + 3)

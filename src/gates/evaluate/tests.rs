@@ -2,6 +2,7 @@
 //! verdict with its evidence.
 
 use super::*;
+use crate::runbook::unit::{SourceUnit, TimeUnit};
 use crate::telemetry::Sample;
 use time::macros::datetime;
 
@@ -221,9 +222,100 @@ fn an_unknown_source_is_unknown_never_pass() {
 
 #[test]
 fn units_convert_into_the_source_unit() {
-    assert_eq!(in_source_unit(5.0, Some(Unit::Minutes), Some("s")), 300.0);
-    assert_eq!(in_source_unit(1.0, Some(Unit::Seconds), Some("ms")), 1000.0);
-    assert_eq!(in_source_unit(250.0, Some(Unit::Millis), Some("s")), 0.25);
-    assert_eq!(in_source_unit(0.1, Some(Unit::Percent), Some("%")), 0.1);
-    assert_eq!(in_source_unit(3.0, None, Some("count")), 3.0);
+    let su = SourceUnit::parse;
+    let t = |u| Some(Unit::Time(u));
+    assert_eq!(in_source_unit(5.0, t(TimeUnit::Minutes), &su("s")), 300.0);
+    assert_eq!(in_source_unit(1.0, t(TimeUnit::Seconds), &su("ms")), 1000.0);
+    assert_eq!(in_source_unit(250.0, t(TimeUnit::Millis), &su("s")), 0.25);
+    assert_eq!(in_source_unit(1.0, t(TimeUnit::Days), &su("h")), 24.0);
+    assert_eq!(in_source_unit(5.0, t(TimeUnit::Minutes), &su("min")), 5.0);
+    assert_eq!(in_source_unit(0.1, Some(Unit::Percent), &su("%")), 0.1);
+    assert_eq!(in_source_unit(3.0, None, &su("count")), 3.0);
+}
+
+/// One table of time units: `5min`, `5m` and `300s` are the same in a threshold and in `for`,
+/// and so are `1d` and `24h`.
+#[test]
+fn a_threshold_and_a_for_read_time_units_alike() {
+    let limit = |text: &str| match crate::gates::Criterion::parse(text).unwrap().condition {
+        crate::gates::Condition::Compare { value, unit, .. } => {
+            in_source_unit(value, unit, &SourceUnit::Time(TimeUnit::Seconds))
+        }
+        other => panic!("{other:?}"),
+    };
+    let held = |text: &str| crate::gates::Criterion::parse(text).unwrap().held_for;
+    for (a, b) in [
+        ("5min", "5m"),
+        ("5min", "300s"),
+        ("1d", "24h"),
+        ("1d", "86400s"),
+    ] {
+        assert_eq!(
+            limit(&format!("lag < {a}")),
+            limit(&format!("lag < {b}")),
+            "{a} vs {b}"
+        );
+        assert_eq!(
+            held(&format!("lag < 1 for {a}")),
+            held(&format!("lag < 1 for {b}"))
+        );
+        let d = crate::runbook::duration::parse_duration;
+        assert_eq!(d(a), d(b), "{a} vs {b} as durations");
+        assert_eq!(d(a).unwrap().as_secs_f64(), limit(&format!("lag < {a}")));
+    }
+}
+
+/// An http source is judged on its latency in ms: `api < 1s` passes at 5.22 ms.
+#[test]
+fn an_http_latency_of_5ms_passes_under_1s() {
+    let c = crate::gates::Criterion::parse("api < 1s").unwrap();
+    let srcs = sources();
+    let source = srcs.iter().find(|s| s.id == "api").unwrap();
+    assert_eq!(source.unit, SourceUnit::Time(TimeUnit::Millis));
+    let h = history(&[(0, up(5.22))]);
+    let e = evaluate(&c, Some(source), Some(&h), NOW);
+    assert_eq!(
+        (e.verdict, e.why.as_str()),
+        (Verdict::Pass, "5.22ms < 1000ms")
+    );
+}
+
+/// Before units were typed, `unit = "s"` on an http source validated, and then `api < 1s`
+/// failed at 5 ms (`WHY 5.22s >= 1s`). Now validate refuses any unit but `ms` on it.
+#[test]
+fn an_http_source_with_a_unit_other_than_ms_does_not_validate() {
+    let book = |unit: &str| {
+        format!(
+            r#"
+[runbook]
+name = "x"
+[[source]]
+id = "api"
+kind = "http"
+url = "http://127.0.0.1:9/"
+unit = "{unit}"
+[[phase]]
+id = "p"
+title = "p"
+[[phase.step]]
+id = "a"
+title = "a"
+gate = ["api < 1s"]
+[rollback]
+steps = [{{ title = "r" }}]
+"#
+        )
+    };
+    for unit in ["s", "m", "%", "rps"] {
+        let Err(diags) = crate::runbook::parse(&book(unit)) else {
+            panic!("an http source with unit = {unit:?} validated");
+        };
+        assert!(
+            diags.iter().any(|d| d.message.contains("latency in ms")),
+            "unit {unit}: {diags:?}"
+        );
+    }
+    let ok = crate::runbook::parse(&book("ms")).map_err(|d| format!("{d:?}"));
+    let sources = ok.unwrap().runbook.sources;
+    assert_eq!(sources[0].unit, SourceUnit::Time(TimeUnit::Millis));
 }
