@@ -3,6 +3,8 @@
 //! holds a control byte but `\n`: a runbook cannot drive the terminal through `validate`.
 //! Seeded: a failure names its case, and the same seed gives the same cases.
 
+mod support;
+
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -173,4 +175,40 @@ fn validate_prints_no_escape_from_a_hostile_runbook() {
         stderr.contains("1 | # \\e[2J\\e]0;PWNED\\u{7} comment"),
         "{stderr}"
     );
+}
+
+#[test]
+fn status_prints_a_hostile_unit_and_label_visibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources = r#"
+[[source]]
+id = "lag"
+label = "lag \u001b[2J\u001b]0;PWNED\u0007"
+kind = "command"
+command = "echo 4.2"
+unit = "\u001b]52;c;cm0gLXJmIH4K\u0007"
+"#;
+    let path = dir.path().join("status.toml");
+    fs::write(&path, support::runbook_text("hostile", sources)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_flightdeck"))
+        .arg("status")
+        .arg(&path)
+        .env("FLIGHTDECK_DATA_DIR", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, byte) in [("ESC", 0x1b), ("BEL", 0x07)] {
+        assert!(
+            !out.stderr.contains(&byte) && !out.stdout.contains(&byte),
+            "{name} reaches the terminal:\n{shown}"
+        );
+    }
+    // Shown, written out: in the table (the value's unit) or in a diagnostic refusing it.
+    assert!(shown.contains("\\e]52;c;"), "{shown}");
 }

@@ -206,7 +206,7 @@ fn print_gate(g: &GateStatus, is_next: bool) {
         "NOT all criteria pass"
     };
     // Titles, criteria and units come from the runbook: shown, never obeyed.
-    println!("{} \"{}\": {word}{mark}", visible(g.id), visible(&g.title));
+    println!("{} \"{}\": {word}{mark}", visible(g.id), visible(g.title));
     let width =
         |f: fn(&CriterionStatus) -> usize| g.criteria.iter().map(f).max().unwrap_or(0).max(9);
     let (cw, tw) = (
