@@ -27,6 +27,20 @@ fn a_panic_is_printed_on_the_normal_screen_and_logged() {
         screen.contains("FLIGHTDECK_TEST_PANIC: a panic on the first tick"),
         "the panic message is not on the normal screen:\n{screen}"
     );
+    // What the shell prints next goes at the cursor: it must be below the message, or the
+    // prompt overwrites it (a second "leave the alternate screen" moves the cursor back up).
+    let (message_row, cursor_row) = c.with_screen(|s| {
+        let rows: Vec<String> = s.rows(0, 100).collect();
+        let at = rows
+            .iter()
+            .rposition(|r| r.contains("FLIGHTDECK_TEST_PANIC"))
+            .unwrap() as u16;
+        (at, s.cursor_position().0)
+    });
+    assert!(
+        cursor_row > message_row,
+        "the cursor (row {cursor_row}) is not below the panic message (row {message_row}):\n{screen}"
+    );
     let logs = dirs.xdg.path().to_path_buf();
     let logged = walk(&logs)
         .iter()
