@@ -81,6 +81,9 @@ fn event_loop(
     actions: &mut Actions,
     observer: &mut Option<Observer>,
 ) -> Result<()> {
+    // For tests only (tests/panic_pty.rs): proves a panic's message survives the terminal's
+    // restoration. Set, it panics on the first tick.
+    let test_panic = std::env::var_os("FLIGHTDECK_TEST_PANIC").is_some();
     loop {
         if session.app.dirty {
             term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
@@ -91,6 +94,9 @@ fn event_loop(
         // Drain what queued up meanwhile, so a burst of keys costs one redraw.
         pending.extend(rx.try_iter());
         for msg in pending {
+            if matches!(msg, Msg::Tick(_)) && test_panic {
+                panic!("FLIGHTDECK_TEST_PANIC: a panic on the first tick, as asked");
+            }
             let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
                 continue;
             };

@@ -3,6 +3,7 @@
 //! and applies the config file's key overrides in front of `update`.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, terminal};
@@ -23,9 +24,13 @@ impl Drop for Guard {
     }
 }
 
+/// Whether the cockpit holds the terminal (raw mode, alternate screen): restored once only.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
 pub fn enter() -> io::Result<(Term, Guard)> {
     install_panic_hook();
     terminal::enable_raw_mode()?;
+    ENTERED.store(true, Ordering::SeqCst);
     let guard = Guard;
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
     let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -33,7 +38,12 @@ pub fn enter() -> io::Result<(Term, Guard)> {
 }
 
 /// Best effort: on SIGHUP the terminal may already be gone, and that must not stop the exit.
+/// Once only: leaving the alternate screen again also restores the cursor saved on entering
+/// it, which would move it back above a panic's message for the shell prompt to overwrite.
 pub fn restore() {
+    if !ENTERED.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = terminal::disable_raw_mode();
     let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
     let _ = io::stdout().flush();
@@ -42,6 +52,7 @@ pub fn restore() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The terminal first, so the message lands on the normal screen, after the frames.
         restore();
         tracing::error!("panic: {info}");
         previous(info);

@@ -430,13 +430,19 @@ impl App {
             .steps()
             .filter(|(_, s)| !self.progress.status(&s.id).finished())
             .filter_map(|(_, s)| s.planned)
-            .sum();
+            .fold(
+                std::time::Duration::ZERO,
+                std::time::Duration::saturating_add,
+            );
         let any_planned = self.runbook.steps().any(|(_, s)| s.planned.is_some());
         let from = match self.runbook.meta.start {
             Some(start) if start > self.now => start,
             _ => self.now,
         };
-        any_planned.then(|| from + remaining)
+        // No end past the calendar: a value that slipped past validation shows none.
+        any_planned
+            .then(|| timers::checked_add(from, remaining))
+            .flatten()
     }
 
     /// Whether the step matches a search query (case-insensitive, in title, id, owner, text).

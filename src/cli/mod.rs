@@ -11,7 +11,7 @@ mod report;
 mod run;
 mod status;
 mod status_gates;
-mod validate;
+pub mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

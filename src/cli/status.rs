@@ -16,6 +16,7 @@ use crate::runbook::{self, Source};
 use crate::telemetry::format::{age, value};
 use crate::telemetry::poller::{self, Context, Settings};
 use crate::telemetry::sample::{ForecastMethod, measured_at, word};
+use crate::telemetry::sanitize::visible;
 use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
 
 /// Exit code when the next gate would be NO-GO, or (no gate to decide) some source is not OK.
@@ -280,14 +281,15 @@ fn print_table(report: &Report, calls: Calls) {
             ),
             _ => String::new(),
         };
+        // Ids, units and errors come from the runbook or a source: shown, never obeyed.
         println!(
             "{:<id_width$}  {:<8} {:>10}  {:<6} {:>5}  {}",
-            s.id,
+            visible(s.id),
             panel,
-            s.value_text,
+            visible(&s.value_text),
             s.word,
             s.age_seconds.map_or("-".into(), age),
-            detail
+            visible(&detail)
         );
     }
     println!(

@@ -16,6 +16,7 @@ use crate::journal::record::verify_text;
 use crate::journal::runs;
 use crate::runbook::{Runbook, Source, SourceSpec, StepKind};
 use crate::telemetry::format::{age, value};
+use crate::telemetry::sanitize::visible;
 use crate::telemetry::{Sample, Telemetry};
 
 #[derive(Serialize)]
@@ -204,10 +205,14 @@ fn print_gate(g: &GateStatus, is_next: bool) {
     } else {
         "NOT all criteria pass"
     };
-    println!("{} \"{}\": {word}{mark}", g.id, g.title);
+    // Titles, criteria and units come from the runbook: shown, never obeyed.
+    println!("{} \"{}\": {word}{mark}", visible(g.id), visible(g.title));
     let width =
         |f: fn(&CriterionStatus) -> usize| g.criteria.iter().map(f).max().unwrap_or(0).max(9);
-    let (cw, tw) = (width(|c| c.criterion.len()), width(|c| c.threshold.len()));
+    let (cw, tw) = (
+        width(|c| visible(&c.criterion).chars().count()),
+        width(|c| visible(&c.threshold).chars().count()),
+    );
     if !g.criteria.is_empty() {
         println!(
             "  {:<cw$}  {:>10}  {:<tw$}  {:>5}  {:<7}  WHY",
@@ -217,18 +222,18 @@ fn print_gate(g: &GateStatus, is_next: bool) {
     for c in &g.criteria {
         println!(
             "  {:<cw$}  {:>10}  {:<tw$}  {:>5}  {:<7}  {}",
-            c.criterion,
-            c.measured_text,
-            c.threshold,
+            visible(&c.criterion),
+            visible(&c.measured_text),
+            visible(&c.threshold),
             c.age_seconds.map_or("-".into(), |a| age(a as i64)),
             c.verdict.word(),
-            c.why
+            visible(&c.why)
         );
     }
     if !g.signoffs.is_empty() {
         println!(
             "  sign-offs (manual, not counted): {}",
-            g.signoffs.join("; ")
+            visible(&g.signoffs.join("; "))
         );
     }
 }

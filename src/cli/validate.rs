@@ -3,44 +3,62 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::runbook;
+use crate::runbook::{self, Invalid, Loaded};
+use crate::telemetry::sanitize::visible;
 
 pub fn run(paths: &[PathBuf]) -> ExitCode {
     let mut failed = 0;
     for path in paths {
-        match runbook::load(path) {
-            Ok(loaded) => {
-                for w in &loaded.warnings {
-                    eprintln!("{}\n", w.located(&path.display().to_string(), &loaded.text));
-                }
-                let rb = &loaded.runbook;
-                let steps = rb.steps().count();
-                println!(
-                    "ok: {} ({} phases, {} steps, {} sources)",
-                    path.display(),
-                    rb.phases.len(),
-                    steps,
-                    rb.sources.len()
-                );
-            }
-            Err(invalid) => {
-                failed += 1;
-                eprintln!("{invalid}");
-                eprintln!(
-                    "{}: {} error(s)\n",
-                    path.display(),
-                    invalid
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.severity == runbook::Severity::Error)
-                        .count()
-                );
-            }
+        let result = runbook::load(path);
+        let shown = Shown::of(&path.display().to_string(), &result);
+        if result.is_err() {
+            failed += 1;
         }
+        print!("{}", shown.stdout);
+        eprint!("{}", shown.stderr);
     }
     if failed > 0 {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// What `validate` prints for one file. Everything taken from the file (and its name) has
+/// its control characters written out, so a runbook cannot drive the terminal.
+pub struct Shown {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Shown {
+    pub fn of(path: &str, result: &Result<Loaded, Invalid>) -> Self {
+        let mut stdout = String::new();
+        let mut stderr = String::new();
+        match result {
+            Ok(loaded) => {
+                for w in &loaded.warnings {
+                    stderr.push_str(&format!("{}\n\n", w.located(path, &loaded.text)));
+                }
+                let rb = &loaded.runbook;
+                stdout.push_str(&format!(
+                    "ok: {} ({} phases, {} steps, {} sources)\n",
+                    visible(path),
+                    rb.phases.len(),
+                    rb.steps().count(),
+                    rb.sources.len()
+                ));
+            }
+            Err(invalid) => {
+                let errors = invalid
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.severity == runbook::Severity::Error)
+                    .count();
+                stderr.push_str(&format!("{invalid}\n"));
+                stderr.push_str(&format!("{}: {errors} error(s)\n\n", visible(path)));
+            }
+        }
+        Self { stdout, stderr }
     }
 }

@@ -202,9 +202,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn eat_word(&mut self, word: &str) -> bool {
-        let rest = self.rest();
-        let follows = rest[word.len().min(rest.len())..].chars().next();
-        if rest.starts_with(word) && follows.is_none_or(char::is_whitespace) {
+        // Only after `starts_with` is `word.len()` a character boundary of `rest`.
+        let Some(after) = self.rest().strip_prefix(word) else {
+            return false;
+        };
+        if after.chars().next().is_none_or(char::is_whitespace) {
             self.pos += word.len();
             return true;
         }

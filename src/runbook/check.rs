@@ -8,9 +8,15 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
-use super::duration::{parse_duration, parse_time_mark};
+use super::duration::{format_duration, parse_duration, parse_time_mark};
 use super::unit::SourceUnit;
 use crate::gates::{Condition, Criterion, Unit};
+
+/// The longest duration a runbook may give (planned, bake, wait, timeouts, time marks).
+pub const MAX_DURATION: Duration = Duration::from_secs(30 * 86_400);
+/// Polling intervals: at least a second, at most a day.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+pub const MAX_INTERVAL: Duration = Duration::from_secs(86_400);
 
 #[derive(Default)]
 pub struct Checker {
@@ -29,8 +35,25 @@ impl Checker {
         self.diags.push(Diagnostic::error(span, message, fix));
     }
 
+    /// A duration of at most [`MAX_DURATION`]: longer is a typo, and the clock arithmetic of
+    /// a run (start + planned, bake, gate timeouts) must stay far from overflowing.
     pub fn duration(&mut self, text: &Spanned<String>, what: &str) -> Option<Duration> {
         match parse_duration(text.get_ref()) {
+            Ok(d) if d > MAX_DURATION => {
+                self.error(
+                    text.span(),
+                    format!(
+                        "{what} `{}` is longer than {}",
+                        text.get_ref(),
+                        format_duration(MAX_DURATION)
+                    ),
+                    format!(
+                        "a migration step waits, bakes or times out within {}: write a shorter {what}",
+                        format_duration(MAX_DURATION)
+                    ),
+                );
+                None
+            }
             Ok(d) => Some(d),
             Err(why) => {
                 self.error(
@@ -54,8 +77,47 @@ impl Checker {
             .unwrap_or(default)
     }
 
+    /// How often a source is polled, between [`MIN_INTERVAL`] and [`MAX_INTERVAL`]: zero
+    /// would poll in a busy loop, and a day is longer than any migration panel is watched.
+    pub fn interval(
+        &mut self,
+        text: &Option<Spanned<String>>,
+        what: &str,
+        default: Duration,
+    ) -> Duration {
+        let Some(t) = text else {
+            return default;
+        };
+        match self.duration(t, what) {
+            Some(d) if d < MIN_INTERVAL => self.error(
+                t.span(),
+                format!("{what} is under a second: `{}`", t.get_ref()),
+                format!("poll at most once a second, e.g. {what} = \"10s\""),
+            ),
+            Some(d) if d > MAX_INTERVAL => self.error(
+                t.span(),
+                format!("{what} is longer than a day: `{}`", t.get_ref()),
+                format!("poll at least once a day, e.g. {what} = \"1h\""),
+            ),
+            Some(d) => return d,
+            None => {}
+        }
+        default
+    }
+
     pub fn time_mark(&mut self, text: &Spanned<String>) -> Option<i64> {
         parse_time_mark(text.get_ref())
+            .and_then(|mark| {
+                if mark.unsigned_abs() > MAX_DURATION.as_secs() {
+                    Err(format!(
+                        "`{}` is more than {} from T-0",
+                        text.get_ref(),
+                        format_duration(MAX_DURATION)
+                    ))
+                } else {
+                    Ok(mark)
+                }
+            })
             .map_err(|why| {
                 self.error(
                     text.span(),
@@ -153,6 +215,18 @@ impl Checker {
                 return None;
             }
         };
+        if c.held_for.is_some_and(|d| d > MAX_DURATION) {
+            self.error(
+                text.span(),
+                format!(
+                    "criterion `{}` holds for longer than {}",
+                    text.get_ref(),
+                    format_duration(MAX_DURATION)
+                ),
+                "a criterion holds for minutes or hours: write a shorter `for`, like `for 5m`",
+            );
+            return None;
+        }
         let src_span = base..base + c.source.len();
         let Some((unit, is_http)) = self.sources.get(&c.source).cloned() else {
             let fix = match did_you_mean(&c.source, self.sources.keys().map(String::as_str)) {

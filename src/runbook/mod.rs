@@ -59,6 +59,13 @@ pub fn load(path: &Path) -> Result<Loaded, Invalid> {
             "check the path and that the file is readable",
         )],
     })?;
+    from_bytes(&shown, bytes)
+}
+
+/// Validates a runbook's bytes, as `load` does once the file is read; `shown` names it in
+/// the diagnostics.
+pub fn from_bytes(shown: &str, bytes: Vec<u8>) -> Result<Loaded, Invalid> {
+    let shown = shown.to_string();
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();

@@ -103,7 +103,7 @@ impl Checker {
             "cost_explorer" => Duration::from_secs(3600),
             _ => Duration::from_secs(10),
         };
-        let interval = self.opt_duration(&s.interval, "interval", default_interval);
+        let interval = self.interval(&s.interval, "interval", default_interval);
         if kind == "cost_explorer" {
             self.cost_interval(s, interval);
         }

@@ -32,6 +32,46 @@ pub fn one_line(input: &str) -> String {
         .join(" ")
 }
 
+/// Text from a file or a source, shown to a person: every control character and
+/// bidirectional override is written out (`\e`, `\n`, `\u{7}`), so it can be read and cannot
+/// drive the terminal. Unlike [`sanitize`], nothing is dropped: a diagnostic must show what
+/// is really in the file.
+pub fn visible(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        push_visible(&mut out, c);
+    }
+    out
+}
+
+/// [`visible`] for one character, for callers that build text a character at a time.
+pub fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\u{1b}' => out.push_str("\\e"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if c.is_control() || is_bidi_control(c) => {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+        c => out.push(c),
+    }
+}
+
+/// [`visible`], cut to `max` characters with `…` when longer: a 10 MB value in a message
+/// must not become a 10 MB line.
+pub fn visible_cut(input: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in input.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        push_visible(&mut out, c);
+    }
+    out
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -103,6 +143,23 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(sanitize(input), want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn visible_writes_controls_out() {
+        assert_eq!(
+            visible("\x1b]0;PWNED\x07 a\tb\n\u{202e}x\u{9b}"),
+            "\\e]0;PWNED\\u{7} a\\tb\\n\\u{202e}x\\u{9b}"
+        );
+        assert_eq!(visible("plain ✔"), "plain ✔");
+        assert_eq!(visible_cut("abcdef", 3), "abc…");
+        assert_eq!(visible_cut("\x1babc", 10), "\\eabc");
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        assert!(
+            visible(&all)
+                .chars()
+                .all(|c| !c.is_control() && !is_bidi_control(c))
+        );
     }
 
     #[test]

@@ -183,7 +183,10 @@ fn step_lines<'a>(app: &App, step: &Step, look: &Look) -> Vec<Line<'a>> {
 fn phase_lines<'a>(app: &App, phase: &Phase, p: usize, look: &Look) -> Vec<Line<'a>> {
     let t = look.theme;
     let (done, total) = app.phase_progress(p);
-    let planned: std::time::Duration = phase.steps.iter().filter_map(|s| s.planned).sum();
+    let planned = (phase.steps.iter().filter_map(|s| s.planned)).fold(
+        std::time::Duration::ZERO,
+        std::time::Duration::saturating_add,
+    );
     let mut out = vec![
         Line::styled(phase.title.clone(), t.title),
         Line::styled(
