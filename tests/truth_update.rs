@@ -418,5 +418,5 @@ steps = [{ title = "back", traffic = { green = 0 } }]
     let err = runbook::parse(&bad)
         .err()
         .expect("a zero interval is refused");
-    assert!(format!("{err:?}").contains("get_interval is under a second"));
+    assert!(format!("{err:?}").contains("get_interval is under 100ms"));
 }

@@ -15,7 +15,7 @@ use crate::gates::{Condition, Criterion, Unit};
 /// The longest duration a runbook may give (planned, bake, wait, timeouts, time marks).
 pub const MAX_DURATION: Duration = Duration::from_secs(30 * 86_400);
 /// Polling intervals: at least a second, at most a day.
-pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 pub const MAX_INTERVAL: Duration = Duration::from_secs(86_400);
 
 #[derive(Default)]
@@ -91,8 +91,8 @@ impl Checker {
         match self.duration(t, what) {
             Some(d) if d < MIN_INTERVAL => self.error(
                 t.span(),
-                format!("{what} is under a second: `{}`", t.get_ref()),
-                format!("poll at most once a second, e.g. {what} = \"10s\""),
+                format!("{what} is under 100ms: `{}`", t.get_ref()),
+                format!("poll at most ten times a second, e.g. {what} = \"10s\""),
             ),
             Some(d) if d > MAX_INTERVAL => self.error(
                 t.span(),
