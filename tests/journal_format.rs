@@ -146,10 +146,17 @@ fn a_failing_append_never_leaves_a_step_shown_done() {
     cockpit.wait_for("LIVE");
     let journal = dirs.journal();
     immutable(&journal, true);
+    // Writable again however the test ends, so the temp dir can be removed.
+    struct Thaw(PathBuf);
+    impl Drop for Thaw {
+        fn drop(&mut self) {
+            immutable(&self.0, false);
+        }
+    }
+    let _thaw = Thaw(journal.clone());
     cockpit.send(" ");
     cockpit.wait_for("JOURNAL FAILING");
     let screen = cockpit.contents();
-    immutable(&journal, false);
     assert!(screen.contains("pending First step"), "{screen}");
     assert!(!screen.contains("done    First step"), "{screen}");
     drop(cockpit);
