@@ -346,18 +346,24 @@ impl App {
         if !self.may_act() || self.journal_error.is_some() {
             return Vec::new();
         }
+        // Only the step at hand can be reached, so only it can be overdue: one pass over the
+        // steps a tick, not one search per pending step (issue 13's quadratic tick).
         let due: Vec<(String, Duration)> = self
-            .runbook
-            .steps()
-            .map(|(_, s)| s)
-            .filter(|s| self.progress.status(&s.id) == Status::Pending)
-            .filter_map(|s| {
-                let spec = self.gate_spec(&s.id)?;
-                let timeout = spec
-                    .timeout
-                    .filter(|_| spec.on_timeout == TimeoutPolicy::NoGo)?;
-                self.gate_overdue(&s.id).map(|_| (s.id.clone(), timeout))
+            .step_at_hand()
+            .filter(|(s, _)| self.progress.status(&s.id) == Status::Pending)
+            .and_then(|(s, reached)| {
+                let StepKind::Gate {
+                    timeout: Some(timeout),
+                    on_timeout: TimeoutPolicy::NoGo,
+                    ..
+                } = s.kind
+                else {
+                    return None;
+                };
+                let until = super::timers::checked_add(reached?, timeout)?;
+                (self.now > until).then(|| (s.id.clone(), timeout))
             })
+            .into_iter()
             .collect();
         let mut effects = Vec::new();
         for (step, timeout) in due {

@@ -17,24 +17,24 @@ pub enum WaitTimer {
 }
 
 impl App {
-    /// When `step` became the step at hand: the latest finish of the steps above it, or the
-    /// run's start for the first; `None` while one above is open or once it is finished.
-    pub fn reached_at(&self, step: &str) -> Option<OffsetDateTime> {
-        if self.progress.status(step).finished() {
-            return None;
-        }
+    /// The step at hand (the first one not finished) and when it was reached: the latest
+    /// finish of the steps above it, or the run's start for the first. One pass.
+    pub fn step_at_hand(&self) -> Option<(&Step, Option<OffsetDateTime>)> {
         let mut latest = self.progress.run_started;
         for (_, s) in self.runbook.steps() {
-            if s.id == step {
-                return latest;
+            match self.progress.state(&s.id) {
+                Some(state) if state.status.finished() => latest = latest.max(state.finished_at),
+                _ => return Some((s, latest)),
             }
-            let state = self.progress.state(&s.id)?;
-            if !state.status.finished() {
-                return None;
-            }
-            latest = latest.max(state.finished_at);
         }
         None
+    }
+
+    /// When `step` became the step at hand; `None` while one above it is open or once it is
+    /// finished.
+    pub fn reached_at(&self, step: &str) -> Option<OffsetDateTime> {
+        let (at_hand, reached) = self.step_at_hand()?;
+        (at_hand.id == step).then_some(reached)?
     }
 
     /// A wait step's timer; `None` for any other step.
@@ -67,21 +67,26 @@ impl App {
 
     /// The running wait timer of the step at hand, for the header.
     pub fn running_wait(&self) -> Option<(String, OffsetDateTime)> {
-        self.runbook
-            .steps()
-            .find_map(|(_, s)| match self.wait_timer(&s.id)? {
-                WaitTimer::Running { until } => Some((s.id.clone(), until)),
-                _ => None,
-            })
+        let (s, reached) = self.step_at_hand()?;
+        let StepKind::Wait { duration } = s.kind else {
+            return None;
+        };
+        let until = checked_add(reached?, duration)?;
+        (until > self.now).then(|| (s.id.clone(), until))
     }
 
-    /// The open gate whose timeout runs now, and when it runs out, for the header.
+    /// The open gate at hand whose timeout runs now, and when it runs out, for the header.
     pub fn running_gate_timeout(&self) -> Option<(String, OffsetDateTime)> {
-        self.runbook.steps().find_map(|(_, s)| {
-            let timeout = self.gate_spec(&s.id)?.timeout?;
-            let until = checked_add(self.reached_at(&s.id)?, timeout)?;
-            (until > self.now).then(|| (s.id.clone(), until))
-        })
+        let (s, reached) = self.step_at_hand()?;
+        let StepKind::Gate {
+            timeout: Some(timeout),
+            ..
+        } = s.kind
+        else {
+            return None;
+        };
+        let until = checked_add(reached?, timeout)?;
+        (until > self.now).then(|| (s.id.clone(), until))
     }
 }
 
