@@ -351,10 +351,7 @@ impl App {
         records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>,
     ) {
         let mode = self.progress.mode;
-        self.progress = Progress::default();
-        for (at, operator, event) in records {
-            self.progress.apply(event, at, operator);
-        }
+        self.progress = Progress::fold(records);
         self.progress.mode = self.progress.mode.or(mode);
         self.dirty = true;
     }

@@ -191,6 +191,18 @@ impl Progress {
         self.undo_stack.last().map(|t| t.step.as_str())
     }
 
+    /// The progress a run's records tell, folded in order: what `replay`, `status`, `end` and
+    /// the report all start from.
+    pub fn fold<'a>(
+        records: impl IntoIterator<Item = (OffsetDateTime, &'a str, &'a Event)>,
+    ) -> Self {
+        let mut progress = Progress::default();
+        for (at, operator, event) in records {
+            progress.apply(event, at, operator);
+        }
+        progress
+    }
+
     pub fn run_state(&self) -> RunState {
         match self.ended {
             Some((RunOutcome::Completed, _)) => RunState::Completed,

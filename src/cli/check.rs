@@ -57,18 +57,10 @@ impl Item {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let config = match super::load_config() {
-        Ok(c) => c,
+    let loaded = match super::load_runbook(&args.runbook, args.aws, None) {
+        Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };
-    let mut loaded = match runbook::load(&args.runbook) {
-        Ok(l) => l,
-        Err(invalid) => {
-            eprintln!("{invalid}");
-            return ExitCode::from(2);
-        }
-    };
-    args.aws.or_config(&config).apply(&mut loaded.runbook);
     let book = loaded.runbook;
     let env: BTreeMap<String, String> = std::env::vars().collect();
 

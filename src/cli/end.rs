@@ -64,10 +64,7 @@ fn end(
     };
     let mut journal = FileJournal::open(path, journal::operator())?;
     let records = journal.read()?;
-    let mut progress = Progress::default();
-    for (at, operator, event) in session::timed(&records) {
-        progress.apply(event, at, operator);
-    }
+    let progress = Progress::fold(session::timed(&records));
     if progress.open_actions().next().is_some() {
         anyhow::bail!(
             "an action of this run is in doubt (cut off by a crash): open the run with \

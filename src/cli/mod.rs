@@ -222,6 +222,26 @@ pub fn main() -> ExitCode {
 }
 
 /// The config file, or its error printed: bad input, exit 2.
+/// The config file and the runbook, with the AWS profile and region of the flags or the
+/// config applied: what `run`, `status` and `check` start from. Errors are printed; bad input
+/// is exit 2. `refusal` is a line after the runbook's diagnostics, when the command has one.
+pub fn load_runbook(
+    path: &std::path::Path,
+    aws: AwsArgs,
+    refusal: Option<&str>,
+) -> Result<(crate::config::Config, crate::runbook::Loaded), ExitCode> {
+    let config = load_config()?;
+    let mut loaded = crate::runbook::load(path).map_err(|invalid| {
+        eprintln!("{invalid}");
+        if let Some(line) = refusal {
+            eprintln!("{line}");
+        }
+        ExitCode::from(2)
+    })?;
+    aws.or_config(&config).apply(&mut loaded.runbook);
+    Ok((config, loaded))
+}
+
 pub fn load_config() -> Result<crate::config::Config, ExitCode> {
     crate::config::Config::load().map_err(|e| {
         eprintln!("{e}");

@@ -11,19 +11,11 @@ use crate::ui::{Look, glyphs};
 use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
-    let config = match super::load_config() {
-        Ok(c) => c,
+    let refusal = "flightdeck runs only a runbook that validates; fix the errors above.";
+    let (config, mut loaded) = match super::load_runbook(&args.runbook, args.aws, Some(refusal)) {
+        Ok(both) => both,
         Err(code) => return code,
     };
-    let mut loaded = match runbook::load(&args.runbook) {
-        Ok(l) => l,
-        Err(invalid) => {
-            eprintln!("{invalid}");
-            eprintln!("flightdeck runs only a runbook that validates; fix the errors above.");
-            return ExitCode::from(2);
-        }
-    };
-    args.aws.or_config(&config).apply(&mut loaded.runbook);
     let unfilled: Vec<String> = runbook::vars::unfilled(&loaded.runbook.vars)
         .into_iter()
         .map(String::from)

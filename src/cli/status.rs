@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::StatusArgs;
 use super::status_gates::{self, GateStatus};
 use crate::paths;
-use crate::runbook::{self, Source};
+use crate::runbook::Source;
 use crate::telemetry::format::{age, value};
 use crate::telemetry::poller::{self, Context, Settings};
 use crate::telemetry::sample::{ForecastMethod, measured_at, word};
@@ -86,18 +86,10 @@ struct CallsJson {
 }
 
 pub fn run(args: StatusArgs) -> ExitCode {
-    let config = match super::load_config() {
-        Ok(c) => c,
+    let loaded = match super::load_runbook(&args.runbook, args.aws, None) {
+        Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };
-    let mut loaded = match runbook::load(&args.runbook) {
-        Ok(l) => l,
-        Err(invalid) => {
-            eprintln!("{invalid}");
-            return ExitCode::from(2);
-        }
-    };
-    args.aws.or_config(&config).apply(&mut loaded.runbook);
     let book = loaded.runbook;
     let context = Context::new(
         Settings {

@@ -132,7 +132,7 @@ fn threshold(criterion: &Criterion, source: Option<&Source>) -> (String, Option<
 /// The runbook's open live run (its id and folded progress), as the cockpit would resume it. A
 /// journal that fails verification is not trusted to say which gates are finished.
 pub fn open_run(data_dir: &Path, runbook_path: &Path) -> (Option<String>, Progress) {
-    let mut progress = Progress::default();
+    let progress = Progress::default();
     let key = crate::session::runbook_key(runbook_path);
     let Some(path) = runs::open_run_for(data_dir, &key, RunMode::Live) else {
         return (None, progress);
@@ -153,16 +153,8 @@ pub fn open_run(data_dir: &Path, runbook_path: &Path) -> (Option<String>, Progre
             return (None, progress);
         }
     };
-    for r in &records {
-        let at = OffsetDateTime::parse(&r.time, &time::format_description::well_known::Rfc3339);
-        progress.apply(
-            &r.event,
-            at.unwrap_or(OffsetDateTime::UNIX_EPOCH),
-            &r.operator,
-        );
-    }
     let id = records.first().map(|r| r.run.clone());
-    (id, progress)
+    (id, Progress::fold(crate::session::timed(&records)))
 }
 
 /// The gates as a table per gate, then the verdict on the next one.

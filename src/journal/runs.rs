@@ -121,6 +121,7 @@ pub fn open_run_for(data_dir: &Path, runbook_path: &str, mode: RunMode) -> Optio
     list(data_dir)
         .into_iter()
         .filter(|p| runbook_of(p).as_deref() == Some(runbook_path))
-        .find(|p| summary(p).is_some_and(|s| s.mode == mode))
-        .filter(|p| summary(p).is_some_and(|s| !s.ended))
+        .find_map(|p| summary(&p).filter(|s| s.mode == mode).map(|s| (p, s)))
+        .filter(|(_, s)| !s.ended)
+        .map(|(p, _)| p)
 }

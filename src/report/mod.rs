@@ -140,10 +140,7 @@ fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
 /// folds it (the same `Progress`), so the report and the header cannot disagree.
 fn life(records: &[Record]) -> (&'static str, String) {
     use crate::journal::event::RunMode;
-    let mut progress = crate::app::Progress::default();
-    for (at, operator, event) in crate::session::timed(records) {
-        progress.apply(event, at, operator);
-    }
+    let progress = crate::app::Progress::fold(crate::session::timed(records));
     let mode = progress
         .mode
         .unwrap_or_else(|| RunMode::of_old_run(records.iter().map(|r| &r.event)));
