@@ -90,11 +90,8 @@ fn tick_quit_resume() {
         panic!("phase row not `0/N`: {total:?}\n{}", c.contents())
     };
     assert!(total > 1, "phase has {total} steps");
-    assert!(
-        c.contents().contains("Space tick"),
-        "no key hints:\n{}",
-        c.contents()
-    );
+    // The hints are the last row drawn: wait for them rather than read a frame mid-write.
+    c.wait_until("the key hints", |s| s.contents().contains("Space tick"));
 
     c.send(" ");
     c.wait_until("the step ticked and the phase at 1/N", |s| {
