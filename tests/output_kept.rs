@@ -74,7 +74,11 @@ fn the_whole_output_is_kept_hashed_and_verified_for_commands_and_rollback_steps(
     // 60 lines, stdout and stderr interleaved, an escape sequence and a secret among them.
     let command = "for i in $(seq 1 30); do echo \"out $i\"; echo \"err $i\" >&2; sleep 0.001; done; \
                    printf 'red \\033[31mRED\\033[0m\\n'; echo \"pw=$DB_PASSWORD\"";
-    let book = runbook(work.path(), command, "echo undoing; echo undone >&2");
+    let book = runbook(
+        work.path(),
+        command,
+        "echo undoing; sleep 0.2; echo undone >&2",
+    );
     let env = [("DB_PASSWORD", SECRET)];
     let mut cockpit =
         Cockpit::start_with_env(&dirs, &["run", book.to_str().unwrap()], 100, 30, &env);
@@ -167,7 +171,7 @@ fn a_command_interrupted_mid_way_keeps_what_it_printed() {
     let work = tempfile::tempdir().unwrap();
     let book = runbook(
         work.path(),
-        "seq -f 'line %g' 1 500; echo printed; exec sleep 600",
+        "seq -f 'line %g' 1 500; echo \"print\"\"ed\"; exec sleep 600",
         "true",
     );
     let mut cockpit = Cockpit::start(&dirs, &["run", book.to_str().unwrap()], 100, 30);
@@ -186,7 +190,7 @@ fn a_command_interrupted_mid_way_keeps_what_it_printed() {
     let end = &ends(&journal)[0];
     assert_eq!(end["ok"], false);
     let kept = std::fs::read_to_string(kept_path(&journal, end)).unwrap();
-    assert_eq!(kept.lines().count(), 501);
+    assert_eq!(kept.lines().count(), 501, "{kept}");
     assert!(kept.starts_with("line 1\n") && kept.ends_with("line 500\nprinted\n"));
     assert!(dirs.command(&["journal", "verify"]).status.success());
 }
@@ -206,7 +210,7 @@ fn a_cockpit_killed_mid_way_leaves_in_the_file_what_was_printed() {
     let work = tempfile::tempdir().unwrap();
     let book = runbook(
         work.path(),
-        "seq -f 'line %g' 1 300; echo printed; exec sleep 600",
+        "seq -f 'line %g' 1 300; echo \"print\"\"ed\"; exec sleep 600",
         "true",
     );
     let mut cockpit = Cockpit::start(&dirs, &["run", book.to_str().unwrap()], 100, 30);

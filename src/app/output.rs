@@ -207,7 +207,8 @@ impl OutputView {
     }
 
     /// To the next hit toward older lines (`older`) or newer ones, from the last hit or, for
-    /// a fresh query, from the bottom of what is shown; the hit is shown a third from the top.
+    /// a fresh query, from the bottom of what is shown (then from the end, once); the hit is
+    /// shown a third from the top.
     fn jump(&mut self, buffer: &OutputBuffer, rows: usize, older: bool, fresh: bool) {
         let first = self.first_shown(buffer, rows);
         let Some(search) = self.search.as_mut() else {
@@ -218,7 +219,13 @@ impl OutputView {
             _ if older => (first + rows as u64).min(buffer.total()),
             _ => first.saturating_sub(1),
         };
-        match buffer.find(&search.input.text, from, older) {
+        let found = buffer.find(&search.input.text, from, older);
+        // A fresh query wraps around once, as in less and vim: the hit may be below the view.
+        let found = match found {
+            None if fresh => buffer.find(&search.input.text, buffer.total(), true),
+            found => found,
+        };
+        match found {
             Some(hit) => {
                 search.hit = Some(hit);
                 search.missed = false;
@@ -309,6 +316,13 @@ mod tests {
         }
         assert_eq!(hit(&v), Some(4), "line 4 is the oldest hit");
         assert!(v.search.as_ref().unwrap().missed);
+        v.key(&b, 10, Key::Home);
+        v.key(&b, 10, Key::Char('/'));
+        for c in "plan:".chars() {
+            v.key(&b, 10, Key::Char(c));
+        }
+        v.key(&b, 10, Key::Enter);
+        assert_eq!(hit(&v), Some(100), "a fresh search wraps to the end once");
         v.key(&b, 10, Key::Char('/'));
         v.key(&b, 10, Key::Esc);
         assert_eq!(v.search, None, "Esc leaves the search");
