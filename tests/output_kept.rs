@@ -145,6 +145,55 @@ fn the_whole_output_is_kept_hashed_and_verified_for_commands_and_rollback_steps(
         text(&verify.stdout)
     );
 
+    // The report names each kept output with its size and hash, and embeds it collapsed;
+    // `--output STEP` prints one whole.
+    let run = journal.file_stem().unwrap().to_string_lossy().into_owned();
+    let report = dirs.command(&["report", "--run", &run]);
+    assert!(report.status.success(), "{}", text(&report.stderr));
+    let md = text(&report.stdout);
+    let sha = ends[0]["output_file"]["sha256"].as_str().unwrap();
+    assert!(
+        md.contains(&format!(
+            "- **Whole output:** 62 lines, {} bytes, SHA-256 `{sha}`",
+            kept.len()
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!("`flightdeck report --run {run} --output plan`")),
+        "{md}"
+    );
+    assert!(
+        md.contains("<details><summary>Whole output (62 lines)</summary>"),
+        "{md}"
+    );
+    assert!(
+        md.contains("out 1\n") && md.contains("err 30\n"),
+        "embedded whole: {md}"
+    );
+    assert!(
+        md.contains("Whole output:** 2 lines"),
+        "the rollback step's too: {md}"
+    );
+    let printed = dirs.command(&["report", "--run", &run, "--output", "plan"]);
+    assert!(printed.status.success(), "{}", text(&printed.stderr));
+    assert_eq!(
+        text(&printed.stdout),
+        kept,
+        "the whole output, byte for byte"
+    );
+    let rollback_id = ends[1]["id"].as_u64().unwrap();
+    let printed = dirs.command(&[
+        "report",
+        "--run",
+        &run,
+        "--output",
+        &format!("#{rollback_id}"),
+    ]);
+    assert_eq!(text(&printed.stdout), "undoing\nundone\n");
+    let none = dirs.command(&["report", "--run", &run, "--output", "after"]);
+    assert_eq!(none.status.code(), Some(2), "a step that kept no output");
+
     // One byte changed: the journal is intact, the output is not.
     std::fs::write(&file, kept.replacen("out 7", "out 8", 1)).unwrap();
     let verify = dirs.command(&["journal", "verify"]);
@@ -153,6 +202,15 @@ fn the_whole_output_is_kept_hashed_and_verified_for_commands_and_rollback_steps(
         text(&verify.stderr).contains("was altered"),
         "{}",
         text(&verify.stderr)
+    );
+
+    let md = text(&dirs.command(&["report", "--run", &run]).stdout);
+    assert!(md.contains("**OUTPUT FILE NOT AS RECORDED:**"), "{md}");
+    let printed = dirs.command(&["report", "--run", &run, "--output", "plan"]);
+    assert_eq!(
+        printed.status.code(),
+        Some(1),
+        "an altered output is printed, then refused"
     );
 
     std::fs::remove_file(&file).unwrap();
