@@ -111,6 +111,20 @@ fn two_hundred_thousand_lines_reach_the_file_whole_and_the_pane_answers_meanwhil
     cockpit.send("\r");
     cockpit.wait_for("Run command?");
     cockpit.send("\t\r");
+    cockpit.wait_for("Output:");
+    // Keys answer while the lines stream in. Printed, not asserted (no timed assertions):
+    // `cargo test --test output_pane -- --nocapture` shows the latencies.
+    let mut latencies = Vec::new();
+    for _ in 0..5 {
+        let asked = std::time::Instant::now();
+        cockpit.send("/");
+        cockpit.wait_for("Enter find");
+        latencies.push(asked.elapsed());
+        cockpit.send("\x1b");
+        cockpit.wait_gone("Enter find");
+    }
+    let streaming = cockpit.with_screen(|s| !s.contents().contains("200,001 lines"));
+    eprintln!("key to frame while streaming ({streaming}): {latencies:?}");
     cockpit.wait_until("all 200,001 lines in the pane", |s| {
         s.contents().contains("200,001 lines")
     });
