@@ -329,6 +329,14 @@ impl App {
         }
     }
 
+    /// A query is being typed in the output pane: `R` is a letter there.
+    pub(super) fn output_search_typing(&self) -> bool {
+        self.running
+            .as_ref()
+            .and_then(|r| r.view.search.as_ref())
+            .is_some_and(|s| s.editing)
+    }
+
     /// Output lines the pane shows at the terminal's size: all but the header, the footer,
     /// the box and the pane's status and key rows.
     pub fn output_rows(&self) -> usize {

@@ -104,7 +104,8 @@ impl App {
                         ..
                     }
             )
-        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing());
+        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing())
+            || (self.top_layer() == Some(&Layer::Output) && self.output_search_typing());
         key == Key::Ctrl('r') || (key == Key::Char('R') && !typing)
     }
 
