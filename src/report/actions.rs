@@ -7,7 +7,7 @@ use super::gates::{Criteria, evidence_table};
 use super::markdown::{code, fence, table, text, time};
 use crate::journal::event::{Action, Event};
 
-pub fn in_doubt(actions: &[ActionRun]) -> String {
+pub fn in_doubt(input: &Input, actions: &[ActionRun]) -> String {
     let mut out = String::from("## Actions in doubt\n\n");
     let doubtful: Vec<&ActionRun> = actions.iter().filter(|a| a.in_doubt()).collect();
     if doubtful.is_empty() {
@@ -21,6 +21,22 @@ pub fn in_doubt(actions: &[ActionRun]) -> String {
         ));
         for a in doubtful {
             out.push_str(&format!("> - {}\n", started_line(a)));
+            if matches!(
+                a.action,
+                Action::Command { .. }
+                    | Action::Shift { .. }
+                    | Action::RollbackStep {
+                        command: Some(_),
+                        ..
+                    }
+            ) && !a.rehearsal
+            {
+                // No end record, so no hash: whatever the file holds is unverified.
+                out.push_str(&format!(
+                    ">   What it printed before the session died may be in {} (not hashed: unverified).\n",
+                    code(&format!("{}.output/{}.log", input.run_id, a.id))
+                ));
+            }
         }
         out.push('\n');
     }

@@ -66,7 +66,7 @@ pub fn render(input: &Input) -> String {
     let actions = facts::actions(input.records);
     let mut out = String::new();
     out.push_str(&summary(input, &actions));
-    out.push_str(&actions::in_doubt(&actions));
+    out.push_str(&actions::in_doubt(input, &actions));
     out.push_str(&timeline::section(input, &actions));
     out.push_str(&steps::section(input));
     out.push_str(&gates::section(input));
