@@ -289,60 +289,6 @@ impl App {
                 .is_some_and(|t| t.get.is_some())
     }
 
-    /// The output pane: scrolling and search go to its view; Ctrl-C interrupts; Esc, `q` or
-    /// Enter close it (Esc first leaves a search being typed).
-    pub(super) fn output_key(&mut self, key: Key) -> Vec<Effect> {
-        let rows = self.output_rows();
-        if let Some(running) = self.running.as_mut()
-            && running.view.key(&running.lines, rows, key)
-        {
-            return self.read_spilled();
-        }
-        match key {
-            Key::Ctrl('c') => self.interrupt_running(),
-            Key::Esc | Key::Char('q') | Key::Enter => {
-                self.layers.pop();
-                if let Some(running) = self.running.as_mut() {
-                    // Opened again, the pane follows the tail.
-                    running.view = OutputView::default();
-                }
-                Vec::new()
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// Asks for the lines the pane would show that left memory, from the kept file.
-    fn read_spilled(&mut self) -> Vec<Effect> {
-        let rows = self.output_rows();
-        let Some(running) = self.running.as_mut() else {
-            return Vec::new();
-        };
-        let first = running.view.first_shown(&running.lines, rows);
-        match running.lines.page_needed(first, rows) {
-            Some((first, count)) => vec![Effect::ReadOutput {
-                id: running.id,
-                first,
-                count,
-            }],
-            None => Vec::new(),
-        }
-    }
-
-    /// A query is being typed in the output pane: `R` is a letter there.
-    pub(super) fn output_search_typing(&self) -> bool {
-        self.running
-            .as_ref()
-            .and_then(|r| r.view.search.as_ref())
-            .is_some_and(|s| s.editing)
-    }
-
-    /// Output lines the pane shows at the terminal's size: all but the header, the footer,
-    /// the box and the pane's status and key rows.
-    pub fn output_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(7)).max(1)
-    }
-
     /// Ctrl-C in the output pane: SIGINT to the command's group, SIGKILL after the grace.
     pub(super) fn interrupt_running(&mut self) -> Vec<Effect> {
         match self.running.as_mut().filter(|r| r.is_running()) {

@@ -9,6 +9,7 @@ mod lifecycle;
 mod observe;
 pub mod orphans;
 pub mod output;
+mod output_pane;
 pub mod progress;
 mod rollback;
 pub mod rows;

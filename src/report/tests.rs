@@ -149,7 +149,10 @@ fn an_action_without_an_end_is_flagged_in_doubt() {
     let md = render_journal_only(&records);
     assert!(md.contains("WARNING: 1 ACTION(S) IN DOUBT"), "{md}");
     assert!(md.contains("> - action 1, started by op@bastion at 2026-12-05 22:00:30 UTC"));
-    assert!(md.contains("may be in `run-1.output/1.log` (not hashed: unverified)"), "{md}");
+    assert!(
+        md.contains("may be in `run-1.output/1.log` (not hashed: unverified)"),
+        "{md}"
+    );
     assert!(md.contains("**IN DOUBT**: started, never ended"));
 
     let ended = journal(vec![
