@@ -45,6 +45,11 @@ fn r_typed_into_the_search_is_a_letter_not_the_rollback() {
         .input
         .text;
     assert_eq!(query, "Rq");
+    assert_eq!(
+        keys(&mut app, &[Key::Ctrl('c')]),
+        vec![Effect::Interrupt(1)],
+        "Ctrl-C interrupts even while a query is typed"
+    );
     keys(&mut app, &[Key::Esc]);
     keys(&mut app, &[Key::Char('R')]);
     assert!(

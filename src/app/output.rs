@@ -162,6 +162,8 @@ impl OutputView {
     pub fn key(&mut self, buffer: &OutputBuffer, rows: usize, key: Key) -> bool {
         if let Some(search) = self.search.as_mut().filter(|s| s.editing) {
             match key {
+                // Ctrl-C interrupts the command even while a query is typed.
+                Key::Ctrl('c') => return false,
                 Key::Esc => self.search = None,
                 Key::Enter if search.input.text.is_empty() => self.search = None,
                 Key::Enter => {
