@@ -98,8 +98,12 @@ impl OutputBuffer {
         Some((from, count))
     }
 
-    /// A page read back from the kept file.
+    /// A page read back from the kept file; one asked for before the last is late and
+    /// dropped (reads run on threads of their own and may answer out of order).
     pub fn set_page(&mut self, first: u64, lines: Vec<String>) {
+        if self.asked.is_some_and(|(asked, _)| asked != first) {
+            return;
+        }
         self.page = Some((first, lines));
     }
 
@@ -351,5 +355,14 @@ mod tests {
             b.text(600).map(|(_, t)| t.to_string()),
             Some("line 600".into())
         );
+
+        // Asked for another page, the answer to an older question is dropped.
+        let mut b = buffer(MEMORY_LINES as u64 + 5_000);
+        assert_eq!(b.page_needed(0, 10), Some((0, 2_010)));
+        assert_eq!(b.page_needed(4_000, 10), Some((3_000, 2_000)));
+        b.set_page(0, vec!["late".into()]);
+        assert_eq!(b.text(0), None, "a late page is not shown");
+        b.set_page(3_000, vec!["line 3000".into()]);
+        assert_eq!(b.text(3_000), Some((false, "line 3000")));
     }
 }
