@@ -134,6 +134,12 @@ fn two_hundred_thousand_lines_reach_the_file_whole_and_the_pane_answers_meanwhil
     wait_shows(&cockpit, 1);
     cockpit.send("\x1b[F");
     wait_shows(&cockpit, 200000);
+    let peak = std::fs::read_to_string(format!("/proc/{}/status", cockpit.pid()))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .map(str::to_string);
+    eprintln!("cockpit's peak memory with 200,001 lines: {peak:?}");
     std::fs::write(&gate, "").unwrap();
     cockpit.wait_for("exit 0 in");
     cockpit.send("\x1b");

@@ -61,7 +61,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     );
 }
 
-/// How the action stands, and where the view is: `running for 5s · 1,204 lines · following`.
+/// How the action stands, and where the view is: `running for 5s · 1,204 lines`, or
+/// `· lines 81-88 of 1,204` when scrolled back.
 fn status<'a>(
     app: &App,
     running: &crate::app::RunningAction,
