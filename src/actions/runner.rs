@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use super::process::{self, Progress};
 use super::traffic;
 use crate::app::orphans::ProcessNews;
+use crate::app::output::OutputLine;
 use crate::app::{ActionUpdate, Msg, Work};
 use crate::journal::output::OutputWriter;
 use crate::orphans::ProcessGroup;
@@ -166,35 +167,66 @@ fn forward(
             }
             other => other.ok(),
         };
-        let Some(next) = next else { return };
-        let update = match next {
-            Progress::Line { stderr, text } => {
-                let text = redactor.redact(&text);
-                if let Some(Err(e)) = kept.as_mut().map(|w| w.line(&text)) {
-                    kept = None;
-                    let why = format!("writing the output file failed: {e}; the rest is not kept");
-                    tracing::error!(id, "{why}");
-                    let _ = tx.send(line(id, why));
+        let Some(mut next) = next else { return };
+        // The lines waiting go as one message: a flood of output is a few messages per
+        // frame, not one per line, and a key never queues behind thousands of them.
+        let mut batch = Vec::new();
+        let outcome = loop {
+            match next {
+                Progress::Line { stderr, text } => {
+                    let text = redactor.redact(&text);
+                    if let Some(Err(e)) = kept.as_mut().map(|w| w.line(&text)) {
+                        kept = None;
+                        let why =
+                            format!("writing the output file failed: {e}; the rest is not kept");
+                        tracing::error!(id, "{why}");
+                        batch.push(OutputLine {
+                            stderr: true,
+                            text: why,
+                        });
+                    }
+                    batch.push(OutputLine { stderr, text });
                 }
-                ActionUpdate::Line { stderr, text }
+                Progress::Ended(outcome) => break Some(outcome),
             }
-            Progress::Ended(outcome) => {
-                let output_file = kept.take().and_then(|w| {
-                    w.finish()
-                        .map_err(|e| tracing::error!(id, "closing the output file failed: {e}"))
-                        .ok()
-                });
-                ActionUpdate::Ended {
-                    ok: outcome.success(),
-                    result: redactor.redact(&outcome.describe()),
-                    output_file,
+            match progress.try_recv() {
+                Ok(more) if batch.len() < BATCH => next = more,
+                Ok(more) => {
+                    if tx.send(lines(id, std::mem::take(&mut batch))).is_err() {
+                        return;
+                    }
+                    next = more;
                 }
+                Err(_) => break None,
             }
         };
-        let ended = matches!(update, ActionUpdate::Ended { .. });
-        if tx.send(Msg::Action { id, update }).is_err() || ended {
+        if !batch.is_empty() && tx.send(lines(id, batch)).is_err() {
             return;
         }
+        if let Some(outcome) = outcome {
+            let output_file = kept.take().and_then(|w| {
+                w.finish()
+                    .map_err(|e| tracing::error!(id, "closing the output file failed: {e}"))
+                    .ok()
+            });
+            let update = ActionUpdate::Ended {
+                ok: outcome.success(),
+                result: redactor.redact(&outcome.describe()),
+                output_file,
+            };
+            let _ = tx.send(Msg::Action { id, update });
+            return;
+        }
+    }
+}
+
+/// Lines sent to the cockpit in one message at most.
+const BATCH: usize = 1024;
+
+fn lines(id: u64, lines: Vec<OutputLine>) -> Msg {
+    Msg::Action {
+        id,
+        update: ActionUpdate::Lines(lines),
     }
 }
 

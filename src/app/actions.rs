@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::output::{OutputBuffer, OutputView};
+use super::output::{OutputBuffer, OutputLine, OutputView};
 use super::*;
 use crate::actions::traffic::Request;
 use crate::journal::event::{Action, OutputFile};
@@ -27,6 +27,8 @@ pub enum ActionUpdate {
         stderr: bool,
         text: String,
     },
+    /// Lines that came together, in order.
+    Lines(Vec<OutputLine>),
     Ended {
         ok: bool,
         result: String,
@@ -202,12 +204,13 @@ impl App {
         match update {
             ActionUpdate::Line { stderr, text } => {
                 running.lines.push(stderr, text);
-                self.dirty |= shown;
-                // Scrolled back while it runs: what is shown may just have left memory.
-                if shown && !running.view.following() {
-                    return self.read_spilled();
+                self.lines_arrived(shown)
+            }
+            ActionUpdate::Lines(lines) => {
+                for line in lines {
+                    running.lines.push(line.stderr, line.text);
                 }
-                Vec::new()
+                self.lines_arrived(shown)
             }
             ActionUpdate::Spilled { first, lines } => {
                 running.lines.set_page(first, lines);

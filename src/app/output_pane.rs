@@ -28,6 +28,17 @@ impl App {
         }
     }
 
+    /// New output came: a redraw if it is on screen; scrolled back while the command runs,
+    /// what is shown may just have left memory.
+    pub(super) fn lines_arrived(&mut self, shown: bool) -> Vec<Effect> {
+        self.dirty |= shown;
+        let following = self.running.as_ref().is_none_or(|r| r.view.following());
+        if shown && !following {
+            return self.read_spilled();
+        }
+        Vec::new()
+    }
+
     /// Asks for the lines the pane would show that left memory, from the kept file.
     pub(super) fn read_spilled(&mut self) -> Vec<Effect> {
         let rows = self.output_rows();
