@@ -132,9 +132,14 @@ fn event_loop(
                             }
                         }
                     }
-                    Effect::Start { id, work } if journal_ok => actions.start(id, work),
+                    Effect::Start { id, work } if journal_ok => {
+                        actions.start(id, work, session.journal.path())
+                    }
                     Effect::Start { id, .. } => actions.refuse(id),
                     Effect::Interrupt(id) => actions.interrupt(id),
+                    Effect::ReadOutput { id, first, count } => {
+                        actions.read_output(id, first, count, session.journal.path())
+                    }
                     Effect::StopOrphan { id, group } => actions.stop_orphan(id, group),
                     Effect::ReadTraffic => {
                         if let Some(traffic) = &session.app.runbook.traffic {

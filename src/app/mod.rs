@@ -8,6 +8,8 @@ pub mod keymap;
 mod lifecycle;
 mod observe;
 pub mod orphans;
+pub mod output;
+mod output_pane;
 pub mod progress;
 mod rollback;
 pub mod rows;
@@ -207,6 +209,13 @@ pub enum Effect {
     Interrupt(u64),
     /// Read the weights in force with the actuator's `get`.
     ReadTraffic,
+    /// Read lines `first..first + count` of action `id`'s kept output (they left memory)
+    /// for the output pane; they come back as `ActionUpdate::Spilled`.
+    ReadOutput {
+        id: u64,
+        first: u64,
+        count: usize,
+    },
     /// Stop the process group an in-doubt action left running (the stop is journaled, and was
     /// confirmed): SIGTERM, SIGKILL after the grace, only if the group is still the one started.
     StopOrphan {
