@@ -170,9 +170,13 @@ impl Drop for Poller {
     }
 }
 
+/// One worker: polling is waiting on sockets, and a thousand sources at 5 s are 200 requests a
+/// second, which one thread serves with room to spare. A second worker only added the wake-ups
+/// of work stealing (issue 13: CPU while idle). Commands poll on the blocking pool, so a slow
+/// one never holds the worker.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .thread_name("poller")
         .enable_all()
         .build()
