@@ -155,6 +155,8 @@ fn env_vars(book: &Runbook, commands: &[String], env: &BTreeMap<String, String>)
     {
         names.extend(headers.values().cloned());
     }
+    // Webhook URLs are secrets kept in the environment.
+    names.extend(book.notify.iter().map(|n| n.url_env.clone()));
     for command in commands {
         names.extend(check_scan::env_needed(command, env));
     }

@@ -7,6 +7,7 @@ mod facts;
 mod gates;
 pub mod markdown;
 mod notes;
+mod notifications;
 mod rollback;
 mod steps;
 mod timeline;
@@ -71,6 +72,7 @@ pub fn render(input: &Input) -> String {
     out.push_str(&actions::traffic(input, &actions));
     out.push_str(&rollback::section(input, &actions));
     out.push_str(&notes::section(input.records));
+    out.push_str(&notifications::section(input.records));
     out
 }
 

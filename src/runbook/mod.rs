@@ -9,7 +9,9 @@ pub mod raw;
 pub mod template;
 pub mod unit;
 mod validate;
+mod validate_notify;
 mod validate_source;
+mod validate_traffic;
 pub mod vars;
 
 use std::path::Path;
