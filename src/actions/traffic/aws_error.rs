@@ -22,20 +22,7 @@ where
     let line = match err {
         SdkError::ServiceError(service) => {
             let e = service.err();
-            let code = e.code().unwrap_or("");
-            let message = e.message().unwrap_or("").trim();
-            match code {
-                "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
-                    format!("AccessDenied: {action}")
-                }
-                "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
-                    format!("{code}: AWS credentials expired (run aws sso login or refresh them)")
-                }
-                "" if message.is_empty() => format!("{action} refused"),
-                "" => format!("{action}: {message}"),
-                _ if message.is_empty() => code.to_string(),
-                _ => format!("{code}: {message}"),
-            }
+            service_line(e.code(), e.message(), action)
         }
         SdkError::TimeoutError(_) => format!("{action}: no answer in time"),
         SdkError::DispatchFailure(_) => match find::<CredentialsError>(err) {
@@ -51,6 +38,26 @@ where
         _ => format!("{action} failed: {}", innermost(err)),
     };
     clean(&line, MAX_CHARS)
+}
+
+/// What the service said: an access denial names the missing action (the policy's wording,
+/// not the identity's ARN, which says nothing the operator can act on), anything else its code
+/// and message.
+fn service_line(code: Option<&str>, message: Option<&str>, action: &str) -> String {
+    let code = code.unwrap_or("");
+    let message = message.unwrap_or("").trim();
+    match code {
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            format!("AccessDenied: {action}")
+        }
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
+            format!("{code}: AWS credentials expired (run aws sso login or refresh them)")
+        }
+        "" if message.is_empty() => format!("{action} refused"),
+        "" => format!("{action}: {message}"),
+        _ if message.is_empty() => code.to_string(),
+        _ => format!("{code}: {message}"),
+    }
 }
 
 /// The first error of type `T` in the source chain.
@@ -72,4 +79,39 @@ fn innermost(err: &(dyn StdError + 'static)) -> String {
         last = next;
     }
     last.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_access_denial_names_the_action_to_allow() {
+        let cases = [
+            (
+                Some("AccessDenied"),
+                Some(
+                    "User: arn:aws:iam::1:user/ops is not authorized to perform: route53:ChangeResourceRecordSets",
+                ),
+                "route53:ChangeResourceRecordSets",
+                "AccessDenied: route53:ChangeResourceRecordSets",
+            ),
+            (
+                Some("AccessDeniedException"),
+                None,
+                "elasticloadbalancing:ModifyListener",
+                "AccessDenied: elasticloadbalancing:ModifyListener",
+            ),
+            (
+                Some("NoSuchHostedZone"),
+                Some("No hosted zone found with ID: Z1"),
+                "route53:ListResourceRecordSets",
+                "NoSuchHostedZone: No hosted zone found with ID: Z1",
+            ),
+            (None, None, "apigateway:PATCH", "apigateway:PATCH refused"),
+        ];
+        for (code, message, action, want) in cases {
+            assert_eq!(service_line(code, message, action), want);
+        }
+    }
 }
