@@ -9,6 +9,7 @@ pub mod raw;
 pub mod template;
 pub mod unit;
 mod validate;
+mod validate_native;
 mod validate_notify;
 mod validate_source;
 mod validate_traffic;

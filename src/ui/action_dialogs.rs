@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::dialogs::{boxed, popup};
+use super::wrap::wrapped_height;
 use super::{Look, fit};
 use crate::app::actions::{EnvShown, env_refs};
 use crate::app::orphans::Orphan;
@@ -100,45 +101,6 @@ fn pending_gates<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
         )
     };
     Some(Line::styled(text, look.theme.danger))
-}
-
-/// Rows the lines take when wrapped inside a box `width` wide, so no line is cut off. Wrapping
-/// is at words, as the paragraph does it: a line of long words (ARNs) takes more rows than its
-/// width alone says, and counting by width cut off the confirmation line below it.
-pub(super) fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let inner = width.saturating_sub(2).max(1) as usize;
-    lines
-        .iter()
-        .map(|l| {
-            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            word_wrapped_rows(&text, inner) as u16
-        })
-        .sum()
-}
-
-/// Rows of `text` filled greedily word by word into `width` columns; a word wider than a row
-/// is broken across rows.
-fn word_wrapped_rows(text: &str, width: usize) -> usize {
-    use unicode_width::UnicodeWidthStr;
-    let (mut rows, mut used) = (1, 0);
-    for word in text.split(' ') {
-        let w = word.width();
-        let need = if used == 0 { w } else { used + 1 + w };
-        if need <= width {
-            used = need;
-        } else if w <= width {
-            rows += 1;
-            used = w;
-        } else {
-            // A long word starts on a row of its own and spills over as many as it takes.
-            if used > 0 {
-                rows += 1;
-            }
-            rows += (w - 1) / width;
-            used = w - (w - 1) / width * width;
-        }
-    }
-    rows
 }
 
 pub(super) fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
