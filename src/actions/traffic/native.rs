@@ -10,6 +10,7 @@ use aws_config::{Region, SdkConfig};
 use super::{alb, apigateway, route53};
 use crate::runbook::{AwsActuator, Mechanism};
 use crate::telemetry::aws::{Configs, Target};
+use crate::telemetry::http::clean;
 
 /// The green share in force and the weights it comes from, for the dialog and the journal.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,8 +21,12 @@ pub struct Split {
 }
 
 impl Split {
+    /// `detail` quotes what AWS answered (ids, ARNs): outside text, cleaned here.
     pub fn new(green: f64, detail: String) -> Split {
-        Split { green, detail }
+        Split {
+            green,
+            detail: clean(&detail, MAX_CHARS),
+        }
     }
 
     /// The whole percentage a weight is compared with; the rounding is said when there is one.
@@ -118,8 +123,18 @@ fn config_for(config: &SdkConfig, mechanism: &Mechanism) -> Result<SdkConfig, St
     }
 }
 
-/// Reads the split in force.
+/// Longest message kept: a dialog line, long enough for two ARNs.
+const MAX_CHARS: usize = 400;
+
+/// Reads the split in force. An error quotes AWS's answer (a foreign target group's ARN, a
+/// message): cleaned of control characters and cut before anyone shows it.
 pub async fn read(config: &SdkConfig, mechanism: &Mechanism) -> Result<Split, String> {
+    read_unclean(config, mechanism)
+        .await
+        .map_err(|e| clean(&e, MAX_CHARS))
+}
+
+async fn read_unclean(config: &SdkConfig, mechanism: &Mechanism) -> Result<Split, String> {
     let config = config_for(config, mechanism)?;
     match mechanism {
         Mechanism::Route53 {
@@ -226,7 +241,7 @@ pub async fn shift(
         }
     };
     match tokio::time::timeout_at(deadline, work).await {
-        Ok(result) => result,
+        Ok(result) => result.map_err(|e| clean(&e, MAX_CHARS)),
         Err(_) => Err(format!(
             "no answer within {}: the change may or may not be in force; the read-back shows which",
             crate::runbook::duration::format_duration(timeout)

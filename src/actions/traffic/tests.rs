@@ -114,3 +114,9 @@ fn native_weights_are_the_percentages_and_a_split_says_its_rounding() {
         "green 21.6%, rounded to 22% (weights blue 200, green 55)"
     );
 }
+
+#[test]
+fn what_aws_answers_is_cleaned_before_it_is_shown() {
+    let split = super::native::Split::new(10.0, "canary \x1b[2Jdep\u{202e}-1\nat 10%".into());
+    assert_eq!(split.detail, "canary dep-1 at 10%");
+}
