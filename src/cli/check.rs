@@ -210,6 +210,11 @@ fn aws_credentials(book: &Runbook) -> Vec<Item> {
                 region: region.clone(),
                 profile: profile.clone(),
             }),
+            // The native traffic actuator's read-back: its credentials are the shift's.
+            SourceSpec::AwsReadBack(actuator) => Some(Target {
+                region: actuator.region.clone(),
+                profile: actuator.profile.clone(),
+            }),
             _ => None,
         })
         .collect();

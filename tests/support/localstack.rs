@@ -1,5 +1,5 @@
-//! A real LocalStack (CloudWatch only) on 127.0.0.1, from the venv `.ci/setup-emulators`
-//! installs. Startup takes seconds, so a test binary shares one server (`shared`); LocalStack
+//! A real LocalStack (CloudWatch, or the services a test names: API Gateway) on 127.0.0.1,
+//! from the venv `.ci/setup-emulators` installs. Startup takes seconds, so a test binary shares one server (`shared`); LocalStack
 //! has no reset, so each test works in its own account (`Account::new`: a random 12-digit access
 //! key id is the account id) and its own namespace. Tests that stop the server start their own.
 
