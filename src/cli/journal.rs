@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::journal::record::verify_text;
-use crate::journal::runs;
+use crate::journal::{output, runs};
 use crate::paths;
 
 pub fn verify(run: Option<String>) -> ExitCode {
@@ -27,8 +27,32 @@ pub fn verify(run: Option<String>) -> ExitCode {
     };
     match verify_text(&text) {
         Ok(records) => {
+            let problems = output::check_all(&path, &records);
+            if !problems.is_empty() {
+                for (id, problem) in &problems {
+                    eprintln!("error: action {id}: {problem}");
+                }
+                eprintln!(
+                    "the chain of {} records is intact, but {} kept output file(s) are not what the journal recorded",
+                    records.len(),
+                    problems.len()
+                );
+                return ExitCode::from(1);
+            }
+            let kept = records
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        &r.event,
+                        crate::journal::Event::ActionEnded {
+                            output_file: Some(_),
+                            ..
+                        }
+                    )
+                })
+                .count();
             println!(
-                "ok: {} ({} records, chain intact)",
+                "ok: {} ({} records, chain intact; {kept} kept output files match)",
                 path.display(),
                 records.len()
             );
