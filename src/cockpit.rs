@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
 use crate::journal::Journal;
+use crate::notify::{self, Notifier};
 use crate::observer::{self, Observer};
 use crate::secrets::Redactor;
 use crate::session::{self, Session};
@@ -56,8 +57,12 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
             tx.clone(),
         )
     });
+    let mut notifier = start_notifier(&session, opts.demo, tx.clone());
     let mut actions = Actions::new(tx).redacting(redactor);
     prepare(&mut session.app, &mut actions);
+    if let Some(notifier) = &mut notifier {
+        announce(&session, notifier);
+    }
     event_loop(
         &mut session,
         &mut term,
@@ -65,7 +70,56 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
         &opts,
         &mut actions,
         &mut observer,
+        &mut notifier,
     )
+}
+
+/// The `[[notify]]` webhooks, told by the seat holder only (an observer records nothing, so
+/// it would tell nothing new). URLs come from the environment.
+/// In the demo the webhook is the demo's own chat, whatever the environment holds.
+fn start_notifier(
+    session: &Session,
+    demo: Option<&crate::demo::World>,
+    tx: Sender<Msg>,
+) -> Option<Notifier> {
+    let app = &session.app;
+    if app.mode == crate::app::Mode::ReadOnly || app.runbook.notify.is_empty() {
+        return None;
+    }
+    let rehearsal = app.mode == crate::app::Mode::Rehearsal;
+    let composer = notify::Composer::new(&app.runbook.meta.name, rehearsal);
+    let report: notify::Report = Arc::new(move |outcome| {
+        let _ = tx.send(Msg::Notified(outcome));
+    });
+    Some(Notifier::start(
+        &app.runbook.notify,
+        composer,
+        |name| match demo {
+            Some(world) => world.notify_url(name),
+            None => std::env::var(name).ok(),
+        },
+        report,
+    ))
+}
+
+/// What opening the run already journaled (its start or resumption), and every action a crash
+/// left in doubt.
+fn announce(session: &Session, notifier: &mut Notifier) {
+    if let Ok(records) = session.journal.read()
+        && let Some(last) = records.last()
+        && matches!(
+            last.event,
+            crate::journal::Event::RunStarted { .. } | crate::journal::Event::RunResumed { .. }
+        )
+    {
+        notifier.record(last);
+    }
+    let app = &session.app;
+    for id in app.in_doubt() {
+        if let Some(state) = app.progress.actions.get(&id) {
+            notifier.in_doubt(&state.action.summary(), &app.operator);
+        }
+    }
 }
 
 /// Before the first frame: the environment for command confirmations, the weights in force,
@@ -88,6 +142,7 @@ fn event_loop(
     opts: &Options,
     actions: &mut Actions,
     observer: &mut Option<Observer>,
+    notifier: &mut Option<Notifier>,
 ) -> Result<()> {
     // For tests only (tests/panic_pty.rs): proves a panic's message survives the terminal's
     // restoration. Set, it panics on the first tick.
@@ -121,7 +176,11 @@ fn event_loop(
             for effect in session.app.update(msg) {
                 match effect {
                     Effect::Journal(event) => {
-                        if let Err(e) = session.journal.append(event, &session.app.runbook.hash) {
+                        let appended = session.journal.append(event, &session.app.runbook.hash);
+                        if let (Ok(record), Some(notifier)) = (&appended, notifier.as_mut()) {
+                            notifier.record(record);
+                        }
+                        if let Err(e) = appended {
                             tracing::error!("journal append failed: {e}");
                             session.app.update(Msg::JournalFailed(e.to_string()));
                             journal_ok = false;

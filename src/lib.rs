@@ -14,6 +14,7 @@ pub mod demo;
 pub mod gates;
 pub mod journal;
 pub mod logfile;
+pub mod notify;
 pub mod observer;
 pub mod orphans;
 pub mod paths;

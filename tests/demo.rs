@@ -503,3 +503,39 @@ fn the_demo_takes_its_theme_from_the_config_file_like_run() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("theme set in"), "{stderr}");
 }
+
+/// The demo's `[[notify]]` goes to the demo's own chat webhook: the run's start and a shift
+/// land there, a message is flashed as it is sent when nothing else is being said, the chat row
+/// counts them, and the journal keeps what was sent.
+#[test]
+fn the_demo_notifies_its_own_chat_and_shows_it() {
+    let dirs = Dirs::new();
+    let mut cockpit = Cockpit::start(&dirs, &["demo"], 120, 40);
+    cockpit.wait_for("DEMO");
+    let count = |s: &vt100::Screen, n: u32| {
+        s.contents()
+            .lines()
+            .any(|l| l.contains("chat messages") && l.contains(&format!(" {n} msgs")))
+    };
+    cockpit.wait_for(
+        "notified demo-chat: [Flightdeck] Demo: orders API blue/green cutover: run started",
+    );
+    cockpit.wait_until("the run's start counted by the chat", |s| count(s, 1));
+    cockpit.send("t");
+    cockpit.wait_for("SHIFT");
+    cockpit.send("SHIFT\r");
+    cockpit.wait_for("Override reason");
+    cockpit.send("demo walk: shifting before the gate\r");
+    // The shift's own result holds the flash line; the chat's count shows the message came.
+    cockpit.wait_until("the shift counted by the chat", |s| count(s, 2));
+    cockpit.send("q");
+    assert_eq!(cockpit.wait_exit(TIMEOUT), 0, "{}", cockpit.contents());
+    let journal = std::fs::read_to_string(dirs.journal()).unwrap();
+    assert_eq!(
+        journal
+            .matches(r#""type":"notification_sent","target":"demo-chat""#)
+            .count(),
+        2,
+        "{journal}"
+    );
+}

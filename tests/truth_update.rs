@@ -379,6 +379,18 @@ fn the_polled_read_back_is_journaled_once_per_change_and_a_mismatch_alarms() {
     assert!(read_back(&mut app, Reading::Error("timeout".into())).is_empty());
 }
 
+/// A native actuator reads weights someone set by hand (Route 53 blue 200, green 55) as
+/// 21.6 %: the split in force is 22 %, as the shift dialog rounds it, not 21.
+#[test]
+fn a_fractional_read_back_is_rounded_not_cut() {
+    let mut app = walk_app();
+    read_back(&mut app, Reading::Number(55.0 * 100.0 / 255.0));
+    assert_eq!(
+        app.traffic_read.as_ref().map(|r| r.green.clone()),
+        Some(Ok(22))
+    );
+}
+
 #[test]
 fn a_gate_may_use_the_read_back_as_a_source() {
     let text = r#"

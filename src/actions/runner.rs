@@ -62,7 +62,13 @@ impl Actions {
             }
             Work::Http { request, timeout } => {
                 std::thread::spawn(move || {
-                    let (ok, result) = match traffic::send_http(&request, timeout) {
+                    let sent = match &request {
+                        traffic::Request::Aws { actuator, green } => {
+                            traffic::native::shift_blocking(actuator, *green, timeout)
+                        }
+                        _ => traffic::send_http(&request, timeout),
+                    };
+                    let (ok, result) = match sent {
                         Ok(result) => (true, result),
                         Err(why) => (false, why),
                     };
@@ -126,13 +132,23 @@ impl Actions {
     }
 
     pub fn read_traffic(&self, traffic: &Traffic, vars: &BTreeMap<String, String>) {
-        let Some(get) = traffic.get.clone() else {
-            return;
-        };
         let (tx, vars, timeout) = (self.tx.clone(), vars.clone(), traffic.timeout);
         let redactor = self.redactor.clone();
+        let read: Box<dyn FnOnce() -> Result<u8, String> + Send> =
+            match (&traffic.set, &traffic.get) {
+                (crate::runbook::Actuator::Aws(aws), _) => {
+                    let mut aws = aws.clone();
+                    aws.mechanism.expand(&vars);
+                    Box::new(move || traffic::native::read_blocking(&aws, timeout))
+                }
+                (_, Some(get)) => {
+                    let get = get.clone();
+                    Box::new(move || traffic::read_green(&get, &vars, timeout))
+                }
+                (_, None) => return,
+            };
         std::thread::spawn(move || {
-            let read = traffic::read_green(&get, &vars, timeout).map_err(|e| redactor.redact(&e));
+            let read = read().map_err(|e| redactor.redact(&e));
             let _ = tx.send(Msg::TrafficRead(read));
         });
     }

@@ -2,20 +2,28 @@
 //! the journal show it, and the green weight in force read back. A command actuator runs through
 //! `actions::process` like any command; an HTTP actuator goes through `send_http`.
 
+mod alb;
+mod apigateway;
+pub mod aws_error;
 mod http;
+pub mod native;
+mod route53;
 
 use std::collections::BTreeMap;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::process::{self, Progress};
-use crate::runbook::Actuator;
 use crate::runbook::duration::format_duration;
 use crate::runbook::template::expand;
+use crate::runbook::{Actuator, AwsActuator};
 use crate::telemetry::http::{SNIPPET, clean};
 use crate::telemetry::sanitize::one_line;
 
+pub use alb::{Forward, with_weights};
+pub use apigateway::{Canary, StageState, patch as stage_patch};
 pub use http::send_http;
+pub use route53::{Pair, Records, change_batch};
 
 /// Lines of read-back output kept: the weight is on the first; the rest is only for the message.
 const MAX_LINES: usize = 20;
@@ -30,6 +38,11 @@ pub enum Request {
         body: Option<String>,
         /// Header name → name of the environment variable holding its value.
         headers: BTreeMap<String, String>,
+    },
+    /// A native actuator's call, its fields filled from the runbook variables.
+    Aws {
+        actuator: AwsActuator,
+        green: u8,
     },
 }
 
@@ -51,6 +64,11 @@ pub fn render(actuator: &Actuator, vars: &BTreeMap<String, String>, green: u8) -
             body: body.as_deref().map(fill),
             headers: headers.clone(),
         },
+        Actuator::Aws(aws) => {
+            let mut actuator = aws.clone();
+            actuator.mechanism.expand(vars);
+            Request::Aws { actuator, green }
+        }
     }
 }
 
@@ -109,6 +127,7 @@ impl Request {
                 }
                 parts.join(" · ")
             }
+            Request::Aws { actuator, green } => one_line(&native::shown(actuator, *green)),
         }
     }
 }

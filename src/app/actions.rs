@@ -282,14 +282,12 @@ impl App {
         Vec::new()
     }
 
-    /// Live with a `get` in the traffic plan: the weights in force can be read back.
+    /// Live with a `get` or a native actuator: the weights in force can be read back.
     pub(super) fn reads_back(&self) -> bool {
         self.mode == Mode::Live
-            && self
-                .runbook
-                .traffic
-                .as_ref()
-                .is_some_and(|t| t.get.is_some())
+            && self.runbook.traffic.as_ref().is_some_and(|t| {
+                t.get.is_some() || matches!(t.set, crate::runbook::Actuator::Aws(_))
+            })
     }
 
     /// Ctrl-C in the output pane: SIGINT to the command's group, SIGKILL after the grace.

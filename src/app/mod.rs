@@ -187,6 +187,8 @@ pub enum Msg {
     FollowStopped(String),
     /// The run's seat as an observer sees it now.
     Seat(crate::journal::seat::SeatView),
+    /// A `[[notify]]` webhook was told, or could not be.
+    Notified(crate::notify::Outcome),
 }
 
 /// What `update` asks the outside world to do.

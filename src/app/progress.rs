@@ -264,7 +264,7 @@ impl Progress {
                 };
                 self.steps.entry(step.clone()).or_default().notes.push(note);
             }
-            Event::SessionEnded { .. } => {}
+            Event::SessionEnded { .. } | Event::NotificationSent { .. } => {}
             Event::ActionStarted {
                 id,
                 action,

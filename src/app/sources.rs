@@ -48,7 +48,9 @@ impl App {
                 let shown = self.source_word(&self.runbook.sources[index]);
                 let read_back =
                     (sample.source == READ_BACK_SOURCE).then(|| match &sample.reading {
-                        Reading::Number(green) => Ok(green.clamp(0.0, 100.0) as u8),
+                        // Rounded as the shift dialog rounds: native weights set by hand may
+                        // make 21.6 %, which is 22, not 21.
+                        Reading::Number(green) => Ok(green.clamp(0.0, 100.0).round() as u8),
                         Reading::Error(why) => Err(why.clone()),
                         other => Err(format!("unexpected reading {other:?}")),
                     });

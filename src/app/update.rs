@@ -44,6 +44,7 @@ impl App {
             Msg::Telemetry(report) => self.apply_report(report),
             Msg::Action { id, update } => self.action_update(id, update),
             Msg::TrafficRead(green) => self.traffic_read(green),
+            Msg::Notified(outcome) => self.notified(outcome),
             Msg::Process(news) => {
                 self.dirty = true;
                 self.process_news(news)
@@ -69,6 +70,34 @@ impl App {
 
     /// Applies an event to the state and asks for it to be journaled. Refused while the journal
     /// is failing: an unrecorded action would be lost on resume.
+    /// A notification went out or failed: a failure is said on screen at once, a success when
+    /// nothing else is being said; both are journaled for the report (by the seat holder).
+    fn notified(&mut self, outcome: crate::notify::Outcome) -> Vec<Effect> {
+        let d = &outcome.delivery;
+        if !d.ok {
+            self.flash = Some(format!(
+                "notification to {} FAILED ({}): {}",
+                outcome.target,
+                outcome.topic.name(),
+                d.detail
+            ));
+        } else if self.flash.is_none() {
+            self.flash = Some(format!("notified {}: {}", outcome.target, outcome.text));
+        }
+        self.dirty = true;
+        if self.mode == Mode::ReadOnly || self.journal_error.is_some() {
+            return Vec::new();
+        }
+        self.record(Event::NotificationSent {
+            target: outcome.target,
+            topic: outcome.topic,
+            ok: d.ok,
+            attempts: d.attempts,
+            detail: d.detail.clone(),
+            text: outcome.text,
+        })
+    }
+
     pub(super) fn record(&mut self, event: Event) -> Vec<Effect> {
         if self.mode == Mode::ReadOnly {
             // The session end of an observer is not the run's business.

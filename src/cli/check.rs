@@ -155,6 +155,8 @@ fn env_vars(book: &Runbook, commands: &[String], env: &BTreeMap<String, String>)
     {
         names.extend(headers.values().cloned());
     }
+    // Webhook URLs are secrets kept in the environment.
+    names.extend(book.notify.iter().map(|n| n.url_env.clone()));
     for command in commands {
         names.extend(check_scan::env_needed(command, env));
     }
@@ -207,6 +209,11 @@ fn aws_credentials(book: &Runbook) -> Vec<Item> {
             } => Some(Target {
                 region: region.clone(),
                 profile: profile.clone(),
+            }),
+            // The native traffic actuator's read-back: its credentials are the shift's.
+            SourceSpec::AwsReadBack(actuator) => Some(Target {
+                region: actuator.region.clone(),
+                profile: actuator.profile.clone(),
             }),
             _ => None,
         })

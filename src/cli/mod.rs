@@ -177,8 +177,27 @@ impl AwsArgs {
         }
     }
 
-    /// Applies the flags to the runbook's AWS sources.
+    /// Applies the flags to the runbook's AWS sources and its native traffic actuator.
     pub fn apply(&self, runbook: &mut crate::runbook::Runbook) {
+        let actuator = runbook.traffic.as_mut().and_then(|t| match &mut t.set {
+            crate::runbook::Actuator::Aws(a) => Some(a),
+            _ => None,
+        });
+        let read_backs = runbook
+            .sources
+            .iter_mut()
+            .filter_map(|s| match &mut s.spec {
+                crate::runbook::SourceSpec::AwsReadBack(a) => Some(a),
+                _ => None,
+            });
+        for a in actuator.into_iter().chain(read_backs) {
+            if let Some(p) = &self.profile {
+                a.profile = Some(p.clone());
+            }
+            if a.region.is_none() {
+                a.region.clone_from(&self.region);
+            }
+        }
         for source in &mut runbook.sources {
             if let crate::runbook::SourceSpec::CloudWatch {
                 region, profile, ..

@@ -6,6 +6,7 @@
 //! Everything runs on the world's own tokio runtime; stopping it (or dropping the world) shuts
 //! that runtime down, which drops every listener, connection and task at once.
 
+pub mod chat;
 pub mod client;
 pub mod cost;
 mod http;
@@ -59,16 +60,19 @@ pub struct Addrs {
     pub green: SocketAddr,
     pub replication: SocketAddr,
     pub cost: SocketAddr,
+    /// The chat webhook the demo's notifications go to.
+    pub chat: SocketAddr,
 }
 
 impl Addrs {
-    pub fn all(&self) -> [SocketAddr; 5] {
+    pub fn all(&self) -> [SocketAddr; 6] {
         [
             self.router,
             self.blue,
             self.green,
             self.replication,
             self.cost,
+            self.chat,
         ]
     }
 }
@@ -78,6 +82,7 @@ pub struct World {
     pub addrs: Addrs,
     router: Arc<Router>,
     green: Arc<Service>,
+    chat: Arc<chat::Chat>,
 }
 
 pub fn url(addr: SocketAddr) -> String {
@@ -100,7 +105,7 @@ impl World {
             .build()
             .context("cannot start the demo's runtime")?;
         let mut listeners = Vec::new();
-        for _ in 0..5 {
+        for _ in 0..6 {
             let bound = runtime.block_on(TcpListener::bind((Ipv4Addr::LOCALHOST, 0)));
             listeners.push(bound.context("cannot listen on 127.0.0.1")?);
         }
@@ -111,10 +116,13 @@ impl World {
             green: addr(2)?,
             replication: addr(3)?,
             cost: addr(4)?,
+            chat: addr(5)?,
         };
-        let [router_l, blue_l, green_l, replication_l, cost_l]: [TcpListener; 5] = listeners
-            .try_into()
-            .map_err(|_| anyhow!("five listeners expected"))?;
+        let [router_l, blue_l, green_l, replication_l, cost_l, chat_l]: [TcpListener; 6] =
+            listeners
+                .try_into()
+                .map_err(|_| anyhow!("six listeners expected"))?;
+        let chat = Arc::new(chat::Chat::default());
 
         let (blue, green) = (Service::blue(), Service::green());
         let router = Router::new(url(addrs.blue), url(addrs.green));
@@ -130,6 +138,8 @@ impl World {
             let f = feed.clone();
             tokio::spawn(http::serve(replication_l, move |r| f.clone().handle(r)));
             tokio::spawn(http::serve(cost_l, cost::handle));
+            let c = chat.clone();
+            tokio::spawn(http::serve(chat_l, move |r| c.clone().handle(r)));
             tokio::spawn(feed.run(options.speed));
             tokio::spawn(client::run(url(addrs.router), options.client_rate));
         }
@@ -139,7 +149,19 @@ impl World {
             addrs,
             router,
             green,
+            chat,
         })
+    }
+
+    /// The URL of a `[[notify]]` environment variable, in the demo: its own chat for the one
+    /// the demo runbook names, nothing for any other (the demo never reaches beyond loopback).
+    pub fn notify_url(&self, env: &str) -> Option<String> {
+        (env == chat::URL_ENV).then(|| format!("{}/hooks/chat", url(self.addrs.chat)))
+    }
+
+    /// What the demo's chat received, oldest first.
+    pub fn chat_messages(&self) -> Vec<String> {
+        self.chat.messages()
     }
 
     /// The runbook variables that wire `runbooks/demo.toml` to this world.
@@ -149,6 +171,7 @@ impl World {
             ("BLUE".into(), url(self.addrs.blue)),
             ("GREEN".into(), url(self.addrs.green)),
             ("REPLICATION".into(), url(self.addrs.replication)),
+            ("CHAT".into(), url(self.addrs.chat)),
         ])
     }
 
@@ -258,6 +281,15 @@ fn stays_local(book: &Runbook) -> Result<()> {
             // The traffic read-back asks the demo's own router.
             SourceSpec::ReadBack { get } if get.contains("http://127.0.0.1:") => {}
             _ => bail!("demo source {id} is of a kind the demo does not serve"),
+        }
+    }
+    for notify in &book.notify {
+        if notify.url_env != chat::URL_ENV {
+            bail!(
+                "demo webhook {} names ${}, which the demo does not serve",
+                notify.id,
+                notify.url_env
+            );
         }
     }
     Ok(())

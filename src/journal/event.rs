@@ -157,6 +157,17 @@ pub enum Event {
     RollbackEnded {
         completed: bool,
     },
+    /// A `[[notify]]` webhook was told (or could not be told, after its retries) about an
+    /// event: for the screen, and for the report's list of what was sent.
+    NotificationSent {
+        target: String,
+        topic: crate::runbook::Topic,
+        ok: bool,
+        attempts: u32,
+        /// `HTTP 200`, or the last failure in one line.
+        detail: String,
+        text: String,
+    },
 }
 
 /// Where an action's whole output is kept, and what it must still be.
@@ -478,6 +489,22 @@ impl Event {
             }
             Event::RollbackEnded { completed: true } => "rollback completed".into(),
             Event::RollbackEnded { completed: false } => "rollback aborted".into(),
+            Event::NotificationSent {
+                target,
+                topic,
+                ok: true,
+                ..
+            } => format!("notified {target} ({})", topic.name()),
+            Event::NotificationSent {
+                target,
+                topic,
+                attempts,
+                detail,
+                ..
+            } => format!(
+                "notifying {target} ({}) FAILED after {attempts} attempt(s): {detail}",
+                topic.name()
+            ),
         }
     }
 }

@@ -8,6 +8,7 @@ mod gates;
 pub mod kept;
 pub mod markdown;
 mod notes;
+mod notifications;
 mod rollback;
 mod steps;
 mod timeline;
@@ -74,6 +75,7 @@ pub fn render(input: &Input) -> String {
     out.push_str(&actions::traffic(input, &actions));
     out.push_str(&rollback::section(input, &actions));
     out.push_str(&notes::section(input.records));
+    out.push_str(&notifications::section(input.records));
     out
 }
 

@@ -9,7 +9,10 @@ pub mod raw;
 pub mod template;
 pub mod unit;
 mod validate;
+mod validate_native;
+mod validate_notify;
 mod validate_source;
+mod validate_traffic;
 pub mod vars;
 
 use std::path::Path;

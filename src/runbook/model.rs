@@ -17,6 +17,8 @@ pub struct Runbook {
     pub traffic: Option<Traffic>,
     pub phases: Vec<Phase>,
     pub rollback: Rollback,
+    /// Where the events the runbook chooses are sent (`[[notify]]`).
+    pub notify: Vec<Notify>,
     /// SHA-256 of the file's bytes: the journal records it to notice edits between sessions.
     pub hash: String,
 }
@@ -140,6 +142,8 @@ pub enum SourceSpec {
     ReadBack {
         get: String,
     },
+    /// A native actuator's read-back: the weights in force, asked from its AWS API.
+    AwsReadBack(AwsActuator),
 }
 
 /// The id of the source the traffic read-back feeds, for gates and `abort_when`.
@@ -181,6 +185,7 @@ impl SourceSpec {
             }
             SourceSpec::Command { command, .. } => fill(command),
             SourceSpec::ReadBack { get } => fill(get),
+            SourceSpec::AwsReadBack(a) => a.mechanism.expand(vars),
         }
     }
 
@@ -192,7 +197,7 @@ impl SourceSpec {
             SourceSpec::CloudWatch { .. } => "cloudwatch",
             SourceSpec::CostExplorer { .. } => "cost_explorer",
             SourceSpec::Command { .. } => "command",
-            SourceSpec::ReadBack { .. } => "read-back",
+            SourceSpec::ReadBack { .. } | SourceSpec::AwsReadBack(_) => "read-back",
         }
     }
 }
@@ -225,6 +230,173 @@ pub enum Actuator {
         body: Option<String>,
         headers: BTreeMap<String, String>,
     },
+    /// A native actuator: the AWS API called through the SDK, read back from the same API.
+    Aws(AwsActuator),
+}
+
+impl Actuator {
+    /// As written in `[traffic] kind`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Actuator::Command(_) => "command",
+            Actuator::Http { .. } => "http",
+            Actuator::Aws(a) => a.mechanism.kind_name(),
+        }
+    }
+}
+
+/// Where a native actuator asks (`region`/`profile` of `[traffic]`, then `[runbook]`, then the
+/// environment as for the telemetry sources) and which mechanism it moves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwsActuator {
+    pub mechanism: Mechanism,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Mechanism {
+    /// Two weighted records of one name and type, told apart by their set identifiers.
+    Route53 {
+        zone_id: String,
+        record_name: String,
+        record_type: String,
+        blue_set: String,
+        green_set: String,
+    },
+    /// The weighted forward action of a listener's default actions, or of one rule.
+    Alb {
+        listener: AlbListener,
+        blue_target_group: String,
+        green_target_group: String,
+    },
+    /// A REST API stage's canary: `percentTraffic` is the green share; 100 promotes the
+    /// canary's deployment to the stage, and going back from there restores `blue_deployment`.
+    ApiGateway {
+        rest_api_id: String,
+        stage: String,
+        /// Set when the runbook names the promotion (`promote = true`): the deployment the
+        /// stage runs before it, which a shift below 100 after the promotion puts back.
+        blue_deployment: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum AlbListener {
+    Listener(String),
+    Rule(String),
+}
+
+impl Mechanism {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Mechanism::Route53 { .. } => "route53",
+            Mechanism::Alb { .. } => "alb",
+            Mechanism::ApiGateway { .. } => "apigateway",
+        }
+    }
+
+    /// Fills `${NAME}` of runbook variables into every field (ids, names, ARNs).
+    pub fn expand(&mut self, vars: &BTreeMap<String, String>) {
+        let fill = |t: &mut String| *t = super::template::expand(t, vars);
+        match self {
+            Mechanism::Route53 {
+                zone_id,
+                record_name,
+                record_type,
+                blue_set,
+                green_set,
+            } => [zone_id, record_name, record_type, blue_set, green_set]
+                .into_iter()
+                .for_each(fill),
+            Mechanism::Alb {
+                listener,
+                blue_target_group,
+                green_target_group,
+            } => {
+                match listener {
+                    AlbListener::Listener(a) | AlbListener::Rule(a) => fill(a),
+                }
+                fill(blue_target_group);
+                fill(green_target_group);
+            }
+            Mechanism::ApiGateway {
+                rest_api_id,
+                stage,
+                blue_deployment,
+            } => {
+                fill(rest_api_id);
+                fill(stage);
+                if let Some(d) = blue_deployment {
+                    fill(d);
+                }
+            }
+        }
+    }
+}
+
+/// A webhook told about the events of the run it chooses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notify {
+    pub id: String,
+    pub kind: NotifyKind,
+    /// The environment variable holding the URL: a webhook URL is a credential.
+    pub url_env: String,
+    pub on: Vec<Topic>,
+    /// Per attempt.
+    pub timeout: Duration,
+    /// Attempts after the first, each after a pause twice the last.
+    pub retries: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyKind {
+    /// A Slack-compatible incoming webhook: `{"text": "..."}`.
+    Slack,
+    /// Any endpoint taking JSON: the text, the topic and the journal record.
+    Webhook,
+}
+
+/// The events a `[[notify]]` entry may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// A gate decided GO or NO-GO.
+    Gate,
+    /// A traffic shift ended (done or failed).
+    Shift,
+    /// An abort criterion held during a bake.
+    Breach,
+    /// A rollback began or ended.
+    Rollback,
+    /// The run started, resumed or ended.
+    Run,
+    /// A restarted cockpit found an action in doubt.
+    InDoubt,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 6] = [
+        Topic::Gate,
+        Topic::Shift,
+        Topic::Breach,
+        Topic::Rollback,
+        Topic::Run,
+        Topic::InDoubt,
+    ];
+
+    /// As written in `on`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Topic::Gate => "gate",
+            Topic::Shift => "shift",
+            Topic::Breach => "breach",
+            Topic::Rollback => "rollback",
+            Topic::Run => "run",
+            Topic::InDoubt => "in_doubt",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

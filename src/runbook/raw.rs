@@ -21,6 +21,21 @@ pub struct RawRunbook {
     #[serde(default, rename = "phase")]
     pub phases: Vec<S<RawPhase>>,
     pub rollback: Option<S<RawRollback>>,
+    #[serde(default)]
+    pub notify: Vec<S<RawNotify>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    pub id: S<String>,
+    pub kind: S<String>,
+    /// The environment variable holding the webhook URL (a secret, never in the file).
+    pub url_env: S<String>,
+    #[serde(default)]
+    pub on: Vec<S<String>>,
+    pub timeout: Option<S<String>>,
+    pub retries: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +105,8 @@ pub struct RawCostFilter {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
+    /// `route53`, `alb`, `apigateway` (native, through the AWS SDK); none: `set` or `http`.
+    pub kind: Option<S<String>>,
     pub blue: Option<String>,
     pub green: Option<String>,
     pub set: Option<S<String>>,
@@ -103,6 +120,25 @@ pub struct RawTraffic {
     pub abort_when: Vec<S<String>>,
     pub on_breach: Option<S<String>>,
     pub confirm: Option<String>,
+    // native actuators: where they ask
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    // route53
+    pub zone_id: Option<S<String>>,
+    pub record_name: Option<S<String>>,
+    pub record_type: Option<S<String>>,
+    pub blue_set: Option<S<String>>,
+    pub green_set: Option<S<String>>,
+    // alb
+    pub listener_arn: Option<S<String>>,
+    pub rule_arn: Option<S<String>>,
+    pub blue_target_group: Option<S<String>>,
+    pub green_target_group: Option<S<String>>,
+    // apigateway
+    pub rest_api_id: Option<S<String>>,
+    pub stage: Option<S<String>>,
+    pub promote: Option<S<bool>>,
+    pub blue_deployment: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -11,6 +11,7 @@ use super::check::Checker;
 use super::diagnostic::Diagnostic;
 use super::model::*;
 use super::raw::*;
+use super::validate_traffic::{read_back_source, shift, traffic};
 
 pub fn validate(
     raw: RawRunbook,
@@ -37,7 +38,7 @@ pub fn validate(
     if raw
         .traffic
         .as_ref()
-        .is_some_and(|t| t.get_ref().get.is_some())
+        .is_some_and(|t| super::validate_traffic::reads_back(t.get_ref()))
     {
         ck.sources.insert(
             READ_BACK_SOURCE.into(),
@@ -51,7 +52,10 @@ pub fn validate(
         .filter_map(|s| ck.source(s, raw_meta))
         .collect();
 
-    let traffic = raw.traffic.as_ref().and_then(|t| traffic(&mut ck, t));
+    let traffic = raw
+        .traffic
+        .as_ref()
+        .and_then(|t| traffic(&mut ck, t, raw_meta));
     sources.extend(traffic.as_ref().and_then(read_back_source));
     let plan_weights: Option<Vec<u8>> = raw.traffic.as_ref().map(|t| {
         t.get_ref()
@@ -95,6 +99,7 @@ pub fn validate(
         }
     };
 
+    let notify = super::validate_notify::notify(&mut ck, &raw.notify, text);
     super::vars::check(&mut ck, &raw, text);
     ck.diags.sort_by_key(|d| d.span.start);
     let has_errors = ck
@@ -124,6 +129,7 @@ pub fn validate(
                     traffic,
                     phases,
                     rollback,
+                    notify,
                     hash,
                 },
                 ck.diags,
@@ -180,31 +186,6 @@ fn meta(ck: &mut Checker, m: &Spanned<RawMeta>) -> Option<Meta> {
     })
 }
 
-/// The read-back as a source: polled on its own interval, shown, and usable in criteria.
-fn read_back_source(t: &Traffic) -> Option<Source> {
-    Some(Source {
-        id: READ_BACK_SOURCE.into(),
-        label: "green weight in force (read-back)".into(),
-        unit: super::unit::SourceUnit::Percent,
-        interval: t.get_interval,
-        timeout: t.timeout,
-        thresholds: Thresholds {
-            warn: None,
-            fail: None,
-            direction: Direction::Above,
-        },
-        panel: Panel::Metrics,
-        spec: SourceSpec::ReadBack {
-            get: t.get.clone()?,
-        },
-    })
-}
-
-/// At least a second: a zero interval would poll the actuator in a busy loop.
-fn get_interval(ck: &mut Checker, t: &RawTraffic) -> Duration {
-    ck.interval(&t.get_interval, "get_interval", Duration::from_secs(10))
-}
-
 /// `[runbook] secrets`: environment variable names, each once.
 fn secret_names(ck: &mut Checker, names: &[Spanned<String>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -232,100 +213,6 @@ fn secret_names(ck: &mut Checker, names: &[Spanned<String>]) -> Vec<String> {
         }
     }
     out
-}
-
-fn traffic(ck: &mut Checker, t: &Spanned<RawTraffic>) -> Option<Traffic> {
-    let span = t.span();
-    let t = t.get_ref();
-    let set = match (&t.set, &t.http) {
-        (Some(cmd), None) => Some(Actuator::Command(cmd.get_ref().clone())),
-        (None, Some(h)) => {
-            let h = h.get_ref();
-            Some(Actuator::Http {
-                method: h.method.clone().unwrap_or_else(|| "POST".into()),
-                url: h.url.clone(),
-                body: h.body.clone(),
-                headers: h.headers.clone(),
-            })
-        }
-        (Some(a), Some(_)) => {
-            ck.error(
-                a.span(),
-                "[traffic] has both `set` and `http`",
-                "keep one actuator: a command template (`set`) or an HTTP request (`http`)",
-            );
-            None
-        }
-        (None, None) => {
-            ck.error(span.start..span.start + 9, "[traffic] has no actuator", "add `set = \"command with {green} and {blue}\"` or `http = { url = \"...\", body = \"...\" }`");
-            None
-        }
-    };
-    if t.plan.get_ref().is_empty() {
-        ck.error(t.plan.span(), "the traffic plan is empty", "list the shifts in order, e.g. plan = [ { green = 10, bake = \"30m\" }, { green = 100 } ]");
-    }
-    let plan: Vec<PlanStep> = t
-        .plan
-        .get_ref()
-        .iter()
-        .filter_map(|p| {
-            let p = p.get_ref();
-            let bake = p.bake.as_ref().and_then(|b| ck.duration(b, "bake"));
-            Some(PlanStep {
-                green: ck.weight(&p.green)?,
-                bake,
-            })
-        })
-        .collect();
-    let abort_when = ck.criteria(&t.abort_when);
-    let on_breach = match &t.on_breach {
-        Some(p) => match ck.choice(p, "breach policy", &["prompt", "rollback", "freeze"])? {
-            "rollback" => BreachPolicy::Rollback,
-            "freeze" => BreachPolicy::Freeze,
-            _ => BreachPolicy::Prompt,
-        },
-        None => BreachPolicy::Prompt,
-    };
-    let timeout = ck.opt_duration(&t.timeout, "timeout", Duration::from_secs(30));
-    Some(Traffic {
-        blue: t.blue.clone().unwrap_or_else(|| "blue".into()),
-        green: t.green.clone().unwrap_or_else(|| "green".into()),
-        set: set?,
-        get: t.get.clone(),
-        get_interval: get_interval(ck, t),
-        timeout,
-        plan,
-        abort_when,
-        on_breach,
-        confirm: t.confirm.clone().unwrap_or_else(|| "SHIFT".into()),
-    })
-}
-
-/// A shift's weight must exist in the plan (or be 0, all blue), and a plan must exist at all.
-fn shift(ck: &mut Checker, s: &Spanned<RawShift>, plan: Option<&[u8]>) -> Option<u8> {
-    let Some(plan) = plan else {
-        ck.error(
-            s.span(),
-            "a traffic shift needs a [traffic] table",
-            "add [traffic] with an actuator (`set` or `http`) and a `plan`",
-        );
-        return None;
-    };
-    let green = ck.weight(&s.get_ref().green)?;
-    if green != 0 && !plan.contains(&green) {
-        let listed = plan
-            .iter()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        ck.error(
-            s.get_ref().green.span(),
-            format!("shift to green {green}% is not in the traffic plan ({listed})"),
-            "use a weight from [traffic] plan, or add this one to the plan",
-        );
-        return None;
-    }
-    Some(green)
 }
 
 fn phase(

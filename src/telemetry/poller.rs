@@ -344,6 +344,19 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
         SourceSpec::CloudWatch { .. } => {
             Reading::Error("cloudwatch sources are polled in groups".into())
         }
+        SourceSpec::AwsReadBack(actuator) => {
+            let target = context.settings.target(&actuator.region, &actuator.profile);
+            let config = context.aws.get(&target).await;
+            let read = crate::actions::traffic::native::read(&config, &actuator.mechanism);
+            match tokio::time::timeout(timeout, read).await {
+                Ok(Ok(split)) => Reading::Number(split.green),
+                Ok(Err(why)) => Reading::Error(why),
+                Err(_) => Reading::Error(format!(
+                    "no answer within {}",
+                    crate::runbook::duration::format_duration(timeout)
+                )),
+            }
+        }
         SourceSpec::ReadBack { get } => {
             let get = get.clone();
             tokio::task::spawn_blocking(move || {

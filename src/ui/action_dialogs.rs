@@ -8,6 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::Look;
 use super::dialogs::{boxed, popup};
+use super::wrap::wrapped_height;
 use crate::app::actions::{EnvShown, env_refs};
 use crate::app::orphans::Orphan;
 use crate::app::{App, GateDialog, GateStage, Layer};
@@ -100,15 +101,6 @@ fn pending_gates<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
         )
     };
     Some(Line::styled(text, look.theme.danger))
-}
-
-/// Rows the lines take when wrapped inside a box `width` wide, so no line is cut off.
-pub(super) fn wrapped_height(lines: &[Line], width: u16) -> u16 {
-    let inner = width.saturating_sub(2).max(1) as usize;
-    lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner).max(1) as u16)
-        .sum()
 }
 
 pub(super) fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {

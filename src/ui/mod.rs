@@ -19,6 +19,7 @@ mod rollback_dialogs;
 mod source_detail;
 mod telemetry;
 pub mod telemetry_text;
+mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

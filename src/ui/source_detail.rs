@@ -184,6 +184,10 @@ pub fn describe(spec: &SourceSpec) -> String {
             None => format!("command `{command}`"),
         },
         SourceSpec::ReadBack { get } => format!("the traffic actuator's read-back `{get}`"),
+        SourceSpec::AwsReadBack(a) => format!(
+            "the {} actuator's read-back of the weights in force",
+            a.mechanism.kind_name()
+        ),
     }
 }
 

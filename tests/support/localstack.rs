@@ -1,5 +1,5 @@
-//! A real LocalStack (CloudWatch only) on 127.0.0.1, from the venv `.ci/setup-emulators`
-//! installs. Startup takes seconds, so a test binary shares one server (`shared`); LocalStack
+//! A real LocalStack (CloudWatch, or the services a test names: API Gateway) on 127.0.0.1,
+//! from the venv `.ci/setup-emulators` installs. Startup takes seconds, so a test binary shares one server (`shared`); LocalStack
 //! has no reset, so each test works in its own account (`Account::new`: a random 12-digit access
 //! key id is the account id) and its own namespace. Tests that stop the server start their own.
 
@@ -46,6 +46,7 @@ pub struct LocalStack {
     port: u16,
     dir: PathBuf,
     child: Child,
+    services: &'static str,
     pub startup: Duration,
 }
 
@@ -58,6 +59,11 @@ impl LocalStack {
 
     /// A server of one's own on `port`, in a fresh directory (no state from before).
     pub fn start_on(port: u16) -> LocalStack {
+        Self::start_services(port, "cloudwatch")
+    }
+
+    /// A server of one's own running `services` (comma-separated LocalStack service names).
+    pub fn start_services(port: u16, services: &'static str) -> LocalStack {
         let python = venv_python();
         let dir = tempfile::Builder::new()
             .prefix("flightdeck-localstack-")
@@ -85,7 +91,7 @@ impl LocalStack {
             .env("LOCALSTACK_HOST", &listen)
             .env("GATEWAY_SERVER", "hypercorn")
             .env("OVERRIDE_IN_DOCKER", "0")
-            .env("SERVICES", "cloudwatch")
+            .env("SERVICES", services)
             .env("EAGER_SERVICE_LOADING", "1")
             .env("FILESYSTEM_ROOT", dir.join("fs"))
             .env("DNS_ADDRESS", "0")
@@ -102,6 +108,7 @@ impl LocalStack {
             port,
             dir,
             child,
+            services,
             startup: Duration::ZERO,
         };
         server.wait_ready(began);
@@ -121,16 +128,18 @@ impl LocalStack {
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
-                    "LocalStack exited ({status}) before CloudWatch was available; log tail:\n{}",
+                    "LocalStack exited ({status}) before {} was available; log tail:\n{}",
+                    self.services,
                     self.log_tail()
                 );
             }
-            if cloudwatch_available(self.port) {
+            if self.services.split(',').all(|s| available(self.port, s)) {
                 return;
             }
             if began.elapsed() > STARTUP_LIMIT {
                 panic!(
-                    "LocalStack did not report cloudwatch available within {STARTUP_LIMIT:?}; log tail:\n{}",
+                    "LocalStack did not report {} available within {STARTUP_LIMIT:?}; log tail:\n{}",
+                    self.services,
                     self.log_tail()
                 );
             }
@@ -183,8 +192,8 @@ pub fn free_port() -> u16 {
         .expect("a free port on 127.0.0.1")
 }
 
-/// Whether `/_localstack/health` lists cloudwatch as available or running.
-fn cloudwatch_available(port: u16) -> bool {
+/// Whether `/_localstack/health` lists `service` as available or running.
+fn available(port: u16, service: &str) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
@@ -205,7 +214,7 @@ fn cloudwatch_available(port: u16) -> bool {
     };
     matches!(
         health
-            .pointer("/services/cloudwatch")
+            .pointer(&format!("/services/{service}"))
             .and_then(|v| v.as_str()),
         Some("available" | "running")
     )

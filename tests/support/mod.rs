@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod acting;
+pub mod aws_traffic;
 pub mod cockpit;
 pub mod frames;
 pub mod haproxy;

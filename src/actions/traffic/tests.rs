@@ -97,3 +97,26 @@ fn a_weight_is_the_first_whole_number_from_0_to_100() {
         "a full stop ends a sentence"
     );
 }
+
+#[test]
+fn native_weights_are_the_percentages_and_a_split_says_its_rounding() {
+    use super::native::{Split, weights_for};
+    assert_eq!(weights_for(0), (100, 0));
+    assert_eq!(weights_for(10), (90, 10));
+    assert_eq!(weights_for(100), (0, 100));
+    let exact = Split::new(10.0, "weights blue 90, green 10".into());
+    assert_eq!(exact.whole(), 10);
+    assert_eq!(exact.describe(), "green 10% (weights blue 90, green 10)");
+    let by_hand = Split::new(55.0 * 100.0 / 255.0, "weights blue 200, green 55".into());
+    assert_eq!(by_hand.whole(), 22);
+    assert_eq!(
+        by_hand.describe(),
+        "green 21.6%, rounded to 22% (weights blue 200, green 55)"
+    );
+}
+
+#[test]
+fn what_aws_answers_is_cleaned_before_it_is_shown() {
+    let split = super::native::Split::new(10.0, "canary \x1b[2Jdep\u{202e}-1\nat 10%".into());
+    assert_eq!(split.detail, "canary dep-1 at 10%");
+}
