@@ -9,7 +9,7 @@ use toml::Spanned;
 
 pub type S<T> = Spanned<T>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRunbook {
     pub runbook: Option<S<RawMeta>>,
@@ -23,7 +23,7 @@ pub struct RawRunbook {
     pub rollback: Option<S<RawRollback>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
     pub name: S<String>,
@@ -38,7 +38,7 @@ pub struct RawMeta {
     pub secrets: Vec<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub id: S<String>,
@@ -80,14 +80,14 @@ pub struct RawSource {
     pub command: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCostFilter {
     pub tag: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     pub blue: Option<String>,
@@ -105,7 +105,7 @@ pub struct RawTraffic {
     pub confirm: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHttpRequest {
     pub method: Option<String>,
@@ -115,14 +115,14 @@ pub struct RawHttpRequest {
     pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlanStep {
     pub green: S<i64>,
     pub bake: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPhase {
     pub id: S<String>,
@@ -134,7 +134,7 @@ pub struct RawPhase {
     pub rollback: Vec<S<RawRollbackStep>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub id: S<String>,
@@ -156,20 +156,20 @@ pub struct RawStep {
     pub wait: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawShift {
     pub green: S<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollback {
     pub confirm: Option<S<String>>,
     pub steps: Vec<S<RawRollbackStep>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollbackStep {
     pub title: String,
