@@ -276,6 +276,8 @@ pub struct App {
     pub dirty: bool,
     /// `[vars]` keys still holding a placeholder: only a rehearsal runs so, and its header says it.
     pub vars_unfilled: Vec<String>,
+    /// A Markdown guide run without a sidecar: what one would add (the header says so).
+    pub guide_banner: Option<String>,
     /// T-0 came from `run --start` (it overrides the runbook's `start`; the header says so).
     pub start_from_flag: bool,
 }
@@ -319,6 +321,7 @@ impl App {
             end_offered: false,
             dirty: true,
             vars_unfilled: Vec::new(),
+            guide_banner: None,
             start_from_flag: false,
         }
     }

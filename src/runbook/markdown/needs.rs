@@ -126,7 +126,10 @@ pub fn section(guide: &Guide, section: usize) -> Option<&'static str> {
         "contributions",
         "wish",
     ];
-    if future.iter().any(|f| key.contains(f)) && listed {
+    let ticked = items
+        .iter()
+        .any(|i| matches!(i.kind, ItemKind::Task | ItemKind::Numbered));
+    if future.iter().any(|f| key.contains(f)) && ticked {
         return Some("a list of plans, not a checklist: kind = \"skip\"");
     }
     if key.starts_with("option ") {
