@@ -37,7 +37,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         return code;
     }
     let guide = loaded.guide.clone().unwrap_or_default();
-    if !guide.changed.is_empty() && !args.rehearsal && !args.read_only && !confirm_changed(&guide.changed) {
+    if !guide.changed.is_empty()
+        && !args.rehearsal
+        && !args.read_only
+        && !confirm_changed(&guide.changed)
+    {
         return ExitCode::from(2);
     }
     let data_dir = paths::data_dir();
@@ -93,10 +97,14 @@ fn confirm_changed(changed: &[String]) -> bool {
     for c in changed {
         eprintln!("  {}", crate::telemetry::sanitize::visible(c));
     }
-    eprintln!("Read them in the guide. Type yes to run it live as it reads now, anything else stops:");
+    eprintln!(
+        "Read them in the guide. Type yes to run it live as it reads now, anything else stops:"
+    );
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() || answer.trim() != "yes" {
-        eprintln!("stopped: nothing run. Review the sidecar's bindings (flightdeck validate names them).");
+        eprintln!(
+            "stopped: nothing run. Review the sidecar's bindings (flightdeck validate names them)."
+        );
         return false;
     }
     true

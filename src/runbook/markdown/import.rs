@@ -6,7 +6,7 @@ use toml::{Table, Value};
 
 use super::anchor::{anchor_of_item, anchor_of_section, item_label};
 use super::classify::{
-    default_phase_level, is_criteria_title, is_rollback_title, is_shell, nearest,
+    default_phase_level, is_criteria_title, is_rollback_title, is_shell, nearest, outermost,
 };
 use super::fingerprint;
 use super::needs;
@@ -20,15 +20,12 @@ fn quoted(s: &str) -> String {
 fn heading_role(guide: &Guide, section: usize, phase_level: u8) -> &'static str {
     let s = &guide.sections[section];
     let key = s.path.last().map_or("", String::as_str);
-    if is_rollback_title(key) {
-        return if s.level <= phase_level {
+    if let Some(root) = outermost(guide, section, is_rollback_title) {
+        return if guide.sections[root].level <= phase_level {
             "the emergency rollback plan"
         } else {
             "its phase's rollback"
         };
-    }
-    if nearest(guide, section, is_rollback_title).is_some() {
-        return "part of a rollback";
     }
     if is_criteria_title(key) {
         return "a gate: its items are sign-offs";

@@ -98,7 +98,7 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
             continue;
         }
         let phase_key = phase_of(guide, section, phase_level);
-        let rollback_root = nearest(guide, section, is_rollback_title);
+        let rollback_root = outermost(guide, section, is_rollback_title);
         let global = rollback_root.is_some_and(|root| {
             phase_key.is_none_or(|p| guide.sections[root].level <= guide.sections[p].level)
         });
@@ -130,6 +130,19 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
         let phase = phases.get_mut(&phase_key).expect("inserted above");
         if rollback_root.is_some() {
             phase.rollback.extend(rollback_step(item, binding));
+            continue;
+        }
+        if let Some(b) = binding.filter(|b| !b.steps.is_empty()) {
+            for step in &b.steps {
+                let mut step = step.clone();
+                ids.0.insert(step.get_ref().id.get_ref().clone());
+                let text = match item.kind {
+                    ItemKind::Fence { .. } | ItemKind::Table => item.text.trim_end().to_string(),
+                    _ => super::text::clean(&item.text),
+                };
+                step.get_mut().description.get_or_insert(text);
+                phase.steps.push(step);
+            }
             continue;
         }
         if let Some(root) = outermost(guide, section, is_criteria_title)

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::runbook::raw::{RawRollbackStep, RawShift, RawSource, RawTraffic, S};
+use crate::runbook::raw::{RawRollbackStep, RawShift, RawSource, RawStep, RawTraffic, S};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +93,10 @@ pub struct Binding {
     pub invert: bool,
     /// On a rollback item: ask before it runs (`true` or the condition).
     pub ask: Option<S<toml::Value>>,
+    /// The steps this item stands for, when it is more than one (a diagram of a traffic plan,
+    /// a fence listing a checklist): written as `[[phase.step]]` tables are.
+    #[serde(default)]
+    pub steps: Vec<S<RawStep>>,
 }
 
 /// The step kinds a binding may name.
