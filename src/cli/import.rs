@@ -14,12 +14,16 @@ pub struct ImportArgs {
     /// one is beside the guide or given by --with).
     #[arg(long)]
     pub toml: bool,
-    /// The sidecar to use with --toml (default: GUIDE.flightdeck.toml beside the guide).
+    /// The sidecar to use with --toml or --refresh (default: GUIDE.flightdeck.toml beside the guide).
     #[arg(long)]
     pub with: Option<PathBuf>,
     /// Where to write (default: GUIDE.flightdeck.toml, or GUIDE.toml with --toml); `-` for stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// After reading what changed in the guide: set the sidecar's guide hash and each item's
+    /// fingerprint to what the guide reads now (the sidecar is rewritten in place).
+    #[arg(long, conflicts_with = "toml")]
+    pub refresh: bool,
     /// Overwrite the output file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -42,6 +46,24 @@ pub fn run(args: ImportArgs) -> ExitCode {
 fn write(args: ImportArgs) -> Result<(), ExitCode> {
     let guide_path = args.guide.display().to_string();
     let guide = read(&args.guide)?;
+    if args.refresh {
+        let side_path = args
+            .with
+            .clone()
+            .unwrap_or_else(|| markdown::sidecar_path(&args.guide));
+        let side = read(&side_path)?;
+        let shown = side_path.display().to_string();
+        let text = markdown::refresh(&guide_path, &guide, &shown, &side).map_err(|invalid| {
+            eprintln!("{invalid}");
+            ExitCode::from(2)
+        })?;
+        std::fs::write(&side_path, text).map_err(|e| {
+            eprintln!("cannot write {}: {e}", visible(&shown));
+            ExitCode::from(1)
+        })?;
+        eprintln!("refreshed {}", visible(&shown));
+        return Ok(());
+    }
     let (text, default_out) = if args.toml {
         let side_path = args
             .with

@@ -222,3 +222,75 @@ pub fn import_skeleton(guide_path: &str, guide_text: &str) -> String {
         .map_or(guide_path.to_string(), |n| n.to_string_lossy().into_owned());
     import::skeleton(&parse::parse(guide_text), guide_text, &name)
 }
+
+/// `import --refresh`: the sidecar's text with `[guide] hash` and every `[[item]]`'s
+/// `fingerprint` set to what the guide reads now, everything else as written. For after a
+/// person has read what changed. An anchor that resolves to nothing stays an error.
+pub fn refresh(
+    guide_path: &str,
+    guide_text: &str,
+    sidecar_path: &str,
+    side: &str,
+) -> Result<String, Invalid> {
+    let (text, parts) = parts(guide_path, guide_text, Some((sidecar_path, side)));
+    let invalid = |diagnostics: Vec<Diagnostic>| Invalid {
+        path: guide_path.to_string(),
+        text: text.clone(),
+        diagnostics,
+        parts: parts.clone(),
+    };
+    let parsed = parse_sidecar(guide_text, side).map_err(|(_, d)| invalid(vec![d]))?;
+    let guide = parse::parse(guide_text);
+    let base = guide_text.len() + 1;
+    // Edits as (range in the sidecar, new text), applied from the end.
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut errors = Vec::new();
+    for b in &parsed.items {
+        let b = b.get_ref();
+        let target = match anchor::resolve(&guide, b.at.get_ref()) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(Diagnostic::error(
+                    b.at.span(),
+                    e.message,
+                    "fix the anchor first (flightdeck validate lists the candidates)",
+                ));
+                continue;
+            }
+        };
+        let fp = format!("\"{}\"", fingerprint::of(&guide, target));
+        match &b.fingerprint {
+            Some(old) => edits.push((old.span().start - base..old.span().end - base, fp)),
+            None => {
+                let line_end = side[b.at.span().end - base..]
+                    .find('\n')
+                    .map_or(side.len(), |i| b.at.span().end - base + i);
+                edits.push((line_end..line_end, format!("\nfingerprint = {fp}")));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let hash = format!("\"{}\"", fingerprint::guide_hash(guide_text));
+    let guide_table = parsed.guide.as_ref();
+    match guide_table.and_then(|g| g.get_ref().hash.as_ref().map(|_| g)) {
+        Some(g) => {
+            // The hash's value: the first quoted string after `hash` in the [guide] table.
+            let table = &side[g.span().start - base..g.span().end - base];
+            if let Some(at) = table.find("hash") {
+                let from = g.span().start - base + at;
+                let open = from + side[from..].find('"').unwrap_or(0);
+                let close = open + 1 + side[open + 1..].find('"').unwrap_or(0);
+                edits.push((open..close + 1, hash));
+            }
+        }
+        None => edits.push((0..0, format!("[guide]\nhash = {hash}\n\n"))),
+    }
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut out = side.to_string();
+    for (range, new) in edits {
+        out.replace_range(range, &new);
+    }
+    Ok(out)
+}

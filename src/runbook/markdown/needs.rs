@@ -42,8 +42,14 @@ pub fn threshold() -> &'static Regex {
     )
 }
 
-/// Why a person must decide what this fence is, and the kind `import` proposes meanwhile.
+/// Why a person must decide what this fence or table is, and the kind `import` proposes.
 pub fn fence(item: &Item) -> Option<(&'static str, &'static str)> {
+    if item.kind == ItemKind::Table && threshold().is_match(&item.text) {
+        return Some((
+            "a table with thresholds: bind sources and gates in the sidecar, or leave it as text",
+            "text",
+        ));
+    }
     if !is_shell(item) {
         return None;
     }
@@ -114,7 +120,14 @@ pub fn section(guide: &Guide, section: usize) -> Option<&'static str> {
             "No-Go items are conditions that must be absent: invert = true (sign-offs read `NO-GO absent: ...`)",
         );
     }
-    if is_criteria_title(key) && items.iter().any(|i| threshold().is_match(&i.text)) {
+    let outermost_criteria =
+        super::classify::outermost(guide, section, is_criteria_title) == Some(section);
+    let measured_below = guide
+        .subtree(section)
+        .into_iter()
+        .flat_map(|sub| guide.items_of(sub).map(|(_, i)| i))
+        .any(|i| threshold().is_match(&i.text));
+    if outermost_criteria && measured_below {
         return Some(
             "criteria with thresholds: bind sources ([[source]]) and write them as gate = [\"source < N\"]",
         );
