@@ -81,7 +81,7 @@ fn bind(
             diags.push(Diagnostic::warning(
                 saved.span(),
                 format!("the guide's text at `{}` ({guide_path}:{line}:{col}) changed since this sidecar was reviewed", at.get_ref()),
-                format!("read the guide there; if this binding still holds, set fingerprint = \"{now}\""),
+                format!("read the guide there; if this binding still holds, set fingerprint = \"{now}\" (`flightdeck import --refresh` sets them all)"),
             ));
             Some(t)
         }
