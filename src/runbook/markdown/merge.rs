@@ -186,14 +186,14 @@ pub fn merge(
         .guide
         .as_ref()
         .and_then(|g| g.get_ref().hash.as_ref())
-        && *hash != fingerprint::guide_hash(guide_text)
+        && *hash.get_ref() != fingerprint::guide_hash(guide_text)
         && changed.is_empty()
         && diags.is_empty()
     {
         diags.push(Diagnostic::warning(
                 sidecar.guide.as_ref().map_or(0..0, Spanned::span),
                 "the guide changed since this sidecar was reviewed; every anchored item still has its text",
-                format!("to mark it reviewed, set [guide] hash = \"{}\"", fingerprint::guide_hash(guide_text)),
+                format!("to mark it reviewed, set [guide] hash = \"{}\" (or run `flightdeck import --refresh`)", fingerprint::guide_hash(guide_text)),
             ));
     }
 

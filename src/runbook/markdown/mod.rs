@@ -8,6 +8,8 @@ pub mod classify;
 pub mod fingerprint;
 pub mod import;
 pub mod map;
+#[cfg(test)]
+mod map_tests;
 pub mod merge;
 pub mod needs;
 pub mod parse;
@@ -273,18 +275,12 @@ pub fn refresh(
         return Err(invalid(errors));
     }
     let hash = format!("\"{}\"", fingerprint::guide_hash(guide_text));
-    let guide_table = parsed.guide.as_ref();
-    match guide_table.and_then(|g| g.get_ref().hash.as_ref().map(|_| g)) {
-        Some(g) => {
-            // The hash's value: the first quoted string after `hash` in the [guide] table.
-            let table = &side[g.span().start - base..g.span().end - base];
-            if let Some(at) = table.find("hash") {
-                let from = g.span().start - base + at;
-                let open = from + side[from..].find('"').unwrap_or(0);
-                let close = open + 1 + side[open + 1..].find('"').unwrap_or(0);
-                edits.push((open..close + 1, hash));
-            }
-        }
+    match parsed
+        .guide
+        .as_ref()
+        .and_then(|g| g.get_ref().hash.as_ref())
+    {
+        Some(old) => edits.push((old.span().start - base..old.span().end - base, hash)),
         None => edits.push((0..0, format!("[guide]\nhash = {hash}\n\n"))),
     }
     edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
@@ -293,4 +289,64 @@ pub fn refresh(
         out.replace_range(range, &new);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Odd Markdown never panics: it loads, or is refused with diagnostics.
+    #[test]
+    fn odd_guides_load_or_are_refused_without_panicking() {
+        let odd = [
+            "",
+            "no heading at all\n- [ ] one\n",
+            "# 🚀\n## 🔥🔥\n- [ ] \u{1b}[2Jclear\n",
+            "# A\n```bash\nunterminated fence\n",
+            "# A\n## B\n- [ ] a\n  - [ ] b\n    - [ ] c\n      1. d\n         ```sh\n         ls\n         ```\n",
+            "---\nkey: value\n",
+            "# A\n## Rollback\n## Go/No-Go Criteria\n### No-Go Criteria\n- x < 5%\n",
+            "# A\n| a |\n|---|\n| `x` |\n<div>html</div>\n> quote\n> - [ ] in quote\n",
+            "# T+99999d\n## Day 999999\n- [ ] T-9999 hours\n",
+        ];
+        for guide in odd {
+            let _ = from_texts("g.md", guide, None);
+            let _ = from_texts(
+                "g.md",
+                guide,
+                Some(("g.flightdeck.toml", "[[item]]\nat = \"A > #1\"\n")),
+            );
+            let _ = import_skeleton("g.md", guide);
+            let _ = import_toml("g.md", guide, None);
+            let _ = refresh(
+                "g.md",
+                guide,
+                "s.toml",
+                "[guide]\nhash = \"x\"\n[[item]]\nat = \"A\"\n",
+            );
+        }
+    }
+
+    #[test]
+    fn refresh_rewrites_only_the_hash_and_fingerprints() {
+        let guide = "# G\n## P\n- [ ] one\n- [ ] two\n";
+        let side = "# reviewed by ops\n[guide]\nhash = \"old\" # the guide\n\n[[item]]\nat = \"P > #2\"\nowner = \"me\"\n";
+        let out = refresh("g.md", guide, "s.toml", side).unwrap();
+        let g = parse::parse(guide);
+        let fp = fingerprint::of(&g, anchor::Target::Item(1));
+        let hash = fingerprint::guide_hash(guide);
+        assert_eq!(
+            out,
+            format!(
+                "# reviewed by ops\n[guide]\nhash = \"{hash}\" # the guide\n\n[[item]]\nat = \"P > #2\"\nfingerprint = \"{fp}\"\nowner = \"me\"\n"
+            )
+        );
+        let loaded = from_texts("g.md", guide, Some(("s.toml", &out))).unwrap();
+        let about: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(about, ["the guide states no rollback"]);
+        assert_eq!(
+            loaded.runbook.phases[0].steps[1].owner.as_deref(),
+            Some("me")
+        );
+    }
 }

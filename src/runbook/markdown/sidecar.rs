@@ -28,7 +28,7 @@ pub struct Sidecar {
 #[serde(deny_unknown_fields)]
 pub struct GuideMeta {
     /// SHA-256 of the guide's bytes when the sidecar was last reviewed.
-    pub hash: Option<String>,
+    pub hash: Option<S<String>>,
     /// Heading level that makes a phase (default: the level under the title).
     pub phase_level: Option<S<i64>>,
 }
