@@ -292,6 +292,8 @@ pub struct App {
     pub telemetry_changed: bool,
     /// `[vars]` keys still holding a placeholder: only a rehearsal runs so, and its header says it.
     pub vars_unfilled: Vec<String>,
+    /// A Markdown guide run without a sidecar: what one would add (the header says so).
+    pub guide_banner: Option<String>,
     /// T-0 came from `run --start` (it overrides the runbook's `start`; the header says so).
     pub start_from_flag: bool,
 }
@@ -338,6 +340,7 @@ impl App {
             dirty: true,
             telemetry_changed: false,
             vars_unfilled: Vec::new(),
+            guide_banner: None,
             start_from_flag: false,
         }
     }

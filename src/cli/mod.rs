@@ -6,6 +6,7 @@ mod check_scan;
 mod demo;
 mod end;
 mod generate;
+mod import;
 mod journal;
 mod report;
 mod report_output;
@@ -37,10 +38,15 @@ pub enum Command {
     Run(RunArgs),
     /// Check runbooks and report every mistake with file:line:col and a fix.
     Validate {
-        /// Runbook files to check.
+        /// Runbook files to check (`.toml` runbooks or `.md` guides).
         #[arg(required = true)]
         runbooks: Vec<PathBuf>,
+        /// The sidecar of a guide (default: GUIDE.flightdeck.toml beside it).
+        #[arg(long)]
+        with: Option<PathBuf>,
     },
+    /// Write a sidecar skeleton for a Markdown guide (or, with --toml, a TOML runbook).
+    Import(import::ImportArgs),
     /// Poll every source once, evaluate every gate; exit 0 if the next gate's criteria pass
     /// (with no gate left: if every source is OK), 3 if not.
     Status(StatusArgs),
@@ -95,6 +101,9 @@ pub struct RunArgs {
     /// T-0 of this session (RFC 3339, e.g. 2026-12-05T22:00:00Z), over the runbook's `start`.
     #[arg(long, value_parser = parse_start)]
     pub start: Option<time::OffsetDateTime>,
+    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
+    #[arg(long)]
+    pub with: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -112,6 +121,9 @@ pub struct StatusArgs {
     /// Print JSON (shape in docs/status-json.md) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
+    #[arg(long)]
+    pub with: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -123,6 +135,9 @@ pub struct CheckArgs {
     /// Print the checklist as JSON (`ok`, and `items` of kind, name, ok, detail).
     #[arg(long)]
     pub json: bool,
+    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
+    #[arg(long)]
+    pub with: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -230,7 +245,8 @@ pub enum JournalCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Validate { runbooks } => validate::run(&runbooks),
+        Command::Validate { runbooks, with } => validate::run(&runbooks, with.as_deref()),
+        Command::Import(args) => import::run(args),
         Command::Run(args) => run::run(args),
         Command::Status(args) => status::run(args),
         Command::Check(args) => check::run(args),
@@ -251,11 +267,12 @@ pub fn main() -> ExitCode {
 /// is exit 2. `refusal` is a line after the runbook's diagnostics, when the command has one.
 pub fn load_runbook(
     path: &std::path::Path,
+    with: Option<&std::path::Path>,
     aws: AwsArgs,
     refusal: Option<&str>,
 ) -> Result<(crate::config::Config, crate::runbook::Loaded), ExitCode> {
     let config = load_config()?;
-    let mut loaded = crate::runbook::load(path).map_err(|invalid| {
+    let mut loaded = crate::runbook::load_with(path, with).map_err(|invalid| {
         eprintln!("{invalid}");
         if let Some(line) = refusal {
             eprintln!("{line}");

@@ -12,10 +12,11 @@ use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
     let refusal = "flightdeck runs only a runbook that validates; fix the errors above.";
-    let (config, mut loaded) = match super::load_runbook(&args.runbook, args.aws, Some(refusal)) {
-        Ok(both) => both,
-        Err(code) => return code,
-    };
+    let (config, mut loaded) =
+        match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, Some(refusal)) {
+            Ok(both) => both,
+            Err(code) => return code,
+        };
     let unfilled: Vec<String> = runbook::vars::unfilled(&loaded.runbook.vars)
         .into_iter()
         .map(String::from)
@@ -34,6 +35,14 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     if let Err(code) = super::require_terminal("run") {
         return code;
+    }
+    let guide = loaded.guide.clone().unwrap_or_default();
+    if !guide.changed.is_empty()
+        && !args.rehearsal
+        && !args.read_only
+        && !confirm_changed(&guide.changed)
+    {
+        return ExitCode::from(2);
     }
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&paths::state_dir());
@@ -54,6 +63,10 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     };
     session.app.vars_unfilled = unfilled;
+    session.app.guide_banner = guide.banner.clone();
+    if let Some(banner) = &guide.banner {
+        session.app.flash = Some(banner.clone());
+    }
     session.app.start_from_flag = args.start.is_some();
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
@@ -71,6 +84,30 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => cockpit_failed(e),
     }
+}
+
+/// A live run of a guide whose anchored commands or thresholds changed under the sidecar
+/// stops and asks, on the terminal, before the cockpit starts.
+fn confirm_changed(changed: &[String]) -> bool {
+    use std::io::BufRead;
+    eprintln!(
+        "flightdeck run: the guide changed under its sidecar: {} anchored command(s) or threshold(s) read differently now:",
+        changed.len()
+    );
+    for c in changed {
+        eprintln!("  {}", crate::telemetry::sanitize::visible(c));
+    }
+    eprintln!(
+        "Read them in the guide. Type yes to run it live as it reads now, anything else stops:"
+    );
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() || answer.trim() != "yes" {
+        eprintln!(
+            "stopped: nothing run. Review the sidecar's bindings (flightdeck validate names them)."
+        );
+        return false;
+    }
+    true
 }
 
 fn refuse_unfilled(path: &std::path::Path, unfilled: &[String]) {

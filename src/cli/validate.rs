@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use crate::runbook::{self, Invalid, Loaded};
 use crate::telemetry::sanitize::visible;
 
-pub fn run(paths: &[PathBuf]) -> ExitCode {
+pub fn run(paths: &[PathBuf], with: Option<&std::path::Path>) -> ExitCode {
     let mut failed = 0;
     for path in paths {
-        let result = runbook::load(path);
+        let result = runbook::load_with(path, with);
         let shown = Shown::of(&path.display().to_string(), &result);
         if result.is_err() {
             failed += 1;
@@ -38,7 +38,7 @@ impl Shown {
         match result {
             Ok(loaded) => {
                 for w in &loaded.warnings {
-                    stderr.push_str(&format!("{}\n\n", w.located(path, &loaded.text)));
+                    stderr.push_str(&format!("{}\n\n", loaded.locate(path, w)));
                 }
                 let rb = &loaded.runbook;
                 stdout.push_str(&format!(

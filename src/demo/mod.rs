@@ -188,6 +188,7 @@ impl World {
                 path: "demo.toml (built in)".into(),
                 text: text.clone(),
                 diagnostics,
+                parts: Vec::new(),
             };
             anyhow!("the built-in demo runbook does not validate:\n{invalid}")
         })?;

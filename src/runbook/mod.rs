@@ -4,6 +4,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod duration;
+pub mod markdown;
 pub mod model;
 pub mod raw;
 pub mod template;
@@ -29,6 +30,32 @@ pub struct Invalid {
     pub path: String,
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// The files `text` joins (a guide and its sidecar); empty for a single file.
+    pub parts: Vec<Part>,
+}
+
+/// One file of a runbook read from several (a guide and its sidecar): where its text sits in
+/// the joined text the spans point into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub path: String,
+    pub start: usize,
+    pub len: usize,
+}
+
+/// A diagnostic shown against the file its span falls in.
+pub fn locate(parts: &[Part], path: &str, text: &str, d: &Diagnostic) -> String {
+    let Some(part) = parts.iter().rev().find(|p| p.start <= d.span.start) else {
+        return d.located(path, text).to_string();
+    };
+    let end = (part.start + part.len).min(text.len());
+    let own = &text[part.start..end];
+    let shift = |at: usize| at.saturating_sub(part.start).min(own.len());
+    let shifted = Diagnostic {
+        span: shift(d.span.start)..shift(d.span.end),
+        ..d.clone()
+    };
+    shifted.located(&part.path, own).to_string()
 }
 
 impl std::fmt::Display for Invalid {
@@ -37,7 +64,7 @@ impl std::fmt::Display for Invalid {
             if i > 0 {
                 writeln!(f)?;
             }
-            writeln!(f, "{}", d.located(&self.path, &self.text))?;
+            writeln!(f, "{}", locate(&self.parts, &self.path, &self.text, d))?;
         }
         Ok(())
     }
@@ -48,10 +75,30 @@ pub struct Loaded {
     pub runbook: Runbook,
     pub warnings: Vec<Diagnostic>,
     pub text: String,
+    /// The files `text` joins (a guide and its sidecar); empty for a TOML runbook.
+    pub parts: Vec<Part>,
+    /// Set when the runbook is a Markdown guide.
+    pub guide: Option<markdown::GuideInfo>,
 }
 
-/// Reads and validates a runbook file.
+impl Loaded {
+    /// A warning shown against the file it is about.
+    pub fn locate(&self, path: &str, d: &Diagnostic) -> String {
+        locate(&self.parts, path, &self.text, d)
+    }
+}
+
+/// Reads and validates a runbook file: a TOML runbook, or a Markdown guide with the sidecar
+/// beside it.
 pub fn load(path: &Path) -> Result<Loaded, Invalid> {
+    load_with(path, None)
+}
+
+/// As `load`; a guide's sidecar is `with` when given.
+pub fn load_with(path: &Path, with: Option<&Path>) -> Result<Loaded, Invalid> {
+    if markdown::is_guide(path) {
+        return markdown::load(path, with);
+    }
     let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| Invalid {
         path: shown.clone(),
@@ -61,6 +108,7 @@ pub fn load(path: &Path) -> Result<Loaded, Invalid> {
             format!("cannot read the runbook: {e}"),
             "check the path and that the file is readable",
         )],
+        parts: Vec::new(),
     })?;
     from_bytes(&shown, bytes)
 }
@@ -80,12 +128,14 @@ pub fn from_bytes(shown: &str, bytes: Vec<u8>) -> Result<Loaded, Invalid> {
                 "the runbook is not valid UTF-8",
                 "save the file as UTF-8",
             )],
+            parts: Vec::new(),
         }
     })?;
     parse(&text).map_err(|diagnostics| Invalid {
         path: shown,
         text: text.clone(),
         diagnostics,
+        parts: Vec::new(),
     })
 }
 
@@ -98,11 +148,13 @@ pub fn parse(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
         runbook,
         warnings,
         text: text.to_string(),
+        parts: Vec::new(),
+        guide: None,
     })
 }
 
 /// Turns a TOML/serde error into a diagnostic with a plain-words fix.
-fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
+pub(crate) fn toml_error(e: &toml::de::Error, text: &str) -> Diagnostic {
     let span = e.span().unwrap_or(0..0);
     let msg = e.message().trim();
     if let Some(rest) = msg.strip_prefix("unknown field `") {

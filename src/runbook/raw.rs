@@ -9,7 +9,7 @@ use toml::Spanned;
 
 pub type S<T> = Spanned<T>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRunbook {
     pub runbook: Option<S<RawMeta>>,
@@ -38,7 +38,7 @@ pub struct RawNotify {
     pub retries: Option<S<i64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeta {
     pub name: S<String>,
@@ -53,7 +53,7 @@ pub struct RawMeta {
     pub secrets: Vec<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     pub id: S<String>,
@@ -95,14 +95,14 @@ pub struct RawSource {
     pub command: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCostFilter {
     pub tag: String,
     pub values: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTraffic {
     /// `route53`, `alb`, `apigateway` (native, through the AWS SDK); none: `set` or `http`.
@@ -141,7 +141,7 @@ pub struct RawTraffic {
     pub blue_deployment: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHttpRequest {
     pub method: Option<String>,
@@ -151,14 +151,14 @@ pub struct RawHttpRequest {
     pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlanStep {
     pub green: S<i64>,
     pub bake: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPhase {
     pub id: S<String>,
@@ -170,7 +170,7 @@ pub struct RawPhase {
     pub rollback: Vec<S<RawRollbackStep>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub id: S<String>,
@@ -192,20 +192,20 @@ pub struct RawStep {
     pub wait: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawShift {
     pub green: S<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollback {
     pub confirm: Option<S<String>>,
     pub steps: Vec<S<RawRollbackStep>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRollbackStep {
     pub title: String,

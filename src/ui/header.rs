@@ -25,6 +25,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     } else {
         format!(" {} vars unfilled", g.sep)
     };
+    // A guide without a sidecar is a checklist: nothing is polled, no gate has thresholds.
+    let unfilled = match app.guide_banner {
+        Some(_) => format!("{unfilled} {} no sidecar", g.sep),
+        None => unfilled,
+    };
     let mode = if app.demo {
         format!(" DEMO {} {}{unfilled}{state} ", g.sep, app.mode.label())
     } else {
