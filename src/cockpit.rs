@@ -10,13 +10,15 @@ use time::OffsetDateTime;
 
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
-use crate::journal::Journal;
+use std::collections::HashSet;
+
+use crate::journal::{Journal, JournalError};
 use crate::observer::{self, Observer};
 use crate::secrets::Redactor;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
-use crate::terminal;
 use crate::ui::{self, Look};
+use crate::{team, terminal};
 
 pub struct Options<'a> {
     pub look: Look<'a>,
@@ -35,14 +37,9 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
     // An observer follows the run as the seat holder writes it.
-    let mut observer = (session.app.mode == crate::app::Mode::ReadOnly).then(|| {
-        observer::spawn(
-            session.journal.path().to_path_buf(),
-            session.seen.clone(),
-            tx.clone(),
-        )
-    });
-    let mut actions = Actions::new(tx).redacting(redactor);
+    let mut observer = follow(&session, &tx);
+    let mut team = TeamWork::start(&session, &tx);
+    let mut actions = Actions::new(tx.clone()).redacting(redactor);
     prepare(&mut session.app, &mut actions);
     let (mut term, _guard) = terminal::enter()?;
     let size = term.size()?;
@@ -57,7 +54,80 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
         &opts,
         &mut actions,
         &mut observer,
+        &mut team,
     )
+}
+
+/// A local observer follows the journal file; a team cockpit always follows the store (other
+/// operators write notes and sign-offs even while it holds the seat).
+fn follow(session: &Session, tx: &Sender<Msg>) -> Option<Observer> {
+    let path = session.journal.path()?;
+    (session.app.mode == crate::app::Mode::ReadOnly)
+        .then(|| observer::spawn(path.to_path_buf(), session.seen.clone(), tx.clone()))
+}
+
+/// A team cockpit's follower, and its seat's renewer while it holds the seat.
+struct TeamWork {
+    /// Held for its drop: following stops with it.
+    _follower: Option<team::Worker>,
+    renewer: Option<team::Worker>,
+    /// Records this cockpit appended: the follower brings them back, and they are applied once.
+    written: HashSet<u64>,
+    /// The cockpit's channel, for the workers of a seat taken or a run begun later.
+    tx: Sender<Msg>,
+}
+
+impl TeamWork {
+    fn start(session: &Session, tx: &Sender<Msg>) -> TeamWork {
+        let mut work = TeamWork {
+            _follower: None,
+            renewer: None,
+            written: session.written.iter().copied().collect(),
+            tx: tx.clone(),
+        };
+        let Some(journal) = session.journal.team() else {
+            return work;
+        };
+        work._follower = Some(team::follow(
+            journal.db().target().clone(),
+            session.app.run_id.clone(),
+            session.seen.clone(),
+            tx.clone(),
+        ));
+        work.hold(session);
+        work
+    }
+
+    /// Renews the seat from now on, if this session holds it.
+    fn hold(&mut self, session: &Session) {
+        let Some(journal) = session.journal.team() else {
+            return;
+        };
+        if let Some(lease) = journal.lease() {
+            self.renewer = Some(team::renew(
+                journal.db().target().clone(),
+                session.app.run_id.clone(),
+                std::sync::Arc::clone(lease),
+                self.tx.clone(),
+            ));
+        }
+    }
+
+    /// Records from the store, less the ones this cockpit wrote itself.
+    fn others(&mut self, mut records: Vec<crate::journal::Record>) -> Vec<crate::journal::Record> {
+        records.retain(|r| !self.written.remove(&r.seq));
+        records
+    }
+}
+
+/// A failed append, as the app should hear of it: in team mode a refused intent is the seat
+/// lost, and an unreachable store an alarm that clears when it is back.
+fn append_failed(e: &JournalError) -> Msg {
+    match e {
+        JournalError::Fenced(why) => Msg::SeatLost(why.clone()),
+        JournalError::Store(why) => Msg::StoreLost(why.clone()),
+        other => Msg::JournalFailed(other.to_string()),
+    }
 }
 
 /// Before the first frame: the environment for command confirmations, the weights in force,
@@ -80,6 +150,7 @@ fn event_loop(
     opts: &Options,
     actions: &mut Actions,
     observer: &mut Option<Observer>,
+    team: &mut TeamWork,
 ) -> Result<()> {
     // For tests only (tests/panic_pty.rs): proves a panic's message survives the terminal's
     // restoration. Set, it panics on the first tick.
@@ -100,14 +171,24 @@ fn event_loop(
             let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
                 continue;
             };
+            let msg = match msg {
+                Msg::TeamRecords(records) => Msg::TeamRecords(team.others(records)),
+                other => other,
+            };
             // An action starts only after its intent is on disk: a failed append cancels it.
             let mut journal_ok = true;
             for effect in session.app.update(msg) {
                 match effect {
                     Effect::Journal(event) => {
-                        if let Err(e) = session.journal.append(event, &session.app.runbook.hash) {
+                        let appended = session.journal.append(event, &session.app.runbook.hash);
+                        if let Ok(record) = &appended
+                            && session.journal.team().is_some()
+                        {
+                            team.written.insert(record.seq);
+                        }
+                        if let Err(e) = appended {
                             tracing::error!("journal append failed: {e}");
-                            session.app.update(Msg::JournalFailed(e.to_string()));
+                            session.app.update(append_failed(&e));
                             journal_ok = false;
                             // `update` showed the event as done before it was on disk: fold
                             // the state again from what the journal really holds.
@@ -130,8 +211,18 @@ fn event_loop(
                         *observer = None;
                         let runbook = session.app.runbook.clone();
                         let mode = session.app.progress.run_mode();
-                        *session =
-                            session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?;
+                        *session = match session.journal.team() {
+                            Some(journal) => {
+                                let db =
+                                    crate::journal::pg::Db::open(journal.db().target().clone())
+                                        .map_err(anyhow::Error::msg)?;
+                                session::team::start(runbook, &opts.runbook_path, db, mode)?
+                            }
+                            None => {
+                                session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?
+                            }
+                        };
+                        *team = TeamWork::start(session, &team.tx.clone());
                         let size = term.size()?;
                         session.app.update(Msg::Resize {
                             width: size.width,
@@ -142,6 +233,8 @@ fn event_loop(
                         Ok(()) => {
                             // This session writes the journal from now on.
                             *observer = None;
+                            team.written.extend(session.written.drain(..));
+                            team.hold(session);
                             session.app.ask_about_doubt()
                         }
                         Err(e) => {

@@ -55,6 +55,15 @@ impl App {
                 self.observe(msg);
                 Vec::new()
             }
+            Msg::TeamRecords(_)
+            | Msg::TeamSeat(_)
+            | Msg::SeatLost(_)
+            | Msg::SeatBack
+            | Msg::StoreLost(_)
+            | Msg::StoreBack => {
+                self.team_news(msg);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -73,7 +82,8 @@ impl App {
     /// Applies an event to the state and asks for it to be journaled. Refused while the journal
     /// is failing: an unrecorded action would be lost on resume.
     pub(super) fn record(&mut self, event: Event) -> Vec<Effect> {
-        if self.mode == Mode::ReadOnly {
+        let anyones = matches!(event, Event::NoteAdded { .. } | Event::SignedOff { .. });
+        if self.mode == Mode::ReadOnly && !(anyones && self.team_member) {
             // The session end of an observer is not the run's business.
             if !matches!(event, Event::SessionEnded { .. }) {
                 self.flash = Some(match &self.seat_note {
