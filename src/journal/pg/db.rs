@@ -56,12 +56,18 @@ impl Db {
     ) -> Result<T, String> {
         let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let inner = &mut *guard;
+        let shown = self.target.redacted().to_string();
+        let late = || format!("{shown} did not answer within {} ms", limit.as_millis());
+        // The connect counts against the limit too: a renewal through a partition must fail
+        // within its third of the lease, not after a TCP connect's own timeout.
+        let deadline = tokio::time::Instant::now() + limit;
         if inner.client.as_ref().is_none_or(|(c, _)| c.is_closed()) {
             if let Some((_, task)) = inner.client.take() {
                 task.abort();
             }
             let target = self.target.clone();
-            let (client, connection) = inner.rt.block_on(target.connect())?;
+            let connecting = async { tokio::time::timeout_at(deadline, target.connect()).await };
+            let (client, connection) = inner.rt.block_on(connecting).map_err(|_| late())??;
             let task = inner.rt.spawn(async move {
                 if let Err(e) = connection.await {
                     tracing::warn!("team store connection ended: {e}");
@@ -72,10 +78,9 @@ impl Db {
         let Some((client, _)) = inner.client.as_mut() else {
             return Err("no connection".into());
         };
-        let shown = self.target.redacted().to_string();
         let outcome = inner
             .rt
-            .block_on(async { tokio::time::timeout(limit, op(client)).await });
+            .block_on(async { tokio::time::timeout_at(deadline, op(client)).await });
         match outcome {
             Ok(result) => {
                 if result.is_err() && client.is_closed() {
@@ -85,10 +90,7 @@ impl Db {
             }
             Err(_) => {
                 self.drop_connection(inner);
-                Err(format!(
-                    "{shown} did not answer within {} ms",
-                    limit.as_millis()
-                ))
+                Err(late())
             }
         }
     }
