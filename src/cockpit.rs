@@ -216,7 +216,13 @@ fn event_loop(
                                 let db =
                                     crate::journal::pg::Db::open(journal.db().target().clone())
                                         .map_err(anyhow::Error::msg)?;
-                                session::team::start(runbook, &opts.runbook_path, db, mode)?
+                                session::team::start(
+                                    runbook,
+                                    &opts.runbook_path,
+                                    db,
+                                    mode,
+                                    &opts.data_dir,
+                                )?
                             }
                             None => {
                                 session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?

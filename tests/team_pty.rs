@@ -271,6 +271,27 @@ fn the_database_restarted_mid_run_loses_nothing() {
         s.contents().matches('✔').count() >= 2
     });
     lead.quit();
+    // Every record the cockpit wrote is also in its private local copy, byte for byte.
+    let copies: Vec<_> = std::fs::read_dir(dirs.data.path().join("team"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copies[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let local = std::fs::read_to_string(&copies[0]).unwrap();
+    let stored = pg.psql(
+        &url,
+        "SELECT string_agg(line, E'\\n' ORDER BY seq) FROM flightdeck_records",
+    );
+    assert_eq!(
+        local.trim_end(),
+        stored,
+        "the local copy holds every record written"
+    );
     let verify = dirs.command(&["journal", "verify", "--journal", &url]);
     let out = String::from_utf8_lossy(&verify.stdout);
     assert!(

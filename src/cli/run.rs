@@ -51,7 +51,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let opened = match team {
-        Some(db) => session::team::open(loaded.runbook, &args.runbook, db, want),
+        Some(db) => session::team::open(loaded.runbook, &args.runbook, db, want, &data_dir),
         None => session::open(loaded.runbook, &args.runbook, &data_dir, want),
     };
     let mut session = match opened {

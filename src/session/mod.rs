@@ -272,7 +272,7 @@ pub fn timed(records: &[Record]) -> impl Iterator<Item = (OffsetDateTime, &str, 
 /// Creates `dir` (the runs dir) and its parent (the data dir) as 0700, and tightens them when
 /// they existed looser: journals name hosts, operators and what was done. A directory that is
 /// not ours, or shared on purpose (sticky, like /tmp), is left as it is.
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)

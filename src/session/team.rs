@@ -35,7 +35,13 @@ fn mode_word(mode: RunMode) -> &'static str {
 }
 
 /// Opens the runbook's open run of the wanted mode in the team store, or a new one.
-pub fn open(runbook: Runbook, runbook_path: &Path, db: Db, want: Want) -> Result<Session> {
+pub fn open(
+    runbook: Runbook,
+    runbook_path: &Path,
+    db: Db,
+    want: Want,
+    data_dir: &Path,
+) -> Result<Session> {
     let key = runbook_key(runbook_path);
     let existing = if want.new_run {
         None
@@ -43,8 +49,8 @@ pub fn open(runbook: Runbook, runbook_path: &Path, db: Db, want: Want) -> Result
         runs::open_run_for(&db, &key, mode_word(want.mode)).map_err(anyhow::Error::msg)?
     };
     match (existing, want.read_only) {
-        (Some(run), _) => resume(runbook, db, &run, want),
-        (None, false) => start(runbook, runbook_path, db, want.mode),
+        (Some(run), _) => resume(runbook, db, &run, want, data_dir),
+        (None, false) => start(runbook, runbook_path, db, want.mode, data_dir),
         (None, true) => anyhow::bail!(
             "there is no open {} run of {} in the team store {} to watch",
             want.mode.label(),
@@ -54,7 +60,20 @@ pub fn open(runbook: Runbook, runbook_path: &Path, db: Db, want: Want) -> Result
     }
 }
 
-pub fn start(runbook: Runbook, runbook_path: &Path, db: Db, mode: RunMode) -> Result<Session> {
+/// Where a team cockpit keeps its local copy of the records it writes: `<data dir>/team/`.
+fn local_dir(data_dir: &Path) -> Result<std::path::PathBuf> {
+    let dir = data_dir.join("team");
+    super::create_private_dir(&dir)?;
+    Ok(dir)
+}
+
+pub fn start(
+    runbook: Runbook,
+    runbook_path: &Path,
+    db: Db,
+    mode: RunMode,
+    data_dir: &Path,
+) -> Result<Session> {
     let now = OffsetDateTime::now_utc();
     let id = journal::runs::new_run_id(runbook_path, now);
     let run_id = runs::free_run_id(&db, &id).map_err(anyhow::Error::msg)?;
@@ -68,6 +87,7 @@ pub fn start(runbook: Runbook, runbook_path: &Path, db: Db, mode: RunMode) -> Re
         runbook_name: &runbook.meta.name,
         mode: mode_word(mode),
     };
+    let local = local_dir(data_dir)?;
     let mut journal = PgJournal::create(
         db,
         identity.clone(),
@@ -81,6 +101,7 @@ pub fn start(runbook: Runbook, runbook_path: &Path, db: Db, mode: RunMode) -> Re
         step_fingerprints: runbook.step_fingerprints(),
         mode: Some(mode),
     };
+    journal.keep_local_copy(&local);
     let record = journal.append(started, &runbook.hash)?;
     let seen = follow::Position::after(std::slice::from_ref(&record));
     let mut app = App::new(runbook, identity.operator, run_id, now);
@@ -102,13 +123,16 @@ pub fn start(runbook: Runbook, runbook_path: &Path, db: Db, mode: RunMode) -> Re
     })
 }
 
-fn resume(runbook: Runbook, db: Db, run: &str, want: Want) -> Result<Session> {
+fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> Result<Session> {
     let shown = db.target().redacted().to_string();
     let identity = Identity {
         operator: journal::operator(),
         run: run.to_string(),
     };
-    let journal = PgJournal::open(db, identity.clone())?;
+    let mut journal = PgJournal::open(db, identity.clone())?;
+    if !want.read_only {
+        journal.keep_local_copy(&local_dir(data_dir)?);
+    }
     let records = journal
         .read()
         .with_context(|| format!("cannot resume run {run} from {shown}; check it with `flightdeck journal verify --run {run}`"))?;

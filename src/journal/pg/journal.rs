@@ -31,6 +31,9 @@ pub struct PgJournal {
     identity: Identity,
     /// The seat, while this cockpit holds it (shared with the thread that renews it).
     lease: Option<Arc<Mutex<Lease>>>,
+    /// Every record this cockpit wrote, as written, in a private local file: the store may be
+    /// lost with the network, the records this operator made may not.
+    local: Option<std::path::PathBuf>,
 }
 
 /// Whether only the seat may append this event. Notes and sign-offs are anyone's, under
@@ -62,6 +65,7 @@ impl PgJournal {
             db,
             identity,
             lease: None,
+            local: None,
         })
     }
 
@@ -102,7 +106,37 @@ impl PgJournal {
             db,
             identity,
             lease: Some(Arc::new(Mutex::new(Lease::granted(1, length, sent)))),
+            local: None,
         })
+    }
+
+    /// Keeps a copy of every record this cockpit appends in `dir/<run>.jsonl` (mode 0600).
+    pub fn keep_local_copy(&mut self, dir: &std::path::Path) {
+        self.local = Some(dir.join(format!("{}.jsonl", self.identity.run)));
+    }
+
+    /// Appends one line to the local copy, fsync'd; a failure is logged, never fatal (the
+    /// record is in the store).
+    fn copy_locally(&self, record: &Record) {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let Some(path) = &self.local else {
+            return;
+        };
+        let mut sealed = record.clone();
+        let line = sealed.seal() + "\n";
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .and_then(|mut f| {
+                f.write_all(line.as_bytes())?;
+                f.sync_data()
+            });
+        if let Err(e) = written {
+            tracing::warn!(path = %path.display(), "local copy of a team record failed: {e}");
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -255,7 +289,12 @@ impl Journal for PgJournal {
             Ok(())
         });
         match (reached, outcome) {
-            (_, Some(result)) => result,
+            (_, Some(result)) => {
+                if let Ok(record) = &result {
+                    self.copy_locally(record);
+                }
+                result
+            }
             (Err(e), None) => Err(store(e)),
             (Ok(()), None) => Err(store("the append did not run".into())),
         }
