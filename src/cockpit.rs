@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use time::OffsetDateTime;
@@ -20,6 +20,10 @@ use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::ui::{self, Look};
 use crate::{team, terminal};
 
+/// Telemetry values that change within their level repaint at most this often: a thousand
+/// sources polling must not become a thousand frames. A level change shows at once.
+const TELEMETRY_FRAME: Duration = Duration::from_secs(1);
+
 pub struct Options<'a> {
     pub look: Look<'a>,
     pub runbook_path: std::path::PathBuf,
@@ -34,6 +38,16 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
+    // The first frame before anything slow: the poller's HTTP client reads every CA file on
+    // the host, and the operator should see the plan meanwhile.
+    let (mut term, _guard) = terminal::enter()?;
+    let size = term.size()?;
+    session.app.update(Msg::Resize {
+        width: size.width,
+        height: size.height,
+    });
+    term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
+    session.app.dirty = false;
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
     // An observer follows the run as the seat holder writes it.
@@ -41,12 +55,6 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     let mut team = TeamWork::start(&session, &tx);
     let mut actions = Actions::new(tx.clone()).redacting(redactor);
     prepare(&mut session.app, &mut actions);
-    let (mut term, _guard) = terminal::enter()?;
-    let size = term.size()?;
-    session.app.update(Msg::Resize {
-        width: size.width,
-        height: size.height,
-    });
     event_loop(
         &mut session,
         &mut term,
@@ -61,7 +69,7 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
 /// A local observer follows the journal file; a team cockpit always follows the store (other
 /// operators write notes and sign-offs even while it holds the seat).
 fn follow(session: &Session, tx: &Sender<Msg>) -> Option<Observer> {
-    let path = session.journal.path()?;
+    let path = session.journal.file_path()?;
     (session.app.mode == crate::app::Mode::ReadOnly)
         .then(|| observer::spawn(path.to_path_buf(), session.seen.clone(), tx.clone()))
 }
@@ -155,10 +163,15 @@ fn event_loop(
     // For tests only (tests/panic_pty.rs): proves a panic's message survives the terminal's
     // restoration. Set, it panics on the first tick.
     let test_panic = std::env::var_os("FLIGHTDECK_TEST_PANIC").is_some();
+    let mut last_frame = Instant::now();
     loop {
-        if session.app.dirty {
+        let telemetry_due =
+            session.app.telemetry_changed && last_frame.elapsed() >= TELEMETRY_FRAME;
+        if session.app.dirty || telemetry_due {
             term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
             session.app.dirty = false;
+            session.app.telemetry_changed = false;
+            last_frame = Instant::now();
         }
         let Ok(msg) = rx.recv() else { return Ok(()) };
         let mut pending = vec![msg];
@@ -167,6 +180,9 @@ fn event_loop(
         for msg in pending {
             if matches!(msg, Msg::Tick(_)) && test_panic {
                 panic!("FLIGHTDECK_TEST_PANIC: a panic on the first tick, as asked");
+            }
+            if let Msg::Resize { width, height } = msg {
+                term.backend_mut().set_size(width, height);
             }
             let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
                 continue;
@@ -197,9 +213,14 @@ fn event_loop(
                             }
                         }
                     }
-                    Effect::Start { id, work } if journal_ok => actions.start(id, work),
+                    Effect::Start { id, work } if journal_ok => {
+                        actions.start(id, work, session.journal.path())
+                    }
                     Effect::Start { id, .. } => actions.refuse(id),
                     Effect::Interrupt(id) => actions.interrupt(id),
+                    Effect::ReadOutput { id, first, count } => {
+                        actions.read_output(id, first, count, session.journal.path())
+                    }
                     Effect::StopOrphan { id, group } => actions.stop_orphan(id, group),
                     Effect::ReadTraffic => {
                         if let Some(traffic) = &session.app.runbook.traffic {

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::app::ActionUpdate;
 use crate::telemetry::Reading;
 use crate::telemetry::poller::Report;
 use crate::telemetry::sanitize::one_line;
@@ -97,20 +96,6 @@ impl Redactor {
             },
             Reading::Error(why) => Reading::Error(self.redact(&why)),
             other => other,
-        }
-    }
-
-    /// A running action's line or result, redacted.
-    pub fn update(&self, update: ActionUpdate) -> ActionUpdate {
-        match update {
-            ActionUpdate::Line { stderr, text } => ActionUpdate::Line {
-                stderr,
-                text: self.redact(&text),
-            },
-            ActionUpdate::Ended { ok, result } => ActionUpdate::Ended {
-                ok,
-                result: self.redact(&result),
-            },
         }
     }
 

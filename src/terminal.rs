@@ -8,12 +8,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Size;
 
 use crate::app::{App, Key, Msg};
 use crate::config::KeyRemap;
 
-pub type Term = Terminal<CrosstermBackend<io::Stdout>>;
+mod emit;
+mod quiet;
+
+pub use quiet::QuietBackend;
+
+pub type Term = Terminal<QuietBackend<io::Stdout>>;
 
 /// Restores the terminal when dropped, so every exit path leaves a usable shell.
 pub struct Guard;
@@ -33,7 +38,8 @@ pub fn enter() -> io::Result<(Term, Guard)> {
     ENTERED.store(true, Ordering::SeqCst);
     let guard = Guard;
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
-    let term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let (width, height) = terminal::size()?;
+    let term = Terminal::new(QuietBackend::new(io::stdout(), Size { width, height }))?;
     Ok((term, guard))
 }
 
@@ -45,7 +51,14 @@ pub fn restore() {
         return;
     }
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    // Frames leave their last style set (the next frame goes on from it): reset it first.
+    let _ = execute!(
+        io::stdout(),
+        crossterm::style::ResetColor,
+        crossterm::style::SetAttribute(crossterm::style::Attribute::Reset),
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = io::stdout().flush();
 }
 

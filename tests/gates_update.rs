@@ -237,6 +237,7 @@ fn random_session(mode: Mode, seed: u64, n: usize) -> usize {
                 update: ActionUpdate::Ended {
                     ok: rng.next().is_multiple_of(2),
                     result: "exit 0".into(),
+                    output_file: None,
                 },
             });
         }

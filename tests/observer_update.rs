@@ -76,6 +76,7 @@ fn the_holders_run() -> Vec<Record> {
             ok: true,
             result: "exit 0".into(),
             output: Vec::new(),
+            output_file: None,
         },
         Event::RollbackBegan {
             trigger: "typed by lead@bastion".into(),

@@ -53,6 +53,7 @@ fn ends_decide_the_step_and_close_the_action() {
             ok: false,
             result: "exit 1 in 0.2s".into(),
             output: vec!["pg_dump: error".into()],
+            output_file: None,
         },
         Event::ActionStarted {
             id: 2,
@@ -64,6 +65,7 @@ fn ends_decide_the_step_and_close_the_action() {
             ok: true,
             result: "exit 0 in 3.0s".into(),
             output: vec![],
+            output_file: None,
         },
     ]);
     assert_eq!(p.status("backup"), Status::Failed);

@@ -131,6 +131,7 @@ fn events(runbook_path: &str, runbook_name: &str) -> Vec<Event> {
         ok,
         result: result.into(),
         output: output.iter().map(|s| s.to_string()).collect(),
+        output_file: None,
     };
     vec![
         Event::RunStarted {

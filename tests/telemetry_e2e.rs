@@ -159,7 +159,11 @@ fn shows(screen: &vt100::Screen, label: &str, words: &[&str]) -> bool {
         .trim_end_matches(['│', ' '])
         .rsplit(' ')
         .next()
-        .is_some_and(|a| a.ends_with('s') && a[..a.len() - 1].parse::<u32>().is_ok());
+        .is_some_and(|a| {
+            // A fresh value's age reads `now` (issue 13: no 0s, 1s, 0s flicker); a late one's
+            // its seconds.
+            a == "now" || a.ends_with('s') && a[..a.len() - 1].parse::<u32>().is_ok()
+        });
     words.iter().all(|w| r.contains(w)) && age_shown
 }
 

@@ -76,13 +76,19 @@ fn assert_split(haproxy: &Haproxy, green_percent: usize) {
 }
 
 /// Carries out effects as the cockpit does, with the real runner, until no action runs and
-/// every read-back has answered.
-fn settle(app: &mut App, actions: &mut Actions, rx: &Receiver<Msg>, mut effects: Vec<Effect>) {
+/// every read-back has answered. Outputs are kept beside `journal` (a path in the test's dir).
+fn settle(
+    app: &mut App,
+    actions: &mut Actions,
+    rx: &Receiver<Msg>,
+    journal: &Path,
+    mut effects: Vec<Effect>,
+) {
     let mut reads = 0;
     loop {
         for effect in effects.drain(..) {
             match effect {
-                Effect::Start { id, work } => actions.start(id, work),
+                Effect::Start { id, work } => actions.start(id, work, journal),
                 Effect::ReadTraffic => {
                     reads += 1;
                     let traffic = app.runbook.traffic.clone().unwrap();
@@ -117,6 +123,7 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
     app.mode = Mode::Live;
     let (tx, rx) = mpsc::channel();
     let mut actions = Actions::new(tx);
+    let journal = dir.path().join("run-1.jsonl");
     assert_split(&haproxy, 0);
 
     for green in [10, 50, 100] {
@@ -132,7 +139,7 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
             effects.extend(keys(&mut app, &typed("test: no time to bake")));
             effects.extend(keys(&mut app, &[Key::Enter]));
         }
-        settle(&mut app, &mut actions, &rx, effects);
+        settle(&mut app, &mut actions, &rx, &journal, effects);
         assert_eq!(app.green(), green);
         assert_eq!(
             app.traffic_read.as_ref().map(|r| r.green.clone()),
@@ -146,7 +153,7 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
     let mut effects = keys(&mut app, &[Key::Char('R')]);
     effects.extend(keys(&mut app, &typed("ROLLBACK")));
     effects.extend(keys(&mut app, &[Key::Enter]));
-    settle(&mut app, &mut actions, &rx, effects);
+    settle(&mut app, &mut actions, &rx, &journal, effects);
     assert!(!app.rollback_active());
     assert_eq!(app.progress.rollback.as_ref().unwrap().ended, Some(true));
     assert_eq!(app.green(), 0);

@@ -8,7 +8,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::telemetry::sanitize::one_line;
+use crate::telemetry::sanitize::sanitize;
 
 /// How long a group gets between SIGINT and SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(5);
@@ -169,7 +169,10 @@ fn stream(
             {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {
-                    let text = one_line(&String::from_utf8_lossy(&buf));
+                    // Sanitized but not folded: a plan's indentation is how it is read.
+                    let text = sanitize(&String::from_utf8_lossy(&buf))
+                        .trim_end()
+                        .to_string();
                     if tx.send(Progress::Line { stderr, text }).is_err() {
                         return;
                     }
@@ -198,7 +201,7 @@ mod tests {
     fn output_streams_sanitized_and_the_exit_code_is_kept() {
         let (tx, rx) = mpsc::channel();
         start(
-            "echo one; printf 'two \\033[31mred\\033[0m\\n' >&2; exit 3",
+            "echo one; printf 'two \\033[31mred\\033[0m\\n' >&2; printf '  indented\\r\\n'; exit 3",
             Duration::from_secs(10),
             tx,
         )
@@ -208,6 +211,10 @@ mod tests {
         assert!(
             lines.contains(&"two red".to_string()),
             "escapes stripped: {lines:?}"
+        );
+        assert!(
+            lines.contains(&"  indented".to_string()),
+            "indentation kept, CR dropped: {lines:?}"
         );
         assert_eq!(outcome.code, Some(3));
         assert!(!outcome.success());

@@ -2,13 +2,16 @@
 //! own, and reports back only through the cockpit's message channel: the UI never waits.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
 use super::process::{self, Progress};
 use super::traffic;
 use crate::app::orphans::ProcessNews;
+use crate::app::output::OutputLine;
 use crate::app::{ActionUpdate, Msg, Work};
+use crate::journal::output::OutputWriter;
 use crate::orphans::ProcessGroup;
 use crate::runbook::Traffic;
 use crate::secrets::Redactor;
@@ -35,7 +38,9 @@ impl Actions {
         self
     }
 
-    pub fn start(&mut self, id: u64, work: Work) {
+    /// Starts the work of action `id`. A command's output is also kept whole in a file beside
+    /// `journal` (as the pane shows it: sanitized and redacted), whose hash the end carries.
+    pub fn start(&mut self, id: u64, work: Work, journal: &Path) {
         let (tx, redactor) = (self.tx.clone(), self.redactor.clone());
         match work {
             Work::Shell { command, timeout } => {
@@ -49,19 +54,8 @@ impl Actions {
                             let _ = tx.send(Msg::Process(ProcessNews::Spawned { id, group }));
                         }
                         self.running.insert(id, running);
-                        std::thread::spawn(move || {
-                            for progress in prx {
-                                if tx
-                                    .send(Msg::Action {
-                                        id,
-                                        update: redactor.update(update_of(progress)),
-                                    })
-                                    .is_err()
-                                {
-                                    return;
-                                }
-                            }
-                        });
+                        let kept = OutputWriter::create(journal, id);
+                        std::thread::spawn(move || forward(id, prx, &tx, &redactor, kept));
                     }
                     Err(e) => send_end(&tx, id, false, format!("could not start `sh`: {e}")),
                 }
@@ -76,6 +70,23 @@ impl Actions {
                 });
             }
         }
+    }
+
+    /// Lines `first..first + count` of action `id`'s kept output, read on a thread of their
+    /// own and sent as `ActionUpdate::Spilled` (fewer when the file has fewer).
+    pub fn read_output(&self, id: u64, first: u64, count: usize, journal: &Path) {
+        let (tx, journal) = (self.tx.clone(), journal.to_path_buf());
+        std::thread::spawn(move || {
+            let lines = match crate::journal::output::read_lines(&journal, id, first, count) {
+                Ok(lines) => lines,
+                Err(e) => {
+                    tracing::error!(id, "reading the kept output failed: {e}");
+                    return;
+                }
+            };
+            let update = ActionUpdate::Spilled { first, lines };
+            let _ = tx.send(Msg::Action { id, update });
+        });
     }
 
     /// The journal could not record the intent: the action is not started.
@@ -127,19 +138,113 @@ impl Actions {
     }
 }
 
-fn update_of(progress: Progress) -> ActionUpdate {
-    match progress {
-        Progress::Line { stderr, text } => ActionUpdate::Line { stderr, text },
-        Progress::Ended(outcome) => ActionUpdate::Ended {
-            ok: outcome.success(),
-            result: outcome.describe(),
-        },
+/// Passes a command's progress on to the cockpit, redacted, writing each line to the kept
+/// file too. What is buffered goes to the kernel whenever the command pauses, so a cockpit
+/// killed mid-way leaves in the file what was printed up to then.
+fn forward(
+    id: u64,
+    progress: Receiver<Progress>,
+    tx: &Sender<Msg>,
+    redactor: &Redactor,
+    kept: std::io::Result<OutputWriter>,
+) {
+    let mut kept = match kept {
+        Ok(writer) => Some(writer),
+        Err(e) => {
+            let why = format!("the output is not kept in a file: {e}");
+            tracing::error!(id, "{why}");
+            let _ = tx.send(line(id, why));
+            None
+        }
+    };
+    loop {
+        let next = match progress.try_recv() {
+            Err(TryRecvError::Empty) => {
+                if let Some(writer) = kept.as_mut() {
+                    let _ = writer.flush();
+                }
+                progress.recv().ok()
+            }
+            other => other.ok(),
+        };
+        let Some(mut next) = next else { return };
+        // The lines waiting go as one message: a flood of output is a few messages per
+        // frame, not one per line, and a key never queues behind thousands of them.
+        let mut batch = Vec::new();
+        let outcome = loop {
+            match next {
+                Progress::Line { stderr, text } => {
+                    let text = redactor.redact(&text);
+                    if let Some(Err(e)) = kept.as_mut().map(|w| w.line(&text)) {
+                        kept = None;
+                        let why =
+                            format!("writing the output file failed: {e}; the rest is not kept");
+                        tracing::error!(id, "{why}");
+                        batch.push(OutputLine {
+                            stderr: true,
+                            text: why,
+                        });
+                    }
+                    batch.push(OutputLine { stderr, text });
+                }
+                Progress::Ended(outcome) => break Some(outcome),
+            }
+            match progress.try_recv() {
+                Ok(more) if batch.len() < BATCH => next = more,
+                Ok(more) => {
+                    if tx.send(lines(id, std::mem::take(&mut batch))).is_err() {
+                        return;
+                    }
+                    next = more;
+                }
+                Err(_) => break None,
+            }
+        };
+        if !batch.is_empty() && tx.send(lines(id, batch)).is_err() {
+            return;
+        }
+        if let Some(outcome) = outcome {
+            let output_file = kept.take().and_then(|w| {
+                w.finish()
+                    .map_err(|e| tracing::error!(id, "closing the output file failed: {e}"))
+                    .ok()
+            });
+            let update = ActionUpdate::Ended {
+                ok: outcome.success(),
+                result: redactor.redact(&outcome.describe()),
+                output_file,
+            };
+            let _ = tx.send(Msg::Action { id, update });
+            return;
+        }
+    }
+}
+
+/// Lines sent to the cockpit in one message at most.
+const BATCH: usize = 1024;
+
+fn lines(id: u64, lines: Vec<OutputLine>) -> Msg {
+    Msg::Action {
+        id,
+        update: ActionUpdate::Lines(lines),
+    }
+}
+
+/// A line of the cockpit's own about an action, shown in its pane as stderr.
+fn line(id: u64, text: String) -> Msg {
+    Msg::Action {
+        id,
+        update: ActionUpdate::Line { stderr: true, text },
     }
 }
 
 fn send_end(tx: &Sender<Msg>, id: u64, ok: bool, result: String) {
     let _ = tx.send(Msg::Action {
         id,
-        update: ActionUpdate::Ended { ok, result },
+        update: ActionUpdate::Ended {
+            ok,
+            result,
+            output_file: None,
+        },
     });
 }

@@ -3,15 +3,13 @@
 //! result after it ended; in rehearsal the pair is written at once with "would run" and nothing
 //! is started. The cockpit carries out `Effect::Start` and reports back with `Msg::Action`.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::output::{OutputBuffer, OutputLine, OutputView};
 use super::*;
 use crate::actions::traffic::Request;
-use crate::journal::event::Action;
+use crate::journal::event::{Action, OutputFile};
 
-/// Lines of output kept for the output pane; older ones scroll away.
-pub const SCROLLBACK: usize = 2000;
 /// Lines of output journaled with the result.
 pub const JOURNALED_LINES: usize = 20;
 
@@ -25,8 +23,24 @@ pub enum Work {
 /// How a running action reports back.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionUpdate {
-    Line { stderr: bool, text: String },
-    Ended { ok: bool, result: String },
+    Line {
+        stderr: bool,
+        text: String,
+    },
+    /// Lines that came together, in order.
+    Lines(Vec<OutputLine>),
+    Ended {
+        ok: bool,
+        result: String,
+        /// The whole output, kept in a file beside the journal (commands only).
+        output_file: Option<OutputFile>,
+    },
+    /// Lines that had left memory, read back from the kept file for the pane (`first` is
+    /// the number of the first, counted from 0).
+    Spilled {
+        first: u64,
+        lines: Vec<String>,
+    },
 }
 
 /// Why an action runs, to know what follows its end.
@@ -37,12 +51,6 @@ pub enum Purpose {
     Rollback(usize),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutputLine {
-    pub stderr: bool,
-    pub text: String,
-}
-
 /// The action running now, or the last one (kept for its output until the next starts).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunningAction {
@@ -51,7 +59,10 @@ pub struct RunningAction {
     /// One line: `cutover: run `…``, `shift green 10% -> 50%`.
     pub title: String,
     pub started: OffsetDateTime,
-    pub lines: VecDeque<OutputLine>,
+    /// Its output, bounded in memory (the whole of it is in the kept file).
+    pub lines: OutputBuffer,
+    /// Where the output pane looks in it.
+    pub view: OutputView,
     /// (ok, result) once it ended.
     pub ended: Option<(bool, String)>,
     pub interrupting: bool,
@@ -60,14 +71,6 @@ pub struct RunningAction {
 impl RunningAction {
     pub fn is_running(&self) -> bool {
         self.ended.is_none()
-    }
-
-    /// The output pane keeps the last `SCROLLBACK` lines.
-    fn push_line(&mut self, stderr: bool, text: String) {
-        if self.lines.len() == SCROLLBACK {
-            self.lines.pop_front();
-        }
-        self.lines.push_back(OutputLine { stderr, text });
     }
 }
 
@@ -159,7 +162,8 @@ impl App {
             purpose,
             title,
             started: self.now,
-            lines: VecDeque::new(),
+            lines: OutputBuffer::default(),
+            view: OutputView::default(),
             ended: None,
             interrupting: false,
         });
@@ -178,6 +182,7 @@ impl App {
                 ActionUpdate::Ended {
                     ok: true,
                     result: "would run (rehearsal): nothing was run".into(),
+                    output_file: None,
                 },
             ));
         } else {
@@ -188,15 +193,36 @@ impl App {
 
     /// Output and the end of a running action, from the cockpit.
     pub(super) fn action_update(&mut self, id: u64, update: ActionUpdate) -> Vec<Effect> {
+        // A line is drawn only where the pane or the rollback's progress shows output.
+        let shown = self
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::Output | Layer::RollbackRun));
         let Some(running) = self.running.as_mut().filter(|r| r.id == id) else {
             return Vec::new();
         };
         match update {
             ActionUpdate::Line { stderr, text } => {
-                running.push_line(stderr, text);
+                running.lines.push(stderr, text);
+                self.lines_arrived(shown)
+            }
+            ActionUpdate::Lines(lines) => {
+                for line in lines {
+                    running.lines.push(line.stderr, line.text);
+                }
+                self.lines_arrived(shown)
+            }
+            ActionUpdate::Spilled { first, lines } => {
+                running.lines.set_page(first, lines);
+                self.dirty |= shown;
                 Vec::new()
             }
-            ActionUpdate::Ended { ok, result } => {
+            ActionUpdate::Ended {
+                ok,
+                result,
+                output_file,
+            } => {
+                self.dirty = true;
                 running.ended = Some((ok, result.clone()));
                 let purpose = running.purpose.clone();
                 let shifted = matches!(
@@ -205,10 +231,7 @@ impl App {
                 );
                 let output = running
                     .lines
-                    .iter()
-                    .rev()
-                    .take(JOURNALED_LINES)
-                    .rev()
+                    .tail(JOURNALED_LINES)
                     .map(|l| l.text.clone())
                     .collect();
                 let mut effects = self.record(Event::ActionEnded {
@@ -216,6 +239,7 @@ impl App {
                     ok,
                     result: result.clone(),
                     output,
+                    output_file,
                 });
                 if shifted && self.reads_back() {
                     effects.push(Effect::ReadTraffic);

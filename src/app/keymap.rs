@@ -265,6 +265,10 @@ pub const DIALOG_HINTS: &[(&str, &str)] = &[
         "Command",
         "Tab to Run, Enter runs · Ctrl-C in the output interrupts",
     ),
+    (
+        "Output",
+        "PgUp/PgDn · Home/End (End follows) · / search, n older, N newer",
+    ),
     ("Shift", "type the plan's word (SHIFT), Enter"),
     (
         "Rollback",

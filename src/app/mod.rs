@@ -8,6 +8,8 @@ pub mod keymap;
 mod lifecycle;
 mod observe;
 pub mod orphans;
+pub mod output;
+mod output_pane;
 pub mod progress;
 mod rollback;
 pub mod rows;
@@ -220,6 +222,13 @@ pub enum Effect {
     Interrupt(u64),
     /// Read the weights in force with the actuator's `get`.
     ReadTraffic,
+    /// Read lines `first..first + count` of action `id`'s kept output (they left memory)
+    /// for the output pane; they come back as `ActionUpdate::Spilled`.
+    ReadOutput {
+        id: u64,
+        first: u64,
+        count: usize,
+    },
     /// Stop the process group an in-doubt action left running (the stop is journaled, and was
     /// confirmed): SIGTERM, SIGKILL after the grace, only if the group is still the one started.
     StopOrphan {
@@ -259,6 +268,8 @@ pub struct App {
     pub calls: Calls,
     /// Indices into `runbook.sources` in the order the telemetry pane lists them.
     pub source_order: Vec<usize>,
+    /// Each source's index in `runbook.sources`, by id.
+    pub source_index: std::collections::HashMap<String, usize>,
     /// Position in `source_order` of the source selected in the telemetry pane.
     pub source_selected: usize,
     /// The action running now, or the last one with its output.
@@ -285,8 +296,11 @@ pub struct App {
     pub demo_green_failing: bool,
     /// Ending the run was offered in this session (once is enough).
     pub end_offered: bool,
-    /// Something changed since the last draw.
+    /// Something changed since the last draw that must show at once.
     pub dirty: bool,
+    /// A telemetry value changed within its level since the last draw: it may wait for the
+    /// next frame, at most a second (the event loop decides), so polling does not repaint.
+    pub telemetry_changed: bool,
     /// `[vars]` keys still holding a placeholder: only a rehearsal runs so, and its header says it.
     pub vars_unfilled: Vec<String>,
     /// T-0 came from `run --start` (it overrides the runbook's `start`; the header says so).
@@ -304,6 +318,7 @@ pub struct App {
 impl App {
     pub fn new(runbook: Runbook, operator: String, run_id: String, now: OffsetDateTime) -> Self {
         let source_order = sources::source_order(&runbook.sources);
+        let source_index = sources::source_index(&runbook.sources);
         Self {
             runbook,
             progress: Progress::default(),
@@ -324,6 +339,7 @@ impl App {
             follow_stopped: None,
             telemetry: Telemetry::default(),
             calls: Calls::default(),
+            source_index,
             source_order,
             source_selected: 0,
             running: None,
@@ -339,6 +355,7 @@ impl App {
             demo_green_failing: false,
             end_offered: false,
             dirty: true,
+            telemetry_changed: false,
             vars_unfilled: Vec::new(),
             start_from_flag: false,
             team: false,

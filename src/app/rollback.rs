@@ -373,6 +373,7 @@ impl App {
             ok: true,
             result: "done by hand (confirmed by the operator)".into(),
             output: Vec::new(),
+            output_file: None,
         }));
         effects.extend(self.run_rollback_step());
         effects

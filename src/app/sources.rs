@@ -1,16 +1,27 @@
 //! The telemetry side of the app: samples in, the order sources are listed in, the selection in
 //! the telemetry pane. Pure, like the rest of `app`.
 
+use std::collections::HashMap;
+
 use crate::runbook::{Panel, READ_BACK_SOURCE, Source};
 use crate::telemetry::Reading;
 use crate::telemetry::poller::Report;
-use crate::telemetry::sample::measured_at;
+use crate::telemetry::sample::{measured_at, word};
 use crate::telemetry::{Level, SourceHistory, level};
 
 use super::{App, Effect};
 
 /// Panels in the order they are drawn.
 pub const PANELS: [Panel; 4] = [Panel::Health, Panel::Sync, Panel::Metrics, Panel::Cost];
+
+/// Each source's index in the runbook, by id: a sample finds its source without a search.
+pub fn source_index(sources: &[Source]) -> HashMap<String, usize> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect()
+}
 
 /// Indices of the runbook's sources as the telemetry pane lists them: by panel, then as written.
 pub fn source_order(sources: &[Source]) -> Vec<usize> {
@@ -31,9 +42,10 @@ impl App {
         match report {
             Report::Sample(sample) => {
                 // Samples of sources this runbook does not have are dropped, not stored.
-                if !self.runbook.sources.iter().any(|s| s.id == sample.source) {
+                let Some(&index) = self.source_index.get(&sample.source) else {
                     return Vec::new();
-                }
+                };
+                let shown = self.source_word(&self.runbook.sources[index]);
                 let read_back =
                     (sample.source == READ_BACK_SOURCE).then(|| match &sample.reading {
                         Reading::Number(green) => Ok(green.clamp(0.0, 100.0) as u8),
@@ -41,7 +53,13 @@ impl App {
                         other => Err(format!("unexpected reading {other:?}")),
                     });
                 self.telemetry.apply(sample);
-                self.dirty = true;
+                // A new level or state word (OK to WARN, FAIL, DOWN, STALE...) shows at once; a
+                // new value within the same level waits for the next frame, at most a second.
+                if self.source_word(&self.runbook.sources[index]) != shown {
+                    self.dirty = true;
+                } else {
+                    self.telemetry_changed = true;
+                }
                 read_back.map_or_else(Vec::new, |green| self.traffic_read(green))
             }
             Report::Calls(calls) => {
@@ -59,7 +77,17 @@ impl App {
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
-        self.runbook.sources.iter().find(|s| s.id == id)
+        self.runbook.sources.get(*self.source_index.get(id)?)
+    }
+
+    /// The word the cockpit shows for the source's state now: `OK`, `WARN`, `STALE`, `DOWN`...
+    pub fn source_word(&self, source: &Source) -> &'static str {
+        word(
+            source,
+            self.telemetry.current(&source.id),
+            self.telemetry.latest(&source.id),
+            self.now,
+        )
     }
 
     pub fn history(&self, id: &str) -> Option<&SourceHistory> {

@@ -42,10 +42,7 @@ impl App {
                 Vec::new()
             }
             Msg::Telemetry(report) => self.apply_report(report),
-            Msg::Action { id, update } => {
-                self.dirty = true;
-                self.action_update(id, update)
-            }
+            Msg::Action { id, update } => self.action_update(id, update),
             Msg::TrafficRead(green) => self.traffic_read(green),
             Msg::Process(news) => {
                 self.dirty = true;
@@ -117,7 +114,8 @@ impl App {
                         ..
                     }
             )
-        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing());
+        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing())
+            || (self.top_layer() == Some(&Layer::Output) && self.output_search_typing());
         key == Key::Ctrl('r') || (key == Key::Char('R') && !typing)
     }
 
@@ -460,14 +458,7 @@ impl App {
             Layer::ConfirmCommand { step, run_focused } => {
                 self.confirm_command_key(step, run_focused, key)
             }
-            Layer::Output => match key {
-                Key::Ctrl('c') => self.interrupt_running(),
-                Key::Esc | Key::Char('q') | Key::Enter => {
-                    self.layers.pop();
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
+            Layer::Output => self.output_key(key),
             Layer::Gate(dialog) => self.gate_key(dialog, key),
             Layer::Shift {
                 to_green,

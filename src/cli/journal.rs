@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use super::team::{self, StoreArgs};
 use crate::journal::record::verify_text;
-use crate::journal::runs;
+use crate::journal::{output, runs};
 use crate::paths;
 
 /// A run's journal text and what to call it in messages, from whichever store is in use.
@@ -47,9 +47,41 @@ pub fn verify(run: Option<String>, store: StoreArgs) -> ExitCode {
         Ok(both) => both,
         Err(code) => return code,
     };
+    let local = (!store.is_team()).then(|| std::path::PathBuf::from(&name));
     match verify_text(&text) {
         Ok(records) => {
-            println!("ok: {name} ({} records, chain intact)", records.len());
+            // A team run's kept output files are on the bastion that ran each command.
+            let problems = match &local {
+                Some(path) => output::check_all(path, &records),
+                None => Vec::new(),
+            };
+            if !problems.is_empty() {
+                for (id, problem) in &problems {
+                    eprintln!("error: action {id}: {problem}");
+                }
+                eprintln!(
+                    "the chain of {} records is intact, but {} kept output file(s) are not what the journal recorded",
+                    records.len(),
+                    problems.len()
+                );
+                return ExitCode::from(1);
+            }
+            let kept = records
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        &r.event,
+                        crate::journal::Event::ActionEnded {
+                            output_file: Some(_),
+                            ..
+                        }
+                    )
+                })
+                .count();
+            println!(
+                "ok: {name} ({} records, chain intact; {kept} kept output files match)",
+                records.len()
+            );
             ExitCode::SUCCESS
         }
         Err(bad) => {

@@ -8,6 +8,7 @@ mod end;
 mod generate;
 mod journal;
 mod report;
+mod report_output;
 mod run;
 mod runs;
 mod status;
@@ -196,6 +197,10 @@ pub struct ReportArgs {
     /// Write the report to this file (mode 0600, like the journal) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Print the whole kept output of this step's last action instead of the report (a step
+    /// id, or '#N' for action N).
+    #[arg(long, value_name = "STEP")]
+    pub output: Option<String>,
     #[command(flatten)]
     pub store: team::StoreArgs,
 }

@@ -20,6 +20,9 @@ pub fn run(args: ReportArgs) -> ExitCode {
     };
     let path = std::path::PathBuf::from(&name);
     let records: Vec<Record> = parse_lines(&text).into_iter().map(|(_, r)| r).collect();
+    if let Some(step) = &args.output {
+        return super::report_output::print(&path, &records, step, args.out.as_deref());
+    }
     let chain = match verify_text(&text) {
         Ok(_) => Chain::Intact,
         Err(bad) => {
@@ -51,11 +54,13 @@ pub fn run(args: ReportArgs) -> ExitCode {
         },
         Err(why) => Plan::JournalOnly { why: why.clone() },
     };
+    let kept = super::report_output::gather(&path, &records);
     let markdown = report::render(&report::Input {
         run_id: &run_id,
         records: &records,
         chain,
         plan,
+        kept: &kept,
     });
     match write(args.out.as_deref(), &markdown) {
         Ok(()) => ExitCode::SUCCESS,

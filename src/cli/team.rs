@@ -43,6 +43,11 @@ impl StoreArgs {
         Target::parse(&url, ca).map(Some)
     }
 
+    /// Whether team mode was asked for (flag, environment or config file).
+    pub fn is_team(&self) -> bool {
+        self.journal.is_some() || super::load_config().is_ok_and(|c| c.database_url.is_some())
+    }
+
     /// The team store opened (schema brought up to date), or `None` in local mode. Errors are
     /// printed: bad input is exit 2, a store that cannot be reached exit 1.
     pub fn open(&self) -> Result<Option<Db>, ExitCode> {

@@ -70,6 +70,11 @@ pub enum Event {
         result: String,
         /// The last lines of output, sanitized and bounded.
         output: Vec<String>,
+        /// The whole output, kept in a file beside the journal. Absent for actions that print
+        /// nothing to keep (HTTP requests, rehearsals, manual rollback steps) and in journals
+        /// written before it was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        output_file: Option<OutputFile>,
     },
     /// After a crash: what the operator found really happened to an action left in doubt.
     ActionResolved {
@@ -158,6 +163,17 @@ pub enum Event {
     RollbackEnded {
         completed: bool,
     },
+}
+
+/// Where an action's whole output is kept, and what it must still be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// Relative to the journal's directory: `<run id>.output/<action id>.log`.
+    pub path: String,
+    /// Of the file's bytes, hex.
+    pub sha256: String,
+    pub bytes: u64,
+    pub lines: u64,
 }
 
 /// A criterion's verdict as journaled: the journal's own type, so the evaluator's types can

@@ -6,6 +6,7 @@
 pub mod event;
 pub mod file;
 pub mod follow;
+pub mod output;
 pub mod pg;
 pub mod record;
 pub mod runs;

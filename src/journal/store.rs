@@ -13,11 +13,19 @@ pub enum RunJournal {
 }
 
 impl RunJournal {
-    /// The local file, for the file observer; `None` in team mode.
-    pub fn path(&self) -> Option<&Path> {
+    /// The local journal file, for the file observer; `None` in team mode.
+    pub fn file_path(&self) -> Option<&Path> {
         match self {
             RunJournal::File(f) => Some(f.path()),
             RunJournal::Team(_) => None,
+        }
+    }
+
+    /// Where kept output files go, beside it: the journal file, or a team run's local copy.
+    pub fn path(&self) -> &Path {
+        match self {
+            RunJournal::File(f) => f.path(),
+            RunJournal::Team(t) => t.local_path(),
         }
     }
 

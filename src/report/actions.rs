@@ -7,7 +7,7 @@ use super::gates::{Criteria, evidence_table};
 use super::markdown::{code, fence, table, text, time};
 use crate::journal::event::{Action, Event};
 
-pub fn in_doubt(actions: &[ActionRun]) -> String {
+pub fn in_doubt(input: &Input, actions: &[ActionRun]) -> String {
     let mut out = String::from("## Actions in doubt\n\n");
     let doubtful: Vec<&ActionRun> = actions.iter().filter(|a| a.in_doubt()).collect();
     if doubtful.is_empty() {
@@ -21,6 +21,22 @@ pub fn in_doubt(actions: &[ActionRun]) -> String {
         ));
         for a in doubtful {
             out.push_str(&format!("> - {}\n", started_line(a)));
+            if matches!(
+                a.action,
+                Action::Command { .. }
+                    | Action::Shift { .. }
+                    | Action::RollbackStep {
+                        command: Some(_),
+                        ..
+                    }
+            ) && !a.rehearsal
+            {
+                // No end record, so no hash: whatever the file holds is unverified.
+                out.push_str(&format!(
+                    ">   What it printed before the session died may be in {} (not hashed: unverified).\n",
+                    code(&format!("{}.output/{}.log", input.run_id, a.id))
+                ));
+            }
         }
         out.push('\n');
     }
@@ -50,7 +66,7 @@ fn started_line(a: &ActionRun) -> String {
     )
 }
 
-pub fn commands(actions: &[ActionRun]) -> String {
+pub fn commands(input: &Input, actions: &[ActionRun]) -> String {
     let mut out = String::from("## Commands\n\n");
     let mut any = false;
     for a in actions {
@@ -72,6 +88,7 @@ pub fn commands(actions: &[ActionRun]) -> String {
         ));
         out.push_str(&format!("- **Result:** {}\n\n", a.result_words()));
         out.push_str(&output(a));
+        out.push_str(&super::kept::section(input.run_id, a, actions, input.kept));
     }
     if !any {
         out.push_str("No command was run.\n\n");
@@ -123,6 +140,20 @@ pub fn traffic(input: &Input, actions: &[ActionRun]) -> String {
             _ => None,
         })
         .collect();
+    // A command actuator's output is kept like a command's.
+    let mut kept = String::new();
+    for a in actions
+        .iter()
+        .filter(|a| matches!(a.action, Action::Shift { .. }))
+    {
+        let section = super::kept::section(input.run_id, a, actions, input.kept);
+        if !section.is_empty() {
+            kept.push_str(&format!(
+                "Output of the shift, action {}:\n\n{section}",
+                a.id
+            ));
+        }
+    }
     if rows.is_empty() {
         out.push_str("No traffic shift.\n\n");
     } else {
@@ -138,6 +169,7 @@ pub fn traffic(input: &Input, actions: &[ActionRun]) -> String {
             &rows,
         ));
     }
+    out.push_str(&kept);
     for r in input.records {
         if let Event::BreachDetected {
             green,

@@ -11,6 +11,7 @@ pub enum Outcome<'a> {
         ok: bool,
         result: &'a str,
         output: &'a [String],
+        output_file: Option<&'a crate::journal::event::OutputFile>,
     },
     /// Left in doubt by a crash, then the operator said what really happened.
     Resolved {
@@ -82,12 +83,14 @@ pub fn actions(records: &[Record]) -> Vec<ActionRun<'_>> {
                 ok,
                 result,
                 output,
+                output_file,
             } => {
                 if let Some(run) = runs.iter_mut().rev().find(|r| r.id == *id) {
                     run.outcome = Outcome::Ended {
                         ok: *ok,
                         result,
                         output,
+                        output_file: output_file.as_ref(),
                     };
                 }
             }

@@ -5,6 +5,7 @@
 mod actions;
 mod facts;
 mod gates;
+pub mod kept;
 pub mod markdown;
 mod notes;
 mod rollback;
@@ -47,6 +48,8 @@ pub struct Input<'a> {
     pub records: &'a [Record],
     pub chain: Chain,
     pub plan: Plan<'a>,
+    /// What `cli::report` found of the kept output files, by action id.
+    pub kept: &'a kept::KeptOutputs,
 }
 
 impl Input<'_> {
@@ -63,11 +66,11 @@ pub fn render(input: &Input) -> String {
     let actions = facts::actions(input.records);
     let mut out = String::new();
     out.push_str(&summary(input, &actions));
-    out.push_str(&actions::in_doubt(&actions));
+    out.push_str(&actions::in_doubt(input, &actions));
     out.push_str(&timeline::section(input, &actions));
     out.push_str(&steps::section(input));
     out.push_str(&gates::section(input));
-    out.push_str(&actions::commands(&actions));
+    out.push_str(&actions::commands(input, &actions));
     out.push_str(&actions::traffic(input, &actions));
     out.push_str(&rollback::section(input, &actions));
     out.push_str(&notes::section(input.records));

@@ -36,7 +36,8 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
                     .iter()
                     .find(|a| a.id == *id && std::ptr::eq(a.started, r));
                 if let (Some(block), Some(run)) = (current.as_mut(), run) {
-                    block.step(run);
+                    let kept = super::kept::section(input.run_id, run, actions, input.kept);
+                    block.step(run, kept);
                 }
             }
             Event::RollbackStepSkipped { index, title } => {
@@ -76,7 +77,8 @@ struct Block {
 }
 
 impl Block {
-    fn step(&mut self, run: &ActionRun) {
+    /// `kept`: the step's kept-output lines (`report::kept::section`), if any.
+    fn step(&mut self, run: &ActionRun, kept: String) {
         let Action::RollbackStep {
             index,
             title,
@@ -101,6 +103,7 @@ impl Block {
             self.outputs
                 .push_str(&format!("Output of rollback step {n}:\n\n{block}"));
         }
+        self.outputs.push_str(&kept);
     }
 
     fn skipped(&mut self, r: &Record, index: usize, title: &str) {

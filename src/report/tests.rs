@@ -79,6 +79,7 @@ fn render_journal_only(records: &[Record]) -> String {
         run_id: "run-1",
         records,
         chain: Chain::Intact,
+        kept: &Default::default(),
         plan: Plan::JournalOnly { why: "gone".into() },
     })
 }
@@ -148,6 +149,10 @@ fn an_action_without_an_end_is_flagged_in_doubt() {
     let md = render_journal_only(&records);
     assert!(md.contains("WARNING: 1 ACTION(S) IN DOUBT"), "{md}");
     assert!(md.contains("> - action 1, started by op@bastion at 2026-12-05 22:00:30 UTC"));
+    assert!(
+        md.contains("may be in `run-1.output/1.log` (not hashed: unverified)"),
+        "{md}"
+    );
     assert!(md.contains("**IN DOUBT**: started, never ended"));
 
     let ended = journal(vec![
@@ -176,6 +181,7 @@ fn a_command_shows_its_result_and_fenced_output() {
             ok: true,
             result: "exit 0 in 1.2s".into(),
             output: vec!["dumped 3 tables".into(), "```".into()],
+            output_file: None,
         },
     ]);
     let md = render_journal_only(&records);
@@ -209,6 +215,7 @@ fn gate_decisions_carry_override_and_evidence() {
         run_id: "run-1",
         records: &records,
         chain: Chain::Intact,
+        kept: &Default::default(),
         plan: Plan::Runbook {
             runbook: &rb,
             path: "/rb/unit.toml",
@@ -242,6 +249,7 @@ fn planned_vs_actual_from_the_runbook_and_from_the_journal() {
         run_id: "run-1",
         records: &records,
         chain: Chain::Intact,
+        kept: &Default::default(),
         plan: Plan::Runbook {
             runbook: &rb,
             path: "/rb/unit.toml",
@@ -298,6 +306,7 @@ fn shifts_breaches_and_rollback() {
         ok: true,
         result: "exit 0 in 0.1s".into(),
         output: vec![],
+        output_file: None,
     };
     let rollback_step = |id, index: usize| Event::ActionStarted {
         id,
@@ -343,6 +352,7 @@ fn shifts_breaches_and_rollback() {
             ok: false,
             result: "exit 7 in 0.2s".into(),
             output: vec!["refused".into()],
+            output_file: None,
         },
         Event::RollbackStepSkipped {
             index: 0,
@@ -440,6 +450,7 @@ fn a_broken_chain_is_loud_and_marks_later_records() {
             line: 2,
             reason: "content does not match its hash: the line was edited".into(),
         },
+        kept: &Default::default(),
         plan: Plan::JournalOnly { why: "x".into() },
     });
     assert!(md.contains("**BROKEN at line 2**"), "{md}");
@@ -467,6 +478,7 @@ fn hostile_journal_text_cannot_break_the_document() {
             ok: true,
             result: hostile.into(),
             output: vec![hostile.into()],
+            output_file: None,
         },
     ]);
     let md = render_journal_only(&records);

@@ -130,9 +130,8 @@ fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> R
         run: run.to_string(),
     };
     let mut journal = PgJournal::open(db, identity.clone())?;
-    if !want.read_only {
-        journal.keep_local_copy(&local_dir(data_dir)?);
-    }
+    // A watcher writes none, but reads kept command output beside it.
+    journal.keep_local_copy(&local_dir(data_dir)?);
     let records = journal
         .read()
         .with_context(|| format!("cannot resume run {run} from {shown}; check it with `flightdeck journal verify --run {run}`"))?;

@@ -22,6 +22,17 @@ pub fn value(v: f64, unit: Option<&str>) -> String {
     }
 }
 
+/// A round trip, in whole milliseconds: a loopback health check wobbles by hundredths of a
+/// millisecond from poll to poll, and showing them would repaint the row on every poll for
+/// nothing an operator acts on. The gates still compare the exact value.
+pub fn latency(ms: f64) -> String {
+    match ms {
+        ms if ms < 1.0 => "<1ms".into(),
+        ms if ms < 10_000.0 => format!("{ms:.0}ms"),
+        ms => value(ms, Some("ms")),
+    }
+}
+
 /// Three significant digits or so, with k/M for big numbers.
 pub fn number(v: f64) -> String {
     let a = v.abs();
@@ -55,9 +66,36 @@ pub fn age(secs: i64) -> String {
     }
 }
 
+/// `200,000`: digits in groups of three, for counts a person reads.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latencies_do_not_flicker() {
+        for (ms, want) in [
+            (0.04, "<1ms"),
+            (0.93, "<1ms"),
+            (1.26, "1ms"),
+            (1.74, "2ms"),
+            (87.4, "87ms"),
+            (30_000.0, "30s"),
+        ] {
+            assert_eq!(latency(ms), want, "{ms}");
+        }
+    }
 
     #[test]
     fn values_read_naturally() {

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
+use super::Look;
 use super::dialogs::{boxed, popup};
-use super::{Look, fit};
 use crate::app::actions::{EnvShown, env_refs};
 use crate::app::orphans::Orphan;
 use crate::app::{App, GateDialog, GateStage, Layer};
@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             confirm_command(app, step, *run_focused, look),
             76,
         ),
-        Layer::Output => return output(frame, area, app, look),
+        Layer::Output => return super::output_pane::draw(frame, area, app, look),
         Layer::Gate(dialog) => ("Go / No-Go", gate(app, dialog, look), 76),
         Layer::Shift {
             to_green,
@@ -216,59 +216,6 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         Span::styled("   Tab switch · Enter choose · Esc cancel", t.muted),
     ]));
     lines
-}
-
-fn output(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
-    let t = look.theme;
-    // Over the body: the header (mode, alarms, split) and the footer stay in sight.
-    let rect = Rect {
-        x: area.x,
-        y: area.y + 2,
-        width: area.width,
-        height: area.height.saturating_sub(3),
-    };
-    let Some(running) = &app.running else {
-        return;
-    };
-    let status = match &running.ended {
-        None if running.interrupting => {
-            Line::styled("interrupting: SIGINT sent, SIGKILL after 5 s", t.warn)
-        }
-        None => {
-            let secs = (app.now - running.started).whole_seconds();
-            Line::styled(format!("running for {}", format::age(secs)), t.running)
-        }
-        Some((true, result)) => Line::styled(format!("{} {result}", look.glyphs.done), t.ok),
-        Some((false, result)) => {
-            Line::styled(format!("{} FAILED: {result}", look.glyphs.failed), t.danger)
-        }
-    };
-    let room = rect.height.saturating_sub(4) as usize;
-    let width = rect.width.saturating_sub(2) as usize;
-    let mut lines = vec![status];
-    let skip = running.lines.len().saturating_sub(room);
-    for line in running.lines.iter().skip(skip) {
-        let style = if line.stderr { t.warn } else { t.text };
-        lines.push(Line::styled(fit(&line.text, width), style));
-    }
-    while lines.len() < room + 1 {
-        lines.push(Line::default());
-    }
-    let hint = if running.is_running() {
-        keys(
-            &[("Ctrl-C", "interrupt"), ("Esc", "hide (it keeps running)")],
-            look,
-        )
-    } else {
-        keys(&[("Esc", "close")], look)
-    };
-    lines.push(hint);
-    let title = fit(&running.title, width.saturating_sub(10));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(boxed(&format!("Output: {title}"), look)),
-        rect,
-    );
 }
 
 fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {

@@ -14,6 +14,7 @@ mod dialogs;
 mod footer;
 pub mod glyphs;
 mod header;
+mod output_pane;
 mod rollback_dialogs;
 mod source_detail;
 mod telemetry;

@@ -244,7 +244,7 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     });
 
     let mut foot = Vec::new();
-    if let Some(last) = app.running.as_ref().and_then(|r| r.lines.back()) {
+    if let Some(last) = app.running.as_ref().and_then(|r| r.lines.last()) {
         foot.push(Line::styled(
             fit(&format!("  {}", last.text), inner),
             t.muted,

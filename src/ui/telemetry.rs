@@ -15,7 +15,7 @@ use super::{Look, fit};
 use crate::app::sources::PANELS;
 use crate::app::{App, Pane};
 use crate::runbook::{Panel, Source};
-use crate::telemetry::format::{age, value};
+use crate::telemetry::format::{age, latency, value};
 use crate::telemetry::sample::word;
 use crate::telemetry::{CostReport, Detail, Level, Reading};
 
@@ -46,43 +46,79 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         .count();
     // Headings and top services only when everything else fits too.
     let rich = lines_needed(app) + groups + top_lines(app) <= height;
-    let mut lines: Vec<Line> = Vec::new();
-    let mut selected_line = 0;
-    for (pos, &index) in app.source_order.iter().enumerate() {
-        let source = &app.runbook.sources[index];
-        let first_of_group =
-            pos == 0 || app.runbook.sources[app.source_order[pos - 1]].panel != source.panel;
-        if rich && first_of_group {
-            lines.push(Line::styled(panel_title(source.panel), look.theme.title));
-        }
-        if pos == app.source_selected {
-            selected_line = lines.len();
-        }
-        let mut row = source_row(app, source, width, look);
-        if focused && pos == app.source_selected {
-            row = row.patch_style(look.theme.selection);
-        }
-        lines.push(row);
-        if source.panel == Panel::Sync {
-            lines.push(spark_line(app, source, width, look));
-        }
-        if let Some(report) = cost_report(app, source) {
-            lines.push(cost_line(report, width, look));
-            if rich {
-                lines.push(top_line(report, width, look));
-            }
-        }
-        let last_of_group = app
-            .source_order
-            .get(pos + 1)
-            .is_none_or(|&next| app.runbook.sources[next].panel != source.panel);
-        if source.panel == Panel::Cost && last_of_group {
-            lines.push(calls_line(app, width, look));
-        }
-    }
+    // Count first, build only what is in view: a thousand sources are a thousand rows, and
+    // a pane of twenty shows twenty.
+    let selected_line = (0..app.source_selected)
+        .map(|pos| items(app, pos, rich).count())
+        .sum::<usize>()
+        + items(app, app.source_selected, rich)
+            .take_while(|item| *item != Item::Row)
+            .count();
     // Keep the selection in view when the list is longer than the pane.
     let scroll = selected_line.saturating_sub(height.saturating_sub(2));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    let in_view = (0..app.source_order.len())
+        .flat_map(|pos| items(app, pos, rich).map(move |item| (pos, item)))
+        .skip(scroll)
+        .take(height);
+    for (pos, item) in in_view {
+        let source = &app.runbook.sources[app.source_order[pos]];
+        lines.push(match item {
+            Item::Heading => Line::styled(panel_title(source.panel), look.theme.title),
+            Item::Row if focused && pos == app.source_selected => {
+                source_row(app, source, width, look).patch_style(look.theme.selection)
+            }
+            Item::Row => source_row(app, source, width, look),
+            Item::Spark => spark_line(app, source, width, look),
+            Item::Cost | Item::Top => {
+                let report = cost_report(app, source).expect("counted only with a report");
+                if item == Item::Cost {
+                    cost_line(report, width, look)
+                } else {
+                    top_line(report, width, look)
+                }
+            }
+            Item::Calls => calls_line(app, width, look),
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The lines of one source's entry in the pane, before any is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    /// The panel's title, above its first source when there is room.
+    Heading,
+    Row,
+    /// A sync source's sparkline.
+    Spark,
+    /// A cost source's budget line, and its top services when there is room.
+    Cost,
+    Top,
+    /// What the cockpit's own AWS calls cost, after the last cost source.
+    Calls,
+}
+
+/// The lines of the entry at `pos` in the pane's order, in order.
+fn items(app: &App, pos: usize, rich: bool) -> impl Iterator<Item = Item> + use<> {
+    let order = &app.source_order;
+    let panel = |pos: usize| order.get(pos).map(|&i| app.runbook.sources[i].panel);
+    let Some(this) = panel(pos) else {
+        return [None; 6].into_iter().flatten();
+    };
+    let first_of_group = pos == 0 || panel(pos - 1) != Some(this);
+    let last_of_group = panel(pos + 1) != Some(this);
+    let has_report = cost_report(app, &app.runbook.sources[order[pos]]).is_some();
+    [
+        (rich && first_of_group).then_some(Item::Heading),
+        Some(Item::Row),
+        (this == Panel::Sync).then_some(Item::Spark),
+        has_report.then_some(Item::Cost),
+        (has_report && rich).then_some(Item::Top),
+        (this == Panel::Cost && last_of_group).then_some(Item::Calls),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn top_lines(app: &App) -> usize {
@@ -125,7 +161,7 @@ pub fn verdict(app: &App, source: &Source, look: &Look) -> (&'static str, &'stat
 /// The latest value as text (the last known one, even when stale: the word says STALE).
 pub fn value_text(app: &App, source: &Source) -> String {
     match app.telemetry.current(&source.id).map(|s| &s.reading) {
-        Some(Reading::Up { latency_ms }) => value(*latency_ms, Some("ms")),
+        Some(Reading::Up { latency_ms }) => latency(*latency_ms),
         Some(r) => r
             .value()
             .map_or("—".into(), |v| value(v, source.unit.text())),
@@ -137,7 +173,7 @@ fn source_row<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line
     let t = look.theme;
     let (glyph, word, style) = verdict(app, source, look);
     let value = value_text(app, source);
-    let age = app.source_age(&source.id).map_or("-".into(), age);
+    let age = age_cell(app, source);
     // glyph, label, value, word, age
     let label_width = width.saturating_sub(2 + 1 + 8 + 1 + 5 + 1 + 4).max(4);
     Line::from(vec![
@@ -150,6 +186,19 @@ fn source_row<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line
         Span::styled(format!("{word:<5} "), style),
         Span::styled(format!("{age:>4}"), t.muted),
     ])
+}
+
+/// How old the value is, once that says something: a value younger than a minute and within
+/// its polling interval (and a second for the poll itself) is as fresh as the source makes it,
+/// `now`. A count of 0s, 1s, 0s would repaint every row on every poll; a late poll shows its age
+/// at once, and so does an hourly source's answer, whose minutes matter.
+fn age_cell(app: &App, source: &Source) -> String {
+    let fresh = (source.interval.as_secs() as i64 + 1).min(59);
+    match app.source_age(&source.id) {
+        None => "-".into(),
+        Some(secs) if secs <= fresh => "now".into(),
+        Some(secs) => age(secs),
+    }
 }
 
 /// `  ▁▂▃▅▇█▇▅ ↘ 1h · fail 30s`: the last hour, scaled so a full cell is the fail threshold.

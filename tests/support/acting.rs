@@ -85,6 +85,7 @@ pub fn end(app: &mut App, id: u64, ok: bool, result: &str) -> Vec<Effect> {
         update: ActionUpdate::Ended {
             ok,
             result: result.into(),
+            output_file: None,
         },
     })
 }

@@ -139,6 +139,13 @@ impl PgJournal {
         }
     }
 
+    /// The local copy's path (set by `keep_local_copy`; a bare file name before).
+    pub fn local_path(&self) -> &std::path::Path {
+        self.local
+            .as_deref()
+            .unwrap_or(std::path::Path::new("team-run.jsonl"))
+    }
+
     pub fn db(&self) -> &Db {
         &self.db
     }

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""The cockpit measured from the outside, side by side with htop, btop and btm.
+
+Drives the real release binary in a pseudo-terminal with ../shared/tools/tuimeter.py (80x24),
+interleaving Flightdeck and the reference tools in one batch (run 1 of each, then run 2 of
+each, ...), and prints every figure of issue 13's table with its ratio to the best of them.
+It is a benchmark, not a test: it never fails on a number.
+
+    benches/cockpit.py [--runs 3] [--idle 10] [--only NAME[,NAME]]
+
+Scenarios: steps100, steps10000, http50, http1000, seed, status. Needs python3 with pyte,
+haproxy (the loopback HTTP server the sources poll: fast enough not to be the limit) and curl.
+htop, btop and btm are measured when installed (apt htop btop, cargo install bottom).
+FLIGHTDECK_BIN picks a prebuilt binary; otherwise target/release/flightdeck is built.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = "80x24"
+# Twenty single moves: the selection goes down through the checklist and back.
+MOVES = ",".join(["down"] * 10 + ["up"] * 10)
+
+
+def tuimeter_path():
+    path = Path(os.environ.get("TUIMETER", ROOT.parent / "shared/tools/tuimeter.py"))
+    if not path.exists():
+        sys.exit(f"tuimeter not found at {path}: set TUIMETER=path/to/tuimeter.py")
+    return path
+
+
+def flightdeck_bin():
+    if os.environ.get("FLIGHTDECK_BIN"):
+        return os.environ["FLIGHTDECK_BIN"]
+    target = os.environ.get("CARGO_TARGET_DIR", ROOT / "target")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    return str(Path(target) / "release/flightdeck")
+
+
+# ---------------------------------------------------------------- the loopback HTTP server
+
+class Haproxy:
+    """HAProxy answering every path with a small JSON body: thousands of requests a second."""
+
+    def __init__(self, work):
+        self.port = free_port()
+        conf = work / "haproxy.cfg"
+        conf.write_text(
+            "global\n  maxconn 8192\n"
+            "defaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n"
+            "  timeout connect 1s\n"
+            f"frontend f\n  bind 127.0.0.1:{self.port}\n"
+            '  http-request return status 200 content-type application/json '
+            'string "{\\"status\\":\\"ok\\"}"\n'
+        )
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        self.proc = subprocess.Popen([haproxy, "-f", str(conf), "-db"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if subprocess.run(["curl", "-sf", "-o", "/dev/null", self.url(0)]).returncode == 0:
+                return
+            time.sleep(0.1)
+        sys.exit("haproxy did not answer")
+
+    def url(self, i):
+        return f"http://127.0.0.1:{self.port}/health/{i}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- runbooks
+
+def steps_runbook(n):
+    """N manual steps in phases of 50, a gate with a timeout closing each phase, no sources."""
+    out = ['[runbook]\nname = "bench: %d steps"\n' % n]
+    for p in range(0, n, 50):
+        out.append(f'[[phase]]\nid = "p{p}"\ntitle = "Phase {p // 50 + 1}"\n')
+        for i in range(p, min(p + 50, n)):
+            out.append(f'[[phase.step]]\nid = "s{i}"\ntitle = "Step {i} of the plan"\n'
+                       'owner = "ops"\nplanned = "5m"\n')
+            if i == min(p + 50, n) - 1:
+                out.append('gate = []\nsignoff = ["ops lead"]\ngate_timeout = "30m"\n'
+                           'on_timeout = "no-go"\n')
+    out.append('[rollback]\nsteps = [{ title = "r" }]\n')
+    return "".join(out)
+
+
+def http_runbook(server, n, interval):
+    out = [f'[runbook]\nname = "bench: {n} http sources every {interval}"\n']
+    for i in range(n):
+        out.append(f'[[source]]\nid = "s{i}"\nkind = "http"\nurl = "{server.url(i)}"\n'
+                   f'interval = "{interval}"\ntimeout = "2s"\n')
+    out.append('[[phase]]\nid = "p"\ntitle = "Phase"\n')
+    for i in range(30):
+        out.append(f'[[phase.step]]\nid = "a{i}"\ntitle = "Step {i}"\n')
+    out.append('[rollback]\nsteps = [{ title = "r" }]\n')
+    return "".join(out)
+
+
+def largest_seed(work):
+    """The largest seed runbook, its `[vars]` placeholders filled so a live run accepts it."""
+    seed = max((ROOT / "runbooks").glob("*.toml"), key=lambda p: p.stat().st_size)
+    path = work / seed.name
+    path.write_text(seed.read_text().replace("REPLACE_ME", "example"))
+    return path
+
+
+# ---------------------------------------------------------------- measuring
+
+def meter(argv, idle, ready, keys=None, env=None, quit_keys="q"):
+    """One tuimeter run (interleaving is the caller's): {figure: value}."""
+    cmd = [sys.executable, str(tuimeter_path()), "--size", SIZE, "--runs", "1",
+           "--ready", ready, "--idle-seconds", str(idle), "--quit-keys", quit_keys]
+    for k, v in (env or {}).items():
+        cmd += ["--env", f"{k}={v}"]
+    if keys:
+        cmd += ["--keys", keys]
+    out = subprocess.run(cmd + ["--"] + argv, capture_output=True, text=True)
+    if out.returncode == 2 or not out.stdout:
+        print(f"  ! {' '.join(argv[:3])}: {out.stderr.strip()[-300:]}", file=sys.stderr)
+        return {}
+    summary = json.loads(out.stdout)["summary"]
+    return {k: v["median"] for k, v in summary.items() if isinstance(v, dict) and "median" in v}
+
+
+def process_rss_kb(argv, env, settle):
+    """Peak RSS (VmHWM) of the process alone, not its children, after `settle` seconds in tmux."""
+    sock = f"bench{os.getpid()}"
+    envs = " ".join(f"{k}={v}" for k, v in env.items())
+    subprocess.run(["tmux", "-L", sock, "new", "-d", "-x", "80", "-y", "24",
+                    f"env {envs} {' '.join(argv)}"], check=True)
+    time.sleep(settle)
+    pid = subprocess.run(["tmux", "-L", sock, "list-panes", "-F", "#{pane_pid}"],
+                         capture_output=True, text=True).stdout.strip()
+    kb = None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                kb = int(line.split()[1])
+    except (FileNotFoundError, ValueError):
+        pass
+    subprocess.run(["tmux", "-L", sock, "send-keys", "q"])
+    time.sleep(0.5)
+    subprocess.run(["tmux", "-L", sock, "kill-server"], stderr=subprocess.DEVNULL)
+    return kb
+
+
+def wall(argv, runs=3):
+    best = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best.append(time.perf_counter() - start)
+    return statistics.median(best)
+
+
+REFERENCES = {
+    # name: (argv, ready regex, quit keys)
+    "htop": (["htop"], r"PID\s+USER", "q"),
+    "btop": (["btop"], r"cpu", "q"),
+    "btm": (["btm"], r"CPU", "q"),
+}
+
+
+def references():
+    return {n: r for n, r in REFERENCES.items() if shutil.which(r[0][0])}
+
+
+# ---------------------------------------------------------------- the batch
+
+def flightdeck_env(work, run):
+    home = Path(tempfile.mkdtemp(dir=work, prefix=f"run{run}-"))
+    return {"FLIGHTDECK_DATA_DIR": home / "data", "XDG_CONFIG_HOME": home / "config",
+            "XDG_STATE_HOME": home / "state", "XDG_CACHE_HOME": home / "cache"}
+
+
+def batch(args, binary, work, server):
+    """Every scenario and reference `args.runs` times, interleaved: {key: [figures, ...]}."""
+    books = {
+        "steps100": work / "steps100.toml", "steps10000": work / "steps10000.toml",
+        "http50": work / "http50.toml", "http1000": work / "http1000.toml",
+        "status100": work / "status100.toml",
+    }
+    books["steps100"].write_text(steps_runbook(100))
+    books["steps10000"].write_text(steps_runbook(10_000))
+    books["http50"].write_text(http_runbook(server, 50, "1s"))
+    books["http1000"].write_text(http_runbook(server, args.sources, "5s"))
+    books["status100"].write_text(http_runbook(server, 100, "5s"))
+    seed = largest_seed(work)
+    ready = r"Space tick"  # the key hints: the last row of a full frame
+    only = set(args.only.split(",")) if args.only else None
+    wanted = lambda name: only is None or name in only  # noqa: E731
+    results = {}
+
+    def add(key, figures):
+        results.setdefault(key, []).append(figures)
+
+    for run in range(args.runs):
+        print(f"== run {run + 1} of {args.runs}", file=sys.stderr)
+        for name in ("steps100", "steps10000", "http50", "http1000"):
+            if wanted(name):
+                env = flightdeck_env(work, run)
+                keys = None if name == "http50" else MOVES
+                idle = args.idle * 2 if name == "http1000" else args.idle
+                add(name, meter([binary, "run", str(books[name])], idle, ready, keys, env))
+        if wanted("seed"):
+            env = flightdeck_env(work, run)
+            add("seed", meter([binary, "run", str(seed)], args.idle, ready, MOVES, env))
+            env = flightdeck_env(work, run)
+            add("seed_rss", {"kb": process_rss_kb([binary, "run", str(seed)], env, args.idle)})
+            for ref, (argv, ref_ready, quit_keys) in references().items():
+                add(ref, meter(argv, args.idle, ref_ready, MOVES, quit_keys=quit_keys))
+                add(f"{ref}_rss", {"kb": process_rss_kb(argv, {"TERM": "xterm-256color"},
+                                                        args.idle)})
+        if wanted("status"):
+            env = {k: str(v) for k, v in flightdeck_env(work, run).items()}
+            status = wall(["env", *(f"{k}={v}" for k, v in env.items()),
+                           binary, "status", str(books["status100"])])
+            curls = " ; ".join(f"curl -s -o /dev/null {server.url(i)}" for i in range(100))
+            add("status", {"status_s": status, "curl_s": wall(["sh", "-c", curls])})
+    return results
+
+
+def median(results, key, figure):
+    values = [r[figure] for r in results.get(key, []) if r.get(figure) is not None]
+    return statistics.median(values) if values else None
+
+
+def table(results):
+    refs = [r for r in REFERENCES if r in results]
+    head = ["figure", "Flightdeck", *refs, "goal", "Flightdeck / best"]
+    rows = []
+
+    def row(label, fd, ref_figure=None, goal="", scale=1.0, digits=1):
+        cells = {"Flightdeck": fd}
+        for r in refs:
+            cells[r] = median(results, r, ref_figure) if ref_figure else None
+        if ref_figure and ref_figure.endswith("_rss"):
+            for r in refs:
+                cells[r] = median(results, f"{r}_rss", "kb")
+        values = [v for v in cells.values() if v is not None]
+        best = min(values) if values else None
+        ratio = f"{fd / best:.2f}x" if fd is not None and best else ""
+        fmt = lambda v: "" if v is None else f"{v * scale:,.{digits}f}"  # noqa: E731
+        rows.append([label, fmt(fd), *(fmt(cells[r]) for r in refs), goal, ratio])
+
+    m = lambda key, fig: median(results, key, fig)  # noqa: E731
+    for n in ("steps100", "steps10000"):
+        k = f"{n[5:]} steps"
+        row(f"{k}: first frame, ms", m(n, "ready_ms"))
+        row(f"{k}: idle CPU, %", m(n, "idle_cpu_pct"), goal="≤ 0.5", digits=2)
+        row(f"{k}: key first byte p95, ms", m(n, "key_first_byte_p95_ms"),
+            goal="≤ 1.5x the 100-step figure")
+        row(f"{k}: bytes per key (median)", m(n, "key_bytes_median"), digits=0)
+    row("50 http @ 1 s: frames/s", m("http50", "idle_bursts_per_s"), "idle_bursts_per_s",
+        goal="≤ 1", digits=2)
+    row("50 http @ 1 s: idle bytes/s", m("http50", "idle_bytes_per_s"), "idle_bytes_per_s",
+        goal="≤ btm's", digits=0)
+    row("50 http @ 1 s: idle CPU, %", m("http50", "idle_cpu_pct"), "idle_cpu_pct",
+        goal="≤ btm's", digits=2)
+    row("1,000 http @ 5 s: CPU, %", m("http1000", "idle_cpu_pct"), goal="≤ 5", digits=2)
+    row("1,000 http @ 5 s: key p95, ms", m("http1000", "key_first_byte_p95_ms"),
+        goal="≤ 1.5x the 50-source p95 (steps100's here: that run has no sources)")
+    row("1,000 http @ 5 s: RSS, MiB", m("http1000", "peak_rss_kb"), goal="≤ 40",
+        scale=1 / 1024)
+    row("largest seed: RSS of the process, MiB", m("seed_rss", "kb"), "x_rss",
+        goal="≤ 18", scale=1 / 1024)
+    row("bytes per cursor move (median)", m("seed", "key_bytes_median"), "key_bytes_median",
+        goal="≤ htop's", digits=0)
+    row("largest seed: first full frame, ms", m("seed", "ready_ms"), "ready_ms", goal="≤ 15")
+    status, curl = m("status", "status_s"), m("status", "curl_s")
+    if status and curl:
+        rows.append(["`status` on 100 endpoints vs a curl loop",
+                     f"{status * 1000:.0f} ms", *([""] * len(refs)), "≥ 20x",
+                     f"{curl / status:.1f}x faster (curl loop {curl * 1000:.0f} ms)"])
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=10.0)
+    parser.add_argument("--only", help="comma-separated scenarios")
+    parser.add_argument("--sources", type=int, default=1000, help="sources of http1000")
+    parser.add_argument("--json", help="also write the raw figures here")
+    args = parser.parse_args()
+    binary = flightdeck_bin()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        server = Haproxy(work)
+        try:
+            results = batch(args, binary, work, server)
+        finally:
+            server.stop()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
