@@ -10,14 +10,16 @@ use time::OffsetDateTime;
 
 use crate::actions::runner::Actions;
 use crate::app::{Effect, Msg};
-use crate::journal::Journal;
+use std::collections::HashSet;
+
+use crate::journal::{Journal, JournalError};
 use crate::notify::{self, Notifier};
 use crate::observer::{self, Observer};
 use crate::secrets::Redactor;
 use crate::session::{self, Session};
 use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
-use crate::terminal;
 use crate::ui::{self, Look};
+use crate::{team, terminal};
 
 /// Telemetry values that change within their level repaint at most this often: a thousand
 /// sources polling must not become a thousand frames. A level change shows at once.
@@ -50,17 +52,14 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
     // An observer follows the run as the seat holder writes it.
-    let mut observer = (session.app.mode == crate::app::Mode::ReadOnly).then(|| {
-        observer::spawn(
-            session.journal.path().to_path_buf(),
-            session.seen.clone(),
-            tx.clone(),
-        )
-    });
-    let mut notifier = start_notifier(&session, opts.demo, tx.clone());
+    let mut workers = Workers {
+        observer: follow(&session, &tx),
+        team: TeamWork::start(&session, &tx),
+        notifier: start_notifier(&session, opts.demo, tx.clone()),
+    };
     let mut actions = Actions::new(tx).redacting(redactor);
     prepare(&mut session.app, &mut actions);
-    if let Some(notifier) = &mut notifier {
+    if let Some(notifier) = &mut workers.notifier {
         announce(&session, notifier);
     }
     event_loop(
@@ -69,9 +68,15 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
         &rx,
         &opts,
         &mut actions,
-        &mut observer,
-        &mut notifier,
+        &mut workers,
     )
+}
+
+/// The threads beside the event loop that its effects steer.
+struct Workers {
+    observer: Option<Observer>,
+    notifier: Option<Notifier>,
+    team: TeamWork,
 }
 
 /// The `[[notify]]` webhooks, told by the seat holder only (an observer records nothing, so
@@ -122,6 +127,78 @@ fn announce(session: &Session, notifier: &mut Notifier) {
     }
 }
 
+/// A local observer follows the journal file; a team cockpit always follows the store (other
+/// operators write notes and sign-offs even while it holds the seat).
+fn follow(session: &Session, tx: &Sender<Msg>) -> Option<Observer> {
+    let path = session.journal.file_path()?;
+    (session.app.mode == crate::app::Mode::ReadOnly)
+        .then(|| observer::spawn(path.to_path_buf(), session.seen.clone(), tx.clone()))
+}
+
+/// A team cockpit's follower, and its seat's renewer while it holds the seat.
+struct TeamWork {
+    /// Held for its drop: following stops with it.
+    _follower: Option<team::Worker>,
+    renewer: Option<team::Worker>,
+    /// Records this cockpit appended: the follower brings them back, and they are applied once.
+    written: HashSet<u64>,
+    /// The cockpit's channel, for the workers of a seat taken or a run begun later.
+    tx: Sender<Msg>,
+}
+
+impl TeamWork {
+    fn start(session: &Session, tx: &Sender<Msg>) -> TeamWork {
+        let mut work = TeamWork {
+            _follower: None,
+            renewer: None,
+            written: session.written.iter().copied().collect(),
+            tx: tx.clone(),
+        };
+        let Some(journal) = session.journal.team() else {
+            return work;
+        };
+        work._follower = Some(team::follow(
+            journal.db().target().clone(),
+            session.app.run_id.clone(),
+            session.seen.clone(),
+            tx.clone(),
+        ));
+        work.hold(session);
+        work
+    }
+
+    /// Renews the seat from now on, if this session holds it.
+    fn hold(&mut self, session: &Session) {
+        let Some(journal) = session.journal.team() else {
+            return;
+        };
+        if let Some(lease) = journal.lease() {
+            self.renewer = Some(team::renew(
+                journal.db().target().clone(),
+                session.app.run_id.clone(),
+                std::sync::Arc::clone(lease),
+                self.tx.clone(),
+            ));
+        }
+    }
+
+    /// Records from the store, less the ones this cockpit wrote itself.
+    fn others(&mut self, mut records: Vec<crate::journal::Record>) -> Vec<crate::journal::Record> {
+        records.retain(|r| !self.written.remove(&r.seq));
+        records
+    }
+}
+
+/// A failed append, as the app should hear of it: in team mode a refused intent is the seat
+/// lost, and an unreachable store an alarm that clears when it is back.
+fn append_failed(e: &JournalError) -> Msg {
+    match e {
+        JournalError::Fenced(why) => Msg::SeatLost(why.clone()),
+        JournalError::Store(why) => Msg::StoreLost(why.clone()),
+        other => Msg::JournalFailed(other.to_string()),
+    }
+}
+
 /// Before the first frame: the environment for command confirmations, the weights in force,
 /// and any action a crash left in doubt, which must be resolved before anything actuates.
 fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
@@ -141,9 +218,13 @@ fn event_loop(
     rx: &Receiver<Msg>,
     opts: &Options,
     actions: &mut Actions,
-    observer: &mut Option<Observer>,
-    notifier: &mut Option<Notifier>,
+    workers: &mut Workers,
 ) -> Result<()> {
+    let Workers {
+        observer,
+        notifier,
+        team,
+    } = workers;
     // For tests only (tests/panic_pty.rs): proves a panic's message survives the terminal's
     // restoration. Set, it panics on the first tick.
     let test_panic = std::env::var_os("FLIGHTDECK_TEST_PANIC").is_some();
@@ -171,6 +252,10 @@ fn event_loop(
             let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
                 continue;
             };
+            let msg = match msg {
+                Msg::TeamRecords(records) => Msg::TeamRecords(team.others(records)),
+                other => other,
+            };
             // An action starts only after its intent is on disk: a failed append cancels it.
             let mut journal_ok = true;
             for effect in session.app.update(msg) {
@@ -180,9 +265,14 @@ fn event_loop(
                         if let (Ok(record), Some(notifier)) = (&appended, notifier.as_mut()) {
                             notifier.record(record);
                         }
+                        if let Ok(record) = &appended
+                            && session.journal.team().is_some()
+                        {
+                            team.written.insert(record.seq);
+                        }
                         if let Err(e) = appended {
                             tracing::error!("journal append failed: {e}");
-                            session.app.update(Msg::JournalFailed(e.to_string()));
+                            session.app.update(append_failed(&e));
                             journal_ok = false;
                             // `update` showed the event as done before it was on disk: fold
                             // the state again from what the journal really holds.
@@ -210,8 +300,24 @@ fn event_loop(
                         *observer = None;
                         let runbook = session.app.runbook.clone();
                         let mode = session.app.progress.run_mode();
-                        *session =
-                            session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?;
+                        *session = match session.journal.team() {
+                            Some(journal) => {
+                                let db =
+                                    crate::journal::pg::Db::open(journal.db().target().clone())
+                                        .map_err(anyhow::Error::msg)?;
+                                session::team::start(
+                                    runbook,
+                                    &opts.runbook_path,
+                                    db,
+                                    mode,
+                                    &opts.data_dir,
+                                )?
+                            }
+                            None => {
+                                session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?
+                            }
+                        };
+                        *team = TeamWork::start(session, &team.tx.clone());
                         let size = term.size()?;
                         session.app.update(Msg::Resize {
                             width: size.width,
@@ -222,6 +328,8 @@ fn event_loop(
                         Ok(()) => {
                             // This session writes the journal from now on.
                             *observer = None;
+                            team.written.extend(session.written.drain(..));
+                            team.hold(session);
                             session.app.ask_about_doubt()
                         }
                         Err(e) => {

@@ -26,6 +26,8 @@ struct Raw {
     region: Option<String>,
     #[serde(default)]
     ascii: bool,
+    database_url: Option<String>,
+    database_ca_file: Option<PathBuf>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<OneOrMore>>,
 }
@@ -46,6 +48,10 @@ pub struct Config {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub ascii: bool,
+    /// Team mode: the run's store, when neither `--journal` nor `FLIGHTDECK_DATABASE_URL` says.
+    pub database_url: Option<String>,
+    /// The CA bundle that signs the database's certificate (RDS ships its own).
+    pub database_ca_file: Option<PathBuf>,
     pub keys: KeyRemap,
 }
 
@@ -130,6 +136,8 @@ impl Config {
             profile: raw.profile,
             region: raw.region,
             ascii: raw.ascii,
+            database_url: raw.database_url,
+            database_ca_file: raw.database_ca_file,
             keys,
         })
     }

@@ -23,6 +23,7 @@ pub mod runbook;
 pub mod secrets;
 pub mod session;
 pub mod shell;
+pub mod team;
 pub mod telemetry;
 pub mod terminal;
 pub mod theme;

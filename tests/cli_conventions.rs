@@ -14,6 +14,8 @@ use support::http_server::{Reply, Server};
 /// Every subcommand, as a person types it.
 const SUBCOMMANDS: &[&str] = &[
     "run",
+    "watch",
+    "runs",
     "validate",
     "status",
     "check",

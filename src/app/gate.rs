@@ -131,7 +131,11 @@ impl App {
         let Some(spec) = self.gate_spec(step) else {
             return;
         };
-        let ticked = vec![false; spec.signoffs.len()];
+        let ticked = if self.team {
+            self.team_ticks(step)
+        } else {
+            vec![false; spec.signoffs.len()]
+        };
         self.layers.push(Layer::Gate(GateDialog {
             step: step.to_string(),
             ticked,
@@ -171,6 +175,9 @@ impl App {
                 Key::Up | Key::Char('k') => {
                     dialog.cursor = dialog.cursor.saturating_sub(1);
                     Vec::new()
+                }
+                Key::Char(' ') if self.team && !decided && self.may_sign() => {
+                    self.sign_off(&mut dialog)
                 }
                 _ if !self.may_act() => {
                     self.flash = Some(self.read_only_note());

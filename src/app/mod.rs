@@ -14,6 +14,7 @@ pub mod progress;
 mod rollback;
 pub mod rows;
 pub mod sources;
+mod team;
 pub mod timers;
 pub mod traffic;
 mod update;
@@ -189,6 +190,18 @@ pub enum Msg {
     Seat(crate::journal::seat::SeatView),
     /// A `[[notify]]` webhook was told, or could not be.
     Notified(crate::notify::Outcome),
+    /// Team mode: records other cockpits appended (this cockpit's own are not sent again).
+    TeamRecords(Vec<crate::journal::Record>),
+    /// Team mode: the seat as the store has it, for the header of a cockpit without it.
+    TeamSeat(Option<String>),
+    /// Team mode: this cockpit could not renew its seat; it stops actuating, and says why.
+    SeatLost(String),
+    /// Team mode: the seat was renewed again under the same epoch (nobody took it meanwhile).
+    SeatBack,
+    /// Team mode: the store cannot be reached; nothing new may start (the header alarms).
+    StoreLost(String),
+    /// Team mode: the store answers again.
+    StoreBack,
 }
 
 /// What `update` asks the outside world to do.
@@ -296,6 +309,14 @@ pub struct App {
     pub guide_banner: Option<String>,
     /// T-0 came from `run --start` (it overrides the runbook's `start`; the header says so).
     pub start_from_flag: bool,
+    /// Team mode: the run lives in the team store; gate sign-offs are signed by name.
+    pub team: bool,
+    /// Team mode, not watching: notes and sign-offs may be written without the seat.
+    pub team_member: bool,
+    /// The mode this cockpit had before it lost its seat, to go back to if it is renewed.
+    pub mode_before_loss: Option<Mode>,
+    /// Team mode: the journal alarm is the store being away (cleared when it is back).
+    pub store_lost: bool,
 }
 
 impl App {
@@ -342,6 +363,10 @@ impl App {
             vars_unfilled: Vec::new(),
             guide_banner: None,
             start_from_flag: false,
+            team: false,
+            team_member: false,
+            mode_before_loss: None,
+            store_lost: false,
         }
     }
 

@@ -125,6 +125,8 @@ pub struct Progress {
     pub actions: BTreeMap<u64, ActionState>,
     pub traffic: TrafficState,
     pub rollback: Option<RollbackState>,
+    /// Team mode: who signed each (gate step, sign-off) since the gate was last reopened.
+    signatures: BTreeMap<(String, String), String>,
 }
 
 /// The blue/green split as the journal tells it.
@@ -250,7 +252,13 @@ impl Progress {
                     };
                 }
             }
+            Event::SignedOff { step, signoff } => {
+                self.signatures
+                    .entry((step.clone(), signoff.clone()))
+                    .or_insert_with(|| operator.to_string());
+            }
             Event::GateReopened { step, .. } => {
+                self.signatures.retain(|(s, _), _| s != step);
                 self.forget_toggles(step);
                 self.reopen(step);
             }
@@ -394,6 +402,13 @@ impl Progress {
         state.finished_at = Some(at);
         state.actual = actual;
         self.clock_from = Some(at);
+    }
+
+    /// Who signed `signoff` of the gate at `step`, if anyone has since it was last reopened.
+    pub fn signed_by(&self, step: &str, signoff: &str) -> Option<&str> {
+        self.signatures
+            .get(&(step.to_string(), signoff.to_string()))
+            .map(String::as_str)
     }
 
     fn reopen(&mut self, step: &str) {

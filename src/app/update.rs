@@ -53,6 +53,15 @@ impl App {
                 self.observe(msg);
                 Vec::new()
             }
+            Msg::TeamRecords(_)
+            | Msg::TeamSeat(_)
+            | Msg::SeatLost(_)
+            | Msg::SeatBack
+            | Msg::StoreLost(_)
+            | Msg::StoreBack => {
+                self.team_news(msg);
+                Vec::new()
+            }
             Msg::Key(key) => {
                 self.dirty = true;
                 self.flash = None;
@@ -99,7 +108,8 @@ impl App {
     }
 
     pub(super) fn record(&mut self, event: Event) -> Vec<Effect> {
-        if self.mode == Mode::ReadOnly {
+        let anyones = matches!(event, Event::NoteAdded { .. } | Event::SignedOff { .. });
+        if self.mode == Mode::ReadOnly && !(anyones && self.team_member) {
             // The session end of an observer is not the run's business.
             if !matches!(event, Event::SessionEnded { .. }) {
                 self.flash = Some(match &self.seat_note {

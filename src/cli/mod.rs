@@ -11,8 +11,10 @@ mod journal;
 mod report;
 mod report_output;
 mod run;
+mod runs;
 mod status;
 mod status_gates;
+mod team;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -36,6 +38,11 @@ pub struct Cli {
 pub enum Command {
     /// Walk a runbook in the cockpit (resumes its open run unless --new-run).
     Run(RunArgs),
+    /// Follow a runbook's open run read-only, as it is walked (same as `run --read-only`).
+    Watch(WatchArgs),
+    /// List the runs: runbook, mode, state, seat holder, last activity (the team store's with
+    /// --journal).
+    Runs(runs::RunsArgs),
     /// Check runbooks and report every mistake with file:line:col and a fix.
     Validate {
         /// Runbook files to check (`.toml` runbooks or `.md` guides).
@@ -98,6 +105,9 @@ pub struct RunArgs {
     /// Observe the run: no action at all, nothing written, no seat taken.
     #[arg(long)]
     pub read_only: bool,
+    /// `watch --rehearsal`: the run observed is the open rehearsal.
+    #[arg(skip)]
+    pub watch_rehearsal: bool,
     /// T-0 of this session (RFC 3339, e.g. 2026-12-05T22:00:00Z), over the runbook's `start`.
     #[arg(long, value_parser = parse_start)]
     pub start: Option<time::OffsetDateTime>,
@@ -106,6 +116,44 @@ pub struct RunArgs {
     pub with: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub store: team::StoreArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WatchArgs {
+    /// The runbook whose open run to follow.
+    pub runbook: PathBuf,
+    /// Follow the open rehearsal run instead of the live one.
+    #[arg(long)]
+    pub rehearsal: bool,
+    /// Theme name (dark, light, high-contrast, colorblind) or a path to a theme file.
+    #[arg(long, env = "FLIGHTDECK_THEME")]
+    pub theme: Option<String>,
+    /// Draw with ASCII only, for terminals without Unicode glyphs.
+    #[arg(long)]
+    pub ascii: bool,
+    #[command(flatten)]
+    pub store: team::StoreArgs,
+}
+
+impl WatchArgs {
+    /// `run --read-only` with the same runbook and look.
+    pub fn into_run(self) -> RunArgs {
+        RunArgs {
+            runbook: self.runbook,
+            with: None,
+            new_run: false,
+            theme: self.theme,
+            ascii: self.ascii,
+            rehearsal: false,
+            read_only: true,
+            start: None,
+            aws: AwsArgs::default(),
+            store: self.store,
+            watch_rehearsal: self.rehearsal,
+        }
+    }
 }
 
 fn parse_start(text: &str) -> Result<time::OffsetDateTime, String> {
@@ -169,6 +217,8 @@ pub struct ReportArgs {
     /// id, or '#N' for action N).
     #[arg(long, value_name = "STEP")]
     pub output: Option<String>,
+    #[command(flatten)]
+    pub store: team::StoreArgs,
 }
 
 /// Where AWS sources ask. Credentials come from the standard chain (environment, profiles, SSO,
@@ -239,6 +289,19 @@ pub enum JournalCommand {
         /// Run id (default: the most recent run).
         #[arg(long)]
         run: Option<String>,
+        #[command(flatten)]
+        store: team::StoreArgs,
+    },
+    /// Copy a run's journal to a file, as it is: verify and report it offline.
+    Export {
+        /// Run id (default: the most recent run).
+        #[arg(long)]
+        run: Option<String>,
+        /// The file to write (mode 0600); an existing file is not overwritten.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        store: team::StoreArgs,
     },
 }
 
@@ -248,14 +311,19 @@ pub fn main() -> ExitCode {
         Command::Validate { runbooks, with } => validate::run(&runbooks, with.as_deref()),
         Command::Import(args) => import::run(args),
         Command::Run(args) => run::run(args),
+        Command::Watch(args) => run::run(args.into_run()),
+        Command::Runs(args) => runs::run(args),
         Command::Status(args) => status::run(args),
         Command::Check(args) => check::run(args),
         Command::End(args) => end::run(args),
         Command::Report(args) => report::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Journal {
-            command: JournalCommand::Verify { run },
-        } => journal::verify(run),
+            command: JournalCommand::Verify { run, store },
+        } => journal::verify(run, store),
+        Command::Journal {
+            command: JournalCommand::Export { run, out, store },
+        } => journal::export(run, store, &out),
         Command::Completions { shell } => generate::completions(shell),
         Command::Man { dir } => generate::man(dir.as_deref()),
     }

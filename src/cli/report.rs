@@ -14,21 +14,11 @@ use crate::report::{self, Chain, Plan};
 use crate::{paths, runbook, session};
 
 pub fn run(args: ReportArgs) -> ExitCode {
-    let data_dir = paths::data_dir();
-    let path = match select(&data_dir, args.runbook.as_deref(), args.run.as_deref()) {
-        Ok(p) => p,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let (name, text) = match journal_text(&args) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return ExitCode::from(1);
-        }
-    };
+    let path = std::path::PathBuf::from(&name);
     let records: Vec<Record> = parse_lines(&text).into_iter().map(|(_, r)| r).collect();
     if let Some(step) = &args.output {
         return super::report_output::print(&path, &records, step, args.out.as_deref());
@@ -38,9 +28,7 @@ pub fn run(args: ReportArgs) -> ExitCode {
         Err(bad) => {
             eprintln!(
                 "warning: {}:{}: {}; the report marks the records from there on UNVERIFIED",
-                path.display(),
-                bad.line,
-                bad.reason
+                name, bad.line, bad.reason
             );
             Chain::Broken {
                 line: bad.line,
@@ -79,6 +67,52 @@ pub fn run(args: ReportArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
+        }
+    }
+}
+
+/// The run's journal text and its name for messages: from the team store with `--journal`,
+/// else from the data dir.
+fn journal_text(args: &ReportArgs) -> Result<(String, String), ExitCode> {
+    if let Some(db) = args.store.open()? {
+        let run = match (&args.run, &args.runbook) {
+            (Some(id), _) => Some(id.clone()),
+            (None, Some(book)) => {
+                let key = session::runbook_key(book);
+                match crate::journal::pg::runs::list(&db, Some(&key)) {
+                    Ok(runs) => match runs.into_iter().next() {
+                        Some(r) => Some(r.run_id),
+                        None => {
+                            eprintln!("error: no run of {key} in the team store");
+                            return Err(ExitCode::from(2));
+                        }
+                    },
+                    Err(e) => {
+                        eprintln!("error: team store: {e}");
+                        return Err(ExitCode::from(1));
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        return super::team::run_text(&db, run.as_deref()).map_err(|(message, code)| {
+            eprintln!("error: {message}");
+            code
+        });
+    }
+    let data_dir = paths::data_dir();
+    let path = match select(&data_dir, args.runbook.as_deref(), args.run.as_deref()) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Err(ExitCode::from(2));
+        }
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok((path.display().to_string(), t)),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            Err(ExitCode::from(1))
         }
     }
 }

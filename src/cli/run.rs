@@ -47,7 +47,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let data_dir = paths::data_dir();
     let _log = super::init_logging(&paths::state_dir());
     let want = session::Want {
-        mode: if args.rehearsal {
+        mode: if args.rehearsal || args.watch_rehearsal {
             RunMode::Rehearsal
         } else {
             RunMode::Live
@@ -55,7 +55,15 @@ pub fn run(args: RunArgs) -> ExitCode {
         new_run: args.new_run,
         read_only: args.read_only,
     };
-    let mut session = match session::open(loaded.runbook, &args.runbook, &data_dir, want) {
+    let team = match args.store.open() {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let opened = match team {
+        Some(db) => session::team::open(loaded.runbook, &args.runbook, db, want, &data_dir),
+        None => session::open(loaded.runbook, &args.runbook, &data_dir, want),
+    };
+    let mut session = match opened {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e:#}");

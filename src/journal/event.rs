@@ -111,6 +111,12 @@ pub enum Event {
         evidence: Vec<Evidence>,
         signoffs: Vec<String>,
     },
+    /// Team mode: an operator ticked one of a gate's sign-offs from their own cockpit, under
+    /// their own name (the record's `operator`). The gate counts it as ticked.
+    SignedOff {
+        step: String,
+        signoff: String,
+    },
     /// A decided gate was opened again to be judged on fresh values: by the operator with the
     /// typed word and a reason, or by the cockpit after a rollback put traffic back.
     GateReopened {
@@ -433,6 +439,7 @@ impl Event {
             ),
             Event::StepSkipped { step, reason } => format!("{step}: skipped ({reason})"),
             Event::NoteAdded { step, text } => format!("{step}: note: {text}"),
+            Event::SignedOff { step, signoff } => format!("{step}: signed off: {signoff}"),
             Event::SessionEnded { reason, .. } => format!("session ended ({reason})"),
             Event::ActionStarted {
                 action, rehearsal, ..

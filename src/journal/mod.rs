@@ -7,9 +7,11 @@ pub mod event;
 pub mod file;
 pub mod follow;
 pub mod output;
+pub mod pg;
 pub mod record;
 pub mod runs;
 pub mod seat;
+pub mod store;
 
 pub use event::Event;
 pub use file::FileJournal;
@@ -24,6 +26,12 @@ pub enum JournalError {
     },
     #[error("journal {path} is damaged: {bad}")]
     Damaged { path: String, bad: BadLine },
+    /// The team store could not be reached or refused the append.
+    #[error("team store: {0}")]
+    Store(String),
+    /// An action's intent was refused: this cockpit does not hold the seat (any more).
+    #[error("no action without the seat: {0}")]
+    Fenced(String),
 }
 
 /// Who writes: stamped on every record.
@@ -43,8 +51,15 @@ pub trait Journal {
     fn identity(&self) -> &Identity;
 }
 
-/// user@host of whoever runs the cockpit.
+/// user@host of whoever runs the cockpit; `FLIGHTDECK_OPERATOR` names the person instead where
+/// a team shares one login on a bastion (everyone `ec2-user`), so sign-offs say who signed.
 pub fn operator() -> String {
+    if let Ok(name) = std::env::var("FLIGHTDECK_OPERATOR") {
+        let name: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
+        if !name.trim().is_empty() {
+            return name.trim().to_string();
+        }
+    }
     let user = whoami::username()
         .unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
     let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());

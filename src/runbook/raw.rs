@@ -25,7 +25,7 @@ pub struct RawRunbook {
     pub notify: Vec<S<RawNotify>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawNotify {
     pub id: S<String>,

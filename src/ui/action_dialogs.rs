@@ -225,7 +225,15 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
     if let Some(spec) = app.gate_spec(&dialog.step)
         && !spec.signoffs.is_empty()
     {
-        lines.push(Line::styled("Sign-offs (Space ticks):", t.muted));
+        lines.push(Line::styled(
+            if app.team {
+                "Sign-offs (Space signs under your name):"
+            } else {
+                "Sign-offs (Space ticks):"
+            },
+            t.muted,
+        ));
+        let signed = app.signatures(&dialog.step);
         for (i, (signoff, ticked)) in spec.signoffs.iter().zip(&dialog.ticked).enumerate() {
             let glyph = if *ticked {
                 look.glyphs.done
@@ -237,7 +245,11 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
             } else {
                 t.text
             };
-            lines.push(Line::styled(format!("  {glyph} {signoff}"), style));
+            let by = match signed.get(i) {
+                Some(Some(by)) if app.team => format!(" (signed by {by})"),
+                _ => String::new(),
+            };
+            lines.push(Line::styled(format!("  {glyph} {signoff}{by}"), style));
         }
     }
     if let Some(over) = app.gate_overdue(&dialog.step) {

@@ -160,6 +160,10 @@ fn alarm(app: &App, look: &Look) -> Option<(String, Style)> {
     if app.rollback_active() {
         return Some(("ROLLBACK".into(), t.danger));
     }
+    // Team mode: this cockpit could not renew its seat and acts no more (line 2 says why).
+    if app.mode_before_loss.is_some() {
+        return Some(("SEAT LOST".into(), t.danger));
+    }
     if let Some(read) = app.traffic_mismatch() {
         return Some((format!("MISMATCH: {read}% G in force"), t.danger));
     }

@@ -9,6 +9,8 @@ pub mod haproxy;
 pub mod http_server;
 pub mod localstack;
 pub mod moto;
+pub mod postgres;
+pub mod proxy;
 
 use flightdeck::app::{App, Key, Msg};
 use flightdeck::journal::Event;

@@ -222,6 +222,7 @@ pub fn merge(
         vars: sidecar.vars,
         sources: sidecar.sources,
         traffic: sidecar.traffic,
+        notify: sidecar.notify,
         phases: mapped.phases,
         rollback: Some(rollback),
     };

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::runbook::raw::{RawRollbackStep, RawShift, RawSource, RawStep, RawTraffic, S};
+use crate::runbook::raw::{
+    RawNotify, RawRollbackStep, RawShift, RawSource, RawStep, RawTraffic, S,
+};
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +20,9 @@ pub struct Sidecar {
     #[serde(default, rename = "source")]
     pub sources: Vec<RawSource>,
     pub traffic: Option<S<RawTraffic>>,
+    /// `[[notify]]` as in a TOML runbook.
+    #[serde(default)]
+    pub notify: Vec<S<RawNotify>>,
     #[serde(default, rename = "item")]
     pub items: Vec<S<Binding>>,
     pub rollback: Option<S<SidecarRollback>>,

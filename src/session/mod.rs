@@ -11,22 +11,31 @@ use time::format_description::well_known::Rfc3339;
 use crate::app::{App, Layer, Mode};
 use crate::journal::event::RunMode;
 use crate::journal::seat::{self, Abandoned, Claim, Holder, Seat};
+use crate::journal::store::RunJournal;
 use crate::journal::{self, Event, FileJournal, Identity, Journal, Record, runs};
 use crate::runbook::Runbook;
+
+pub mod team;
 
 pub struct Session {
     pub app: App,
     /// The mode once this session holds the seat: live, or rehearsal when asked for.
     pub mode_with_seat: Mode,
-    pub journal: FileJournal,
-    /// The actuating seat of the run, while this session holds it.
+    pub journal: RunJournal,
+    /// The actuating seat of the run, while this session holds it (local runs; a team run's
+    /// seat is the lease its journal holds).
     pub seat: Option<Seat>,
+    /// A team run's seat whose lease ran out: its holder and epoch, while the operator decides.
+    team_expired: Option<(journal::pg::seat::TeamHolder, i64)>,
     /// A seat left by a dead session, held (flock) while the operator decides on a takeover.
     abandoned: Option<Abandoned>,
     /// Steps changed in the file since the run began, to confirm once the seat is taken.
     changed: Option<Vec<String>>,
     /// The last record replayed on opening: where an observer's follower picks up.
     pub seen: journal::follow::Position,
+    /// Records this session appended after `seen` (a resumption): a team follower brings them
+    /// back, and they must not be applied twice.
+    pub written: Vec<u64>,
 }
 
 /// The canonical path of the runbook names its runs.
@@ -108,12 +117,14 @@ pub fn start(
     app.selected = app.first_open_row();
     Ok(Session {
         app,
-        journal,
+        journal: RunJournal::File(journal),
         seat: Some(seat),
+        team_expired: None,
         abandoned: None,
         changed: None,
         mode_with_seat: app_mode(mode),
         seen,
+        written: Vec::new(),
     })
 }
 
@@ -134,12 +145,14 @@ fn resume(runbook: Runbook, path: &Path, want: Want) -> Result<Session> {
     app.mode = app_mode(want.mode);
     let mut session = Session {
         app,
-        journal,
+        journal: RunJournal::File(journal),
         seat: None,
+        team_expired: None,
         abandoned: None,
         changed,
         mode_with_seat: app_mode(want.mode),
         seen: journal::follow::Position::after(&records),
+        written: Vec::new(),
     };
     if want.read_only {
         session.app.mode = Mode::ReadOnly;
@@ -171,6 +184,9 @@ fn resume(runbook: Runbook, path: &Path, want: Want) -> Result<Session> {
 impl Session {
     /// The operator typed the word: the abandoned seat becomes ours and the run resumes.
     pub fn take_seat(&mut self) -> Result<()> {
+        if let Some((previous, epoch)) = self.team_expired.take() {
+            return self.take_team_seat(previous, epoch);
+        }
         let Some(abandoned) = self.abandoned.take() else {
             return Ok(());
         };
@@ -186,10 +202,11 @@ impl Session {
     /// The operator declined the takeover: stay an observer and let the seat go.
     pub fn decline_seat(&mut self) {
         self.abandoned = None;
+        self.team_expired = None;
     }
 
     /// With the seat held: confirm a changed runbook first, or record the resumption.
-    fn continue_resume(&mut self) -> Result<()> {
+    pub(crate) fn continue_resume(&mut self) -> Result<()> {
         match self.changed.take() {
             Some(changed) => self.app.layers.push(Layer::ConfirmResume { changed }),
             None => {
@@ -197,7 +214,8 @@ impl Session {
                     changed_steps: Vec::new(),
                     step_fingerprints: self.app.runbook.step_fingerprints(),
                 };
-                self.journal.append(event.clone(), &self.app.runbook.hash)?;
+                let record = self.journal.append(event.clone(), &self.app.runbook.hash)?;
+                self.written.push(record.seq);
                 let now = OffsetDateTime::now_utc();
                 self.app
                     .progress
@@ -254,7 +272,7 @@ pub fn timed(records: &[Record]) -> impl Iterator<Item = (OffsetDateTime, &str, 
 /// Creates `dir` (the runs dir) and its parent (the data dir) as 0700, and tightens them when
 /// they existed looser: journals name hosts, operators and what was done. A directory that is
 /// not ours, or shared on purpose (sticky, like /tmp), is left as it is.
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)
