@@ -4,6 +4,7 @@
 //! `AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL_COST_EXPLORER`), all through `aws-config`.
 
 use std::collections::HashMap;
+use std::error::Error as StdError;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use tokio::sync::Mutex;
@@ -46,4 +47,25 @@ impl Configs {
         loaded.insert(target.clone(), config.clone());
         config
     }
+}
+
+/// The first error of type `T` in the source chain.
+pub fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut next: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// The deepest message of the chain: the specific cause, not "dispatch failure".
+pub fn innermost(err: &(dyn StdError + 'static)) -> String {
+    let mut last = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }

@@ -1,7 +1,6 @@
 //! What a failed CloudWatch call tells the operator: one short line that says what to do, never
 //! the SDK's Debug dump. Shared by every source of the failed request.
 
-use std::error::Error as StdError;
 use std::time::Duration;
 
 use aws_credential_types::provider::error::CredentialsError;
@@ -9,6 +8,7 @@ use aws_sdk_cloudwatch::config::http::HttpResponse;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataError;
 
+use super::aws::{find, innermost};
 use super::sample::Reading;
 use super::sanitize::one_line;
 
@@ -125,27 +125,6 @@ fn credentials(err: &CredentialsError) -> String {
             innermost(err)
         ),
     }
-}
-
-/// The first error of type `T` in the source chain.
-fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    let mut next: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = next {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        next = e.source();
-    }
-    None
-}
-
-/// The deepest message of the chain: the specific cause, not "dispatch failure".
-fn innermost(err: &(dyn StdError + 'static)) -> String {
-    let mut last = err;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string()
 }
 
 #[cfg(test)]

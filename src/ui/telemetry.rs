@@ -70,14 +70,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             }
             Item::Row => source_row(app, source, width, look),
             Item::Spark => spark_line(app, source, width, look),
-            Item::Cost | Item::Top => {
-                let report = cost_report(app, source).expect("counted only with a report");
-                if item == Item::Cost {
-                    cost_line(report, width, look)
-                } else {
-                    top_line(report, width, look)
-                }
-            }
+            // `items` counts these only for a source with a report.
+            Item::Cost | Item::Top => match cost_report(app, source) {
+                Some(report) if item == Item::Cost => cost_line(report, width, look),
+                Some(report) => top_line(report, width, look),
+                None => Line::default(),
+            },
             Item::Calls => calls_line(app, width, look),
         });
     }

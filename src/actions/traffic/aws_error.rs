@@ -8,6 +8,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_route53::config::http::HttpResponse;
 use aws_sdk_route53::error::{ProvideErrorMetadata, SdkError};
 
+use crate::telemetry::aws::{find, innermost};
 use crate::telemetry::http::clean;
 
 /// One line in a dialog or a panel cell: long enough for an ARN and the reason.
@@ -58,27 +59,6 @@ fn service_line(code: Option<&str>, message: Option<&str>, action: &str) -> Stri
         _ if message.is_empty() => code.to_string(),
         _ => format!("{code}: {message}"),
     }
-}
-
-/// The first error of type `T` in the source chain.
-fn find<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    let mut next: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = next {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        next = e.source();
-    }
-    None
-}
-
-/// The deepest message of the chain: the specific cause, not "dispatch failure".
-fn innermost(err: &(dyn StdError + 'static)) -> String {
-    let mut last = err;
-    while let Some(next) = last.source() {
-        last = next;
-    }
-    last.to_string()
 }
 
 #[cfg(test)]

@@ -134,52 +134,67 @@ pub async fn read(config: &SdkConfig, mechanism: &Mechanism) -> Result<Split, St
         .map_err(|e| clean(&e, MAX_CHARS))
 }
 
-async fn read_unclean(config: &SdkConfig, mechanism: &Mechanism) -> Result<Split, String> {
-    let config = config_for(config, mechanism)?;
-    match mechanism {
-        Mechanism::Route53 {
-            zone_id,
-            record_name,
-            record_type,
-            blue_set,
-            green_set,
-        } => {
-            let client = aws_sdk_route53::Client::new(&config);
-            let want = route53::Records {
+/// One mechanism's client and the records it acts on: built once per call, for a read or a
+/// shift alike.
+enum Actuator<'a> {
+    Route53(aws_sdk_route53::Client, route53::Records<'a>),
+    Alb(aws_sdk_elasticloadbalancingv2::Client, alb::Forward<'a>),
+    ApiGateway(aws_sdk_apigateway::Client, apigateway::Canary<'a>),
+}
+
+impl<'a> Actuator<'a> {
+    fn new(config: &SdkConfig, mechanism: &'a Mechanism) -> Result<Self, String> {
+        let config = config_for(config, mechanism)?;
+        Ok(match mechanism {
+            Mechanism::Route53 {
                 zone_id,
-                name: record_name,
+                record_name,
                 record_type,
                 blue_set,
                 green_set,
-            };
-            Ok(route53::read(&client, &want).await?.split())
-        }
-        Mechanism::Alb {
-            listener,
-            blue_target_group,
-            green_target_group,
-        } => {
-            let client = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-            let want = alb::Forward {
+            } => Actuator::Route53(
+                aws_sdk_route53::Client::new(&config),
+                route53::Records {
+                    zone_id,
+                    name: record_name,
+                    record_type,
+                    blue_set,
+                    green_set,
+                },
+            ),
+            Mechanism::Alb {
                 listener,
-                blue: blue_target_group,
-                green: green_target_group,
-            };
-            alb::read(&client, &want).await
-        }
-        Mechanism::ApiGateway {
-            rest_api_id,
-            stage,
-            blue_deployment,
-        } => {
-            let client = aws_sdk_apigateway::Client::new(&config);
-            let want = apigateway::Canary {
+                blue_target_group,
+                green_target_group,
+            } => Actuator::Alb(
+                aws_sdk_elasticloadbalancingv2::Client::new(&config),
+                alb::Forward {
+                    listener,
+                    blue: blue_target_group,
+                    green: green_target_group,
+                },
+            ),
+            Mechanism::ApiGateway {
                 rest_api_id,
                 stage,
-                blue_deployment: blue_deployment.as_deref(),
-            };
-            apigateway::read(&client, &want).await
-        }
+                blue_deployment,
+            } => Actuator::ApiGateway(
+                aws_sdk_apigateway::Client::new(&config),
+                apigateway::Canary {
+                    rest_api_id,
+                    stage,
+                    blue_deployment: blue_deployment.as_deref(),
+                },
+            ),
+        })
+    }
+}
+
+async fn read_unclean(config: &SdkConfig, mechanism: &Mechanism) -> Result<Split, String> {
+    match Actuator::new(config, mechanism)? {
+        Actuator::Route53(client, want) => Ok(route53::read(&client, &want).await?.split()),
+        Actuator::Alb(client, want) => alb::read(&client, &want).await,
+        Actuator::ApiGateway(client, want) => apigateway::read(&client, &want).await,
     }
 }
 
@@ -191,53 +206,15 @@ pub async fn shift(
     green: u8,
     timeout: Duration,
 ) -> Result<Split, String> {
-    let config = config_for(config, mechanism)?;
+    let actuator = Actuator::new(config, mechanism)?;
     let deadline = tokio::time::Instant::now() + timeout;
     let work = async {
-        match mechanism {
-            Mechanism::Route53 {
-                zone_id,
-                record_name,
-                record_type,
-                blue_set,
-                green_set,
-            } => {
-                let client = aws_sdk_route53::Client::new(&config);
-                let want = route53::Records {
-                    zone_id,
-                    name: record_name,
-                    record_type,
-                    blue_set,
-                    green_set,
-                };
+        match actuator {
+            Actuator::Route53(client, want) => {
                 route53::shift(&client, &want, green, deadline).await
             }
-            Mechanism::Alb {
-                listener,
-                blue_target_group,
-                green_target_group,
-            } => {
-                let client = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-                let want = alb::Forward {
-                    listener,
-                    blue: blue_target_group,
-                    green: green_target_group,
-                };
-                alb::shift(&client, &want, green).await
-            }
-            Mechanism::ApiGateway {
-                rest_api_id,
-                stage,
-                blue_deployment,
-            } => {
-                let client = aws_sdk_apigateway::Client::new(&config);
-                let want = apigateway::Canary {
-                    rest_api_id,
-                    stage,
-                    blue_deployment: blue_deployment.as_deref(),
-                };
-                apigateway::shift(&client, &want, green).await
-            }
+            Actuator::Alb(client, want) => alb::shift(&client, &want, green).await,
+            Actuator::ApiGateway(client, want) => apigateway::shift(&client, &want, green).await,
         }
     };
     match tokio::time::timeout_at(deadline, work).await {
