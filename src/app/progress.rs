@@ -127,7 +127,13 @@ pub struct Progress {
     pub rollback: Option<RollbackState>,
     /// Team mode: who signed each (gate step, sign-off) since the gate was last reopened.
     signatures: BTreeMap<(String, String), String>,
+    /// Unique to this state of `steps` in the whole process: what derives from the steps'
+    /// states may be kept until it changes (the header's projected end, issue 13).
+    version: u64,
 }
+
+/// Where versions come from: never the same twice, even across `Progress` values.
+static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// The blue/green split as the journal tells it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -220,7 +226,13 @@ impl Progress {
         self.mode.unwrap_or(RunMode::Live)
     }
 
+    /// Unique to the steps' states as they are now (see `version`).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     pub fn apply(&mut self, event: &Event, at: OffsetDateTime, operator: &str) {
+        self.version = VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match event {
             Event::RunStarted { mode, .. } => {
                 self.run_started = Some(at);

@@ -276,18 +276,16 @@ impl App {
     }
 
     fn move_by(&mut self, delta: isize) {
-        let rows = self.rows();
-        let at = rows.iter().position(|r| *r == self.selected).unwrap_or(0);
-        self.select_index(
-            at.saturating_add_signed(delta)
-                .min(rows.len().saturating_sub(1)),
-        );
+        let rows = self.row_index();
+        let at = rows.index_of(self.selected).unwrap_or(0);
+        let last = rows.len().saturating_sub(1);
+        self.select_index(at.saturating_add_signed(delta).min(last));
     }
 
     fn select_index(&mut self, index: usize) {
-        let rows = self.rows();
-        if let Some(row) = rows.get(index.min(rows.len().saturating_sub(1))) {
-            self.selected = *row;
+        let rows = self.row_index();
+        if let Some(row) = rows.at(index.min(rows.len().saturating_sub(1))) {
+            self.selected = row;
             self.detail_scroll = 0;
         }
     }

@@ -379,6 +379,9 @@ pub fn require_terminal(command: &str) -> Result<(), ExitCode> {
     Err(ExitCode::from(2))
 }
 
+/// Log lines queued for the writer thread at most.
+const LOG_QUEUE_LINES: usize = 1024;
+
 /// Logs go to `<state dir>/logs/flightdeck.log` (private, rotated: see `logfile`), never to the
 /// screen. The guard flushes on drop.
 pub fn init_logging(
@@ -389,7 +392,13 @@ pub fn init_logging(
         crate::logfile::Limits::default(),
     )
     .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // The default queue holds 128,000 lines and is allocated and touched whole at start: 4 MB
+    // of a cockpit that logs a few lines a minute (issue 13: RSS). A burst past this queue
+    // drops lines rather than block the cockpit.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .lossy(true)
+        .finish(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLIGHTDECK_LOG")
         .unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()

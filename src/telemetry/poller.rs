@@ -189,13 +189,13 @@ pub fn start(sources: Vec<Source>, context: Context, sink: Sink) -> std::io::Res
     let commands = context.commands.clone();
     let jobs = plan(sources, &context.settings);
     let context = Arc::new(context);
+    let start = tokio::time::Instant::now();
     for (i, job) in jobs.into_iter().enumerate() {
         let (sink, permits, context) = (sink.clone(), permits.clone(), context.clone());
-        // Spread first polls over a second so many sources do not fire in one burst.
-        let stagger = Duration::from_millis((i as u64 * 37) % 1000);
+        let anchor = start + first_poll_offset(i);
         runtime.spawn(async move {
-            tokio::time::sleep(stagger).await;
-            poll_forever(job, context, sink, permits).await;
+            tokio::time::sleep_until(anchor).await;
+            poll_forever(job, context, sink, permits, anchor).await;
         });
     }
     Ok(Poller {
@@ -236,7 +236,13 @@ pub fn poll_all_once(
     Ok((samples, calls))
 }
 
-async fn poll_forever(job: Job, context: Arc<Context>, sink: Sink, permits: Arc<Semaphore>) {
+async fn poll_forever(
+    job: Job,
+    context: Arc<Context>,
+    sink: Sink,
+    permits: Arc<Semaphore>,
+    anchor: tokio::time::Instant,
+) {
     let mut failures = 0u32;
     let calls_before = context.calls();
     let mut reported = calls_before;
@@ -267,13 +273,35 @@ async fn poll_forever(job: Job, context: Arc<Context>, sink: Sink, permits: Arc<
                 return;
             }
         }
-        tokio::time::sleep(next_delay(
-            job.interval(),
-            failures,
-            jitter_seed(job.name(), failures),
-        ))
-        .await;
+        // A healthy source keeps to its grid; a failing one backs off with jitter, and its
+        // first success brings it back onto the grid.
+        let now = tokio::time::Instant::now();
+        let due = if failures == 0 {
+            anchor + next_on_grid(now - anchor, job.interval())
+        } else {
+            now + next_delay(job.interval(), failures, jitter_seed(job.name(), failures))
+        };
+        tokio::time::sleep_until(due).await;
     }
+}
+
+/// Slots per second that first polls are spread over. Few on purpose: sources in one slot
+/// with one interval poll together for as long as they stay healthy, so fifty sources at
+/// 1 s wake the poller and the cockpit a few times a second instead of fifty (issue 13);
+/// the bound on polls in flight keeps a slot of a thousand sources from being one burst.
+const FIRST_POLL_SLOTS: u64 = 4;
+
+/// When the `i`th job first polls, after the poller starts: within the first second.
+fn first_poll_offset(i: usize) -> Duration {
+    let slot = (i as u64 * 3) % FIRST_POLL_SLOTS; // 3 is coprime to 4: neighbours differ
+    Duration::from_millis(slot * 1000 / FIRST_POLL_SLOTS)
+}
+
+/// From the job's anchor, the first point of its grid (whole intervals) after `elapsed`.
+pub fn next_on_grid(elapsed: Duration, interval: Duration) -> Duration {
+    let step = interval.as_nanos().max(1);
+    let periods = elapsed.as_nanos() / step + 1;
+    Duration::from_nanos(u64::try_from(periods * step).unwrap_or(u64::MAX))
 }
 
 /// One poll of one job, never longer than its timeout: a sample per source.
@@ -403,6 +431,25 @@ fn jitter_seed(id: &str, attempt: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn healthy_polls_keep_to_their_grid_whatever_a_poll_took() {
+        let s = Duration::from_secs(1);
+        let ms = Duration::from_millis;
+        assert_eq!(next_on_grid(Duration::ZERO, s), s, "polled at the anchor");
+        assert_eq!(next_on_grid(ms(30), s), s, "a 30 ms poll does not shift the grid");
+        assert_eq!(next_on_grid(s, s), ms(2000), "strictly after: never twice at once");
+        assert_eq!(next_on_grid(ms(2500), s), ms(3000), "a slow poll skips, not bunches");
+        assert_eq!(next_on_grid(ms(7), Duration::ZERO), ms(7) + Duration::from_nanos(1));
+    }
+
+    #[test]
+    fn first_polls_share_a_few_slots_within_a_second() {
+        let offsets: std::collections::BTreeSet<_> = (0..50).map(first_poll_offset).collect();
+        assert_eq!(offsets.len(), FIRST_POLL_SLOTS as usize);
+        assert!(offsets.iter().all(|o| *o < Duration::from_secs(1)));
+        assert_ne!(first_poll_offset(0), first_poll_offset(1));
+    }
 
     #[test]
     fn backoff_doubles_caps_and_jitters_within_bounds() {

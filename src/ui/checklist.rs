@@ -18,21 +18,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let rows = app.rows();
-    let selected = rows.iter().position(|r| *r == app.selected).unwrap_or(0);
+    let rows = app.row_index();
+    let selected = rows.index_of(app.selected).unwrap_or(0);
     let height = inner.height as usize;
     let start = window_start(selected, rows.len(), height);
     let width = inner.width as usize;
     // Walks the progress once per frame, not once per phase row.
     let current = app.current_phase();
-    let lines: Vec<Line> = rows[start..(start + height).min(rows.len())]
-        .iter()
+    let lines: Vec<Line> = rows
+        .from(start)
+        .take(height)
         .map(|row| {
-            let line = match *row {
+            let line = match row {
                 Row::Phase(p) => phase_line(app, p, current, width, look),
                 Row::Step(p, s) => step_line(app, p, s, width, look),
             };
-            if *row == app.selected {
+            if row == app.selected {
                 line.patch_style(t.selection)
             } else {
                 line
