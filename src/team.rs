@@ -43,6 +43,10 @@ pub fn follow(target: Target, run: String, known: Position, tx: Sender<Msg>) -> 
         let send = |news: News| {
             let msg = match news {
                 News::Records(records) => Msg::TeamRecords(records),
+                News::Seat(TeamSeat::Expired { holder, epoch }) => Msg::TeamSeatExpired {
+                    previous: holder,
+                    epoch,
+                },
                 News::Seat(seat) => Msg::TeamSeat(match seat {
                     TeamSeat::Free { .. } => Some("seat free: restart to take it".into()),
                     other => Some(other.describe()),

@@ -42,6 +42,7 @@ fn rec(seq: u64, second: u32, operator: &str, event: Event) -> Record {
         runbook_hash: "h".into(),
         prev: String::new(),
         event,
+        without_seat: None,
         hash: String::new(),
     }
 }

@@ -27,7 +27,7 @@ pub fn lease_length() -> Duration {
         .map_or(lease::DEFAULT_LENGTH, |s| Duration::from_secs(s.max(3)))
 }
 
-fn mode_word(mode: RunMode) -> &'static str {
+pub(crate) fn mode_word(mode: RunMode) -> &'static str {
     match mode {
         RunMode::Live => "live",
         RunMode::Rehearsal => "rehearsal",
@@ -132,6 +132,20 @@ fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> R
     let mut journal = PgJournal::open(db, identity.clone())?;
     // A watcher writes none, but reads kept command output beside it.
     journal.keep_local_copy(&local_dir(data_dir)?);
+    // An emergency rollback acted here without the store: its records join the chain first.
+    if !want.read_only && journal.has_pending() {
+        let uploaded = journal.upload_without_seat().with_context(|| {
+            format!(
+                "records acted without the seat wait in {} and could not be uploaded; the file is left as it is",
+                journal.without_seat_path().unwrap_or_default().display()
+            )
+        })?;
+        tracing::warn!(
+            count = uploaded.len(),
+            "records acted without the seat uploaded"
+        );
+        journal.take_uploaded();
+    }
     let records = journal
         .read()
         .with_context(|| format!("cannot resume run {run} from {shown}; check it with `flightdeck journal verify --run {run}`"))?;
@@ -180,12 +194,19 @@ fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> R
                 input: Default::default(),
             });
             session.team_expired = Some((previous, epoch));
+            session.app.takeover_offered = Some(epoch);
         }
     }
     Ok(session)
 }
 
 impl Session {
+    /// The follower saw the seat's lease run out: what a takeover would take, should the
+    /// operator type the word.
+    pub fn note_team_expired(&mut self, previous: TeamHolder, epoch: i64) {
+        self.team_expired = Some((previous, epoch));
+    }
+
     /// The operator typed the word over an expired lease: the seat becomes ours under a new
     /// epoch, unless someone renewed or took it meanwhile.
     pub(super) fn take_team_seat(&mut self, previous: TeamHolder, epoch: i64) -> Result<()> {
@@ -199,6 +220,8 @@ impl Session {
         team.hold(Arc::new(Mutex::new(lease)));
         self.app.mode = self.mode_with_seat;
         self.app.seat_note = None;
+        self.app.mode_before_loss = None;
+        self.app.seat_expired = None;
         self.continue_resume()
     }
 }
