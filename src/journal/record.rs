@@ -248,6 +248,29 @@ mod tests {
     }
 
     #[test]
+    fn the_mark_of_acting_without_the_seat_is_under_the_hash() {
+        let mut r: Record = serde_json::from_str(&journal(1)[0]).unwrap();
+        r.v = WITHOUT_SEAT_FORMAT;
+        r.without_seat = Some(WithoutSeat {
+            key: "42.7.1".into(),
+            uploaded: None,
+        });
+        let line = r.seal();
+        assert!(line.starts_with("{\"v\":2,"), "{line}");
+        assert!(
+            line.contains(r#","without_seat":{"key":"42.7.1"},"hash":"#),
+            "{line}"
+        );
+        assert_eq!(verify_text(&format!("{line}\n")).map(|r| r.len()), Ok(1));
+        // Edited away, the line no longer matches its hash.
+        let unmarked = line.replace(r#","without_seat":{"key":"42.7.1"}"#, "");
+        let bad = verify_text(&format!("{unmarked}\n")).unwrap_err();
+        assert!(bad.reason.contains("edited"), "{bad}");
+        // An ordinary record carries no mark at all: old journals read as they were.
+        assert!(!journal(1)[0].contains("without_seat"));
+    }
+
+    #[test]
     fn new_records_say_their_format_first() {
         let line = &journal(1)[0];
         assert!(line.starts_with(&format!("{{\"v\":{FORMAT},")), "{line}");
