@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
         Layer::RollbackWithoutSeat { .. } => (
             "ROLLBACK WITHOUT THE SEAT?",
             rollback_without_seat(app, look),
-            66,
+            70,
         ),
         Layer::RollbackRun => return super::rollback_dialogs::progress(frame, area, app, look),
         Layer::InDoubt { id, verdict, input } => (
@@ -641,15 +641,11 @@ fn rollback_without_seat<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
     vec![
         Line::styled(first, t.danger),
         Line::styled(
-            "This rollback will ACT WITHOUT THE SEAT: no lease fences it, and another",
+            "This rollback will ACT WITHOUT THE SEAT: no lease fences it, and another cockpit may hold the seat by now.",
             t.warn,
         ),
         Line::styled(
-            "cockpit may hold the seat by now. Its records stay on this host, marked",
-            t.text,
-        ),
-        Line::styled(
-            "\"acted without the seat\", and are uploaded when the database returns.",
+            "Its records stay on this host, marked \"acted without the seat\", and are uploaded when the database returns.",
             t.text,
         ),
         Line::default(),
