@@ -304,8 +304,9 @@ fn event_loop(
                             && session.journal.team().is_some()
                         {
                             team.written.insert(record.seq);
-                            team.note_uploaded(session);
                         }
+                        // Kept records it uploaded first, even if its own append then failed.
+                        team.note_uploaded(session);
                         if let Err(e) = appended {
                             tracing::error!("journal append failed: {e}");
                             session.app.update(append_failed(&e));

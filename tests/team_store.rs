@@ -356,3 +356,67 @@ fn end_ends_a_team_run_named_by_the_flag_or_the_environment() {
     let again = end(&dirs, book, Some(&url), None);
     assert_eq!(again.status.code(), Some(2));
 }
+
+#[test]
+fn records_kept_without_the_seat_join_the_chain_at_its_head_once_and_only_intact() {
+    let pg = Postgres::shared();
+    let url = pg.database();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lead = new_run(&url, "run-kept");
+    lead.keep_local_copy(dir.path());
+    // Cut off, the lead keeps two records here; meanwhile the DBA's note reaches the store.
+    for event in [
+        Event::RollbackBegan {
+            trigger: "typed by the operator".into(),
+            phase: None,
+        },
+        Event::RollbackEnded { completed: true },
+    ] {
+        let kept = lead.append_without_seat(event, "h").unwrap();
+        assert_eq!(kept.v, 2);
+    }
+    let pending = lead.without_seat_path().unwrap();
+    let written = std::fs::read_to_string(&pending).unwrap();
+    let mut dba = PgJournal::open(db(&url), identity("dba@b", "run-kept")).unwrap();
+    dba.append(note("replica is fine"), "h").unwrap();
+
+    let uploaded = lead.upload_without_seat().unwrap();
+    assert_eq!(
+        uploaded.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [3, 4],
+        "after the DBA's note (seq 2)"
+    );
+    assert!(!pending.exists(), "the waiting file is gone once uploaded");
+    let text = flightdeck::journal::pg::journal::text_of(&db(&url), "run-kept")
+        .unwrap()
+        .unwrap();
+    let records = verify_text(&text).expect("one unbroken chain");
+    assert!(records[2..].iter().all(|r| {
+        r.without_seat
+            .as_ref()
+            .is_some_and(|m| m.uploaded.is_some())
+    }));
+    // The local copy holds them as the store does.
+    let local = std::fs::read_to_string(dir.path().join("run-kept.jsonl")).unwrap();
+    assert!(local.contains(text.lines().last().unwrap()), "{local}");
+
+    // An upload cut off after its commit (the file still there) adds nothing twice.
+    std::fs::write(&pending, &written).unwrap();
+    assert!(lead.upload_without_seat().unwrap().is_empty());
+    assert_eq!(
+        pg.psql(
+            &url,
+            "SELECT count(*) FROM flightdeck_records WHERE offline"
+        ),
+        "2"
+    );
+    // A waiting file edited on the bastion is refused, by name, and left as it is.
+    std::fs::write(
+        &pending,
+        written.replace("typed by the operator", "typed by nobody"),
+    )
+    .unwrap();
+    let refused = lead.upload_without_seat().unwrap_err();
+    assert!(matches!(refused, JournalError::Damaged { .. }), "{refused}");
+    assert!(pending.exists());
+}

@@ -42,6 +42,9 @@ pub fn open(
     want: Want,
     data_dir: &Path,
 ) -> Result<Session> {
+    if !want.read_only {
+        upload_waiting(&db, data_dir)?;
+    }
     let key = runbook_key(runbook_path);
     let existing = if want.new_run {
         None
@@ -58,6 +61,48 @@ pub fn open(
             db.target().redacted()
         ),
     }
+}
+
+/// Records an emergency rollback kept on this bastion without the seat, of any run of this
+/// store, join their chains before anything else is opened: the cockpit that kept them may
+/// have quit before the store returned, and the run may have been ended elsewhere meanwhile
+/// (what was done was done). A file that cannot be uploaded stops the cockpit, named.
+fn upload_waiting(db: &Db, data_dir: &Path) -> Result<()> {
+    let dir = local_dir(data_dir)?;
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(run) = name.strip_suffix(".without-seat.jsonl") else {
+            continue;
+        };
+        // A run of another store waits for that one.
+        if runs::find(db, run).map_err(anyhow::Error::msg)?.is_none() {
+            continue;
+        }
+        let identity = Identity {
+            operator: journal::operator(),
+            run: run.to_string(),
+        };
+        let mut waiting = PgJournal::open(
+            Db::lazy(db.target().clone()).map_err(anyhow::Error::msg)?,
+            identity,
+        )?;
+        waiting.keep_local_copy(&dir);
+        let uploaded = waiting.upload_without_seat().with_context(|| {
+            format!(
+                "records acted without the seat wait in {} and could not be uploaded; the file is left as it is",
+                entry.path().display()
+            )
+        })?;
+        tracing::warn!(
+            run,
+            count = uploaded.len(),
+            "records acted without the seat uploaded"
+        );
+    }
+    Ok(())
 }
 
 /// Where a team cockpit keeps its local copy of the records it writes: `<data dir>/team/`.
@@ -132,20 +177,6 @@ fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> R
     let mut journal = PgJournal::open(db, identity.clone())?;
     // A watcher writes none, but reads kept command output beside it.
     journal.keep_local_copy(&local_dir(data_dir)?);
-    // An emergency rollback acted here without the store: its records join the chain first.
-    if !want.read_only && journal.has_pending() {
-        let uploaded = journal.upload_without_seat().with_context(|| {
-            format!(
-                "records acted without the seat wait in {} and could not be uploaded; the file is left as it is",
-                journal.without_seat_path().unwrap_or_default().display()
-            )
-        })?;
-        tracing::warn!(
-            count = uploaded.len(),
-            "records acted without the seat uploaded"
-        );
-        journal.take_uploaded();
-    }
     let records = journal
         .read()
         .with_context(|| format!("cannot resume run {run} from {shown}; check it with `flightdeck journal verify --run {run}`"))?;
