@@ -182,6 +182,37 @@ impl TeamWork {
         }
     }
 
+    /// Uploads the records the rollback kept here without the seat, now that the store
+    /// answers; they wait for the next chance if it does not.
+    fn upload_kept(&mut self, session: &mut Session) {
+        let Some(journal) = session.journal.team_mut() else {
+            return;
+        };
+        if !journal.has_pending() {
+            return;
+        }
+        let outcome = journal.upload_without_seat();
+        if let Err(e) = &outcome {
+            tracing::warn!("records acted without the seat not uploaded yet: {e}");
+        }
+        self.written.extend(journal.take_uploaded());
+        let outcome = outcome.map(|r| r.len()).map_err(|e| e.to_string());
+        session.app.update(Msg::UploadedWithoutSeat(outcome));
+    }
+
+    /// An append uploads the records kept without the seat first: this cockpit wrote them.
+    fn note_uploaded(&mut self, session: &mut Session) {
+        let Some(journal) = session.journal.team_mut() else {
+            return;
+        };
+        let uploaded = journal.take_uploaded();
+        if !uploaded.is_empty() {
+            let n = uploaded.len();
+            self.written.extend(uploaded);
+            session.app.update(Msg::UploadedWithoutSeat(Ok(n)));
+        }
+    }
+
     /// Records from the store, less the ones this cockpit wrote itself.
     fn others(&mut self, mut records: Vec<crate::journal::Record>) -> Vec<crate::journal::Record> {
         records.retain(|r| !self.written.remove(&r.seq));
@@ -256,6 +287,10 @@ fn event_loop(
                 Msg::TeamRecords(records) => Msg::TeamRecords(team.others(records)),
                 other => other,
             };
+            if let Msg::TeamSeatExpired { previous, epoch } = &msg {
+                session.note_team_expired(previous.clone(), *epoch);
+            }
+            let store_back = msg == Msg::StoreBack;
             // An action starts only after its intent is on disk: a failed append cancels it.
             let mut journal_ok = true;
             for effect in session.app.update(msg) {
@@ -270,6 +305,8 @@ fn event_loop(
                         {
                             team.written.insert(record.seq);
                         }
+                        // Kept records it uploaded first, even if its own append then failed.
+                        team.note_uploaded(session);
                         if let Err(e) = appended {
                             tracing::error!("journal append failed: {e}");
                             session.app.update(append_failed(&e));
@@ -279,6 +316,16 @@ fn event_loop(
                             if let Ok(records) = session.journal.read() {
                                 session.app.refold(session::timed(&records));
                             }
+                        }
+                    }
+                    Effect::JournalWithoutSeat(event) => {
+                        let hash = &session.app.runbook.hash;
+                        if let Err(e) = session.journal.append_without_seat(event, hash) {
+                            tracing::error!("keeping a record without the seat failed: {e}");
+                            session.app.update(Msg::JournalFailed(e.to_string()));
+                            journal_ok = false;
+                        } else if !session.app.store_lost {
+                            team.upload_kept(session);
                         }
                     }
                     Effect::Start { id, work } if journal_ok => {
@@ -345,6 +392,9 @@ fn event_loop(
                     }
                     Effect::Quit => return Ok(()),
                 }
+            }
+            if store_back {
+                team.upload_kept(session);
             }
         }
     }

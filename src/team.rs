@@ -43,6 +43,10 @@ pub fn follow(target: Target, run: String, known: Position, tx: Sender<Msg>) -> 
         let send = |news: News| {
             let msg = match news {
                 News::Records(records) => Msg::TeamRecords(records),
+                News::Seat(TeamSeat::Expired { holder, epoch }) => Msg::TeamSeatExpired {
+                    previous: holder,
+                    epoch,
+                },
                 News::Seat(seat) => Msg::TeamSeat(match seat {
                     TeamSeat::Free { .. } => Some("seat free: restart to take it".into()),
                     other => Some(other.describe()),
@@ -80,6 +84,11 @@ pub fn renew(target: Target, run: String, lease: Arc<Mutex<Lease>>, tx: Sender<M
             }
             let sent = Instant::now();
             let outcome = seat::renew(&db, &run, epoch, length, every);
+            // Replaced meanwhile (the seat taken again under a new epoch): this lease's news
+            // would only confuse the cockpit.
+            if stopped.load(Ordering::SeqCst) {
+                return;
+            }
             let mut l = lease.lock().unwrap_or_else(|p| p.into_inner());
             let msg = match outcome {
                 Ok(true) if l.is_lost() => {

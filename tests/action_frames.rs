@@ -132,3 +132,32 @@ fn the_largest_rollback_plan_fits_at_80x24() {
     assert!(shown.contains("step 12 is done by hand"), "{shown}");
     assert!(shown.contains("Enter done"), "{shown}");
 }
+
+/// Team mode, the database unreachable: the word, then the second confirmation says what
+/// acting without the seat means, at 80x24; once confirmed, the header says so.
+#[test]
+fn the_rollback_without_the_seat_asks_once_more_at_80x24() {
+    let mut app = acting_app(Mode::Live);
+    app.team = true;
+    app.team_member = true;
+    app.update(Msg::StoreLost("connection refused".into()));
+    app.update(Msg::SeatLost("cannot renew the seat".into()));
+    keys(&mut app, &[Key::Char('R')]);
+    let shown = screen(&app);
+    assert!(shown.contains("after the word, y confirms"), "{shown}");
+    keys(&mut app, &typed("ROLLBACK"));
+    keys(&mut app, &[Key::Enter]);
+    let shown = screen(&app);
+    for said in [
+        "ROLLBACK WITHOUT THE SEAT?",
+        "The team database is UNREACHABLE.",
+        "ACT WITHOUT THE SEAT",
+        "y roll back without the seat",
+        "READ-ONLY",
+    ] {
+        assert!(shown.contains(said), "{said}: {shown}");
+    }
+    insta::assert_snapshot!(shown);
+    keys(&mut app, &[Key::Char('y')]);
+    assert!(screen(&app).contains("WITHOUT SEAT"));
+}

@@ -30,6 +30,7 @@ fn records(events: Vec<Event>) -> Vec<Record> {
                 runbook_hash: "h".into(),
                 prev: "p".into(),
                 event,
+                without_seat: None,
                 hash: "x".into(),
             }
         })

@@ -1,7 +1,8 @@
 //! Team mode with the real binary in pseudo-terminals against a real PostgreSQL on 127.0.0.1:
 //! two cockpits on one run, sign-offs by two operators, the holder killed with -9 and its seat
-//! taken over after the lease, a partition of the holder through a proxy the test black-holes,
-//! and the database restarted under a running cockpit.
+//! taken over after the lease (on a restart, or offered to a cockpit already running), a
+//! partition of the holder through a proxy the test black-holes, and the database restarted
+//! under a running cockpit.
 
 mod support;
 
@@ -197,6 +198,41 @@ fn a_holder_killed_mid_action_leaves_it_in_doubt_for_whoever_takes_the_seat() {
 }
 
 #[test]
+fn a_running_cockpit_is_offered_the_seat_once_the_holders_lease_ran_out() {
+    let pg = Postgres::shared();
+    let url = pg.database();
+    let work = tempfile::tempdir().unwrap();
+    let book = team_runbook(work.path(), "unused");
+    let (lead_dirs, dba_dirs) = (Dirs::new(), Dirs::new());
+
+    let lead = cockpit(&lead_dirs, &book, &url, "lead@bastion-a", "3");
+    lead.wait_for("LIVE");
+    let mut dba = cockpit(&dba_dirs, &book, &url, "dba@bastion-b", "3");
+    dba.wait_for("seat held by lead@bastion-a");
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(lead.pid(), libc::SIGKILL) };
+    drop(lead);
+
+    // No restart: the DBA's running cockpit offers the takeover, with the word.
+    dba.wait_for("seat lease of lead@bastion-a pid");
+    dba.wait_for("TAKEOVER");
+    dba.send("TAKEOVER\r");
+    dba.wait_for("LIVE");
+    dba.send(" ");
+    dba.wait_for("✔");
+    dba.quit();
+    assert_eq!(
+        pg.psql(
+            &url,
+            "SELECT epoch || ':' || (line::jsonb->>'operator') FROM flightdeck_records
+             WHERE line::jsonb->'event'->>'type' = 'step_ticked'"
+        ),
+        "2:dba@bastion-b",
+        "the tick went under the new epoch"
+    );
+}
+
+#[test]
 fn a_partitioned_holder_stops_before_its_lease_can_be_taken() {
     let pg = Postgres::shared();
     let url = pg.database();
@@ -265,6 +301,9 @@ fn the_database_restarted_mid_run_loses_nothing() {
     lead.wait_for("team store unreachable");
     pg.start_server();
     lead.wait_gone("team store unreachable");
+    // A renewal that fell in the outage gave the seat up until the next one works (the
+    // follower may see the store back first): tick only once the seat is back.
+    lead.wait_for("LIVE");
     lead.send("jj");
     lead.send("j ");
     lead.wait_until("two steps ticked", |s| {

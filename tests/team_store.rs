@@ -277,3 +277,146 @@ fn verify_export_and_report_read_the_store_like_a_file() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains(":2: content does not match its hash"), "{err}");
 }
+
+/// `flightdeck end` with `--journal URL`, or `FLIGHTDECK_DATABASE_URL`, as in `run`.
+fn end(dirs: &Dirs, book: &str, flag: Option<&str>, env: Option<&str>) -> std::process::Output {
+    let mut args = vec!["end", book];
+    if let Some(url) = flag {
+        args.extend(["--journal", url]);
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flightdeck"));
+    cmd.args(&args)
+        .env("FLIGHTDECK_DATA_DIR", dirs.data.path())
+        .env("FLIGHTDECK_CONFIG_DIR", dirs.config.path())
+        .envs(dirs.xdg_env())
+        .env_remove("FLIGHTDECK_DATABASE_URL");
+    if let Some(url) = env {
+        cmd.env("FLIGHTDECK_DATABASE_URL", url);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn end_ends_a_team_run_named_by_the_flag_or_the_environment() {
+    let pg = Postgres::shared();
+    let url = pg.database();
+    let book = support::cockpit::manifest_dir().join("tests/fixtures/small.toml");
+    let key = std::fs::canonicalize(&book).unwrap().display().to_string();
+    let book = book.to_str().unwrap();
+    let new = NewRun {
+        runbook_key: &key,
+        runbook_name: "Small test runbook",
+        mode: "live",
+    };
+    let mut lead = PgJournal::create(
+        db(&url),
+        identity("lead@a", "run-end"),
+        &new,
+        &holder("lead@a"),
+        LEASE,
+    )
+    .unwrap();
+    lead.append(note("started"), "h").unwrap();
+    let dirs = Dirs::new();
+
+    // The seat is the lead's: `end` is refused, and says by whom.
+    let held = end(&dirs, book, Some(&url), None);
+    let said = String::from_utf8_lossy(&held.stderr);
+    assert_eq!(held.status.code(), Some(1), "{said}");
+    assert!(said.contains("seat is held by lead@a pid 1"), "{said}");
+
+    // The lead quit (its seat released): the environment names the store, as for `run`.
+    drop(lead);
+    let ended = end(&dirs, book, None, Some(&url));
+    let out = String::from_utf8_lossy(&ended.stdout);
+    assert!(
+        ended.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&ended.stderr)
+    );
+    assert!(out.contains("run run-end ended: aborted"), "{out}");
+    assert_eq!(
+        pg.psql(&url, "SELECT ended FROM flightdeck_runs"),
+        "t",
+        "the run is ended in the store"
+    );
+    assert_eq!(
+        pg.psql(
+            &url,
+            "SELECT line::jsonb->'event'->>'type' FROM flightdeck_records ORDER BY seq DESC LIMIT 1"
+        ),
+        "run_ended"
+    );
+    assert_eq!(
+        pg.psql(&url, "SELECT seat_operator IS NULL FROM flightdeck_runs"),
+        "t",
+        "the seat is released once the run is ended"
+    );
+    // Nothing is left open to end.
+    let again = end(&dirs, book, Some(&url), None);
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn records_kept_without_the_seat_join_the_chain_at_its_head_once_and_only_intact() {
+    let pg = Postgres::shared();
+    let url = pg.database();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lead = new_run(&url, "run-kept");
+    lead.keep_local_copy(dir.path());
+    // Cut off, the lead keeps two records here; meanwhile the DBA's note reaches the store.
+    for event in [
+        Event::RollbackBegan {
+            trigger: "typed by the operator".into(),
+            phase: None,
+        },
+        Event::RollbackEnded { completed: true },
+    ] {
+        let kept = lead.append_without_seat(event, "h").unwrap();
+        assert_eq!(kept.v, 2);
+    }
+    let pending = lead.without_seat_path().unwrap();
+    let written = std::fs::read_to_string(&pending).unwrap();
+    let mut dba = PgJournal::open(db(&url), identity("dba@b", "run-kept")).unwrap();
+    dba.append(note("replica is fine"), "h").unwrap();
+
+    let uploaded = lead.upload_without_seat().unwrap();
+    assert_eq!(
+        uploaded.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        [3, 4],
+        "after the DBA's note (seq 2)"
+    );
+    assert!(!pending.exists(), "the waiting file is gone once uploaded");
+    let text = flightdeck::journal::pg::journal::text_of(&db(&url), "run-kept")
+        .unwrap()
+        .unwrap();
+    let records = verify_text(&text).expect("one unbroken chain");
+    assert!(records[2..].iter().all(|r| {
+        r.without_seat
+            .as_ref()
+            .is_some_and(|m| m.uploaded.is_some())
+    }));
+    // The local copy holds them as the store does.
+    let local = std::fs::read_to_string(dir.path().join("run-kept.jsonl")).unwrap();
+    assert!(local.contains(text.lines().last().unwrap()), "{local}");
+
+    // An upload cut off after its commit (the file still there) adds nothing twice.
+    std::fs::write(&pending, &written).unwrap();
+    assert!(lead.upload_without_seat().unwrap().is_empty());
+    assert_eq!(
+        pg.psql(
+            &url,
+            "SELECT count(*) FROM flightdeck_records WHERE offline"
+        ),
+        "2"
+    );
+    // A waiting file edited on the bastion is refused, by name, and left as it is.
+    std::fs::write(
+        &pending,
+        written.replace("typed by the operator", "typed by nobody"),
+    )
+    .unwrap();
+    let refused = lead.upload_without_seat().unwrap_err();
+    assert!(matches!(refused, JournalError::Damaged { .. }), "{refused}");
+    assert!(pending.exists());
+}

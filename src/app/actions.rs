@@ -147,7 +147,7 @@ impl App {
         purpose: Purpose,
     ) -> Vec<Effect> {
         let id = self.progress.next_action_id();
-        let rehearsal = self.mode == Mode::Rehearsal;
+        let rehearsal = self.rehearsing();
         let title = action.summary();
         let mut effects = self.record(Event::ActionStarted {
             id,

@@ -18,6 +18,7 @@ mod team;
 pub mod timers;
 pub mod traffic;
 mod update;
+mod without_seat;
 
 use std::collections::HashSet;
 
@@ -138,6 +139,11 @@ pub enum Layer {
         phase: Option<usize>,
         scroll: usize,
     },
+    /// The team store is unreachable: after the typed word, the rollback asks once more before
+    /// it acts without the seat (`y`; never Enter, which a held key would repeat).
+    RollbackWithoutSeat {
+        phase: Option<usize>,
+    },
     /// The rollback under way, step by step.
     RollbackRun,
     /// An action a crash left between intent and result: what really happened?
@@ -202,6 +208,14 @@ pub enum Msg {
     StoreLost(String),
     /// Team mode: the store answers again.
     StoreBack,
+    /// Team mode: the seat's lease ran out (its holder was killed, cut off, or is this very
+    /// cockpit after the store was away): a cockpit without the seat offers the takeover.
+    TeamSeatExpired {
+        previous: crate::journal::pg::seat::TeamHolder,
+        epoch: i64,
+    },
+    /// Team mode: records acted without the seat were uploaded (how many), or could not be.
+    UploadedWithoutSeat(Result<usize, String>),
 }
 
 /// What `update` asks the outside world to do.
@@ -209,6 +223,9 @@ pub enum Msg {
 pub enum Effect {
     /// Append to the journal (already applied to the state).
     Journal(Event),
+    /// Keep on this bastion, marked as acted without the seat, for the team store to take when
+    /// it answers again (already applied to the state): the emergency rollback without it.
+    JournalWithoutSeat(Event),
     /// Abandon this run and start a new one (the runbook changed and the operator chose so).
     NewRun,
     /// Take over the seat left by a dead session (the word was typed).
@@ -317,6 +334,15 @@ pub struct App {
     pub mode_before_loss: Option<Mode>,
     /// Team mode: the journal alarm is the store being away (cleared when it is back).
     pub store_lost: bool,
+    /// Team mode: the emergency rollback confirmed twice while the store was unreachable runs
+    /// without the seat; its records are kept on this bastion until the store takes them.
+    pub acting_without_seat: bool,
+    /// Records this cockpit kept without the seat that the store has not taken yet.
+    pub without_seat_pending: usize,
+    /// Team mode: the seat's lease ran out (holder, epoch), as the follower last saw it.
+    pub seat_expired: Option<(String, i64)>,
+    /// The epoch whose takeover was offered already (declined or not, it is offered once).
+    pub takeover_offered: Option<i64>,
     /// `planned_remaining` as of a progress version: a memo, not state.
     planned_cache: std::cell::Cell<Option<(u64, Option<std::time::Duration>)>>,
 }
@@ -369,6 +395,10 @@ impl App {
             team_member: false,
             mode_before_loss: None,
             store_lost: false,
+            acting_without_seat: false,
+            without_seat_pending: 0,
+            seat_expired: None,
+            takeover_offered: None,
             planned_cache: std::cell::Cell::new(None),
         }
     }

@@ -85,7 +85,7 @@ impl App {
     pub(super) fn open_rollback(&mut self) {
         if matches!(
             self.top_layer(),
-            Some(Layer::Rollback { .. } | Layer::RollbackRun)
+            Some(Layer::Rollback { .. } | Layer::RollbackRun | Layer::RollbackWithoutSeat { .. })
         ) {
             return;
         }
@@ -161,24 +161,16 @@ impl App {
                     return Vec::new();
                 }
                 self.layers.pop();
-                if !self.may_act() {
+                let phase = self.dialog_plan(phase);
+                if self.may_roll_back_without_seat() && !self.acting_without_seat {
+                    self.layers.push(Layer::RollbackWithoutSeat { phase });
+                    return Vec::new();
+                }
+                if !self.may_act() && !self.acting_without_seat {
                     self.flash = Some(self.read_only_note());
                     return Vec::new();
                 }
-                if let Some(id) = self.in_doubt().first().copied() {
-                    self.open_in_doubt(id);
-                    return Vec::new();
-                }
-                let phase = self.dialog_plan(phase);
-                if self.running_now().is_some() {
-                    // An emergency does not wait: stop what runs, then roll back.
-                    self.answer_breach_prompt();
-                    self.rollback_queued = true;
-                    self.rollback_queued_phase = phase;
-                    self.layers.push(Layer::RollbackRun);
-                    return self.interrupt_running();
-                }
-                self.begin_rollback_of("typed by the operator", phase)
+                self.roll_back_confirmed(phase)
             }
             _ => {
                 input.edit(key);
@@ -190,6 +182,24 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// The word (and, without the store, the second confirmation) was given: resolve what is
+    /// in doubt first, stop what runs, then roll back.
+    pub(super) fn roll_back_confirmed(&mut self, phase: Option<usize>) -> Vec<Effect> {
+        if let Some(id) = self.in_doubt().first().copied() {
+            self.open_in_doubt(id);
+            return Vec::new();
+        }
+        if self.running_now().is_some() {
+            // An emergency does not wait: stop what runs, then roll back.
+            self.answer_breach_prompt();
+            self.rollback_queued = true;
+            self.rollback_queued_phase = phase;
+            self.layers.push(Layer::RollbackRun);
+            return self.interrupt_running();
+        }
+        self.begin_rollback_of("typed by the operator", phase)
     }
 
     /// A breach prompt under the rollback is answered by it; left in the stack, it would come
@@ -239,6 +249,7 @@ impl App {
             if self.progress.traffic.rolled_back {
                 effects.extend(self.reopen_guard_gate());
             }
+            self.acting_without_seat = false;
             return effects;
         };
         if self.rollback_asking() == Some(index) {
@@ -329,7 +340,9 @@ impl App {
             (Key::Char('a'), Some(_)) => {
                 self.rollback_failed = None;
                 self.flash = Some("rollback aborted: the remaining steps did not run".into());
-                self.record(Event::RollbackEnded { completed: false })
+                let effects = self.record(Event::RollbackEnded { completed: false });
+                self.acting_without_seat = false;
+                effects
             }
             (Key::Enter, None) if self.rollback_in_this_session => match waiting_manual {
                 Some(index) => self.manual_rollback_done(index),
@@ -354,7 +367,7 @@ impl App {
     fn manual_rollback_done(&mut self, index: usize) -> Vec<Effect> {
         let id = self.progress.next_action_id();
         let title = self.rollback_steps()[index].title.clone();
-        let rehearsal = self.mode == Mode::Rehearsal;
+        let rehearsal = self.rehearsing();
         let mut effects = self.record(Event::ActionStarted {
             id,
             action: Action::RollbackStep {

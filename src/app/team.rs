@@ -31,6 +31,11 @@ impl App {
                     self.dirty = true;
                 }
             }
+            Msg::TeamSeat(_) if self.seat_expired.is_some() => {
+                // Held or free again: nothing to take over.
+                self.seat_expired = None;
+                self.team_news(msg);
+            }
             Msg::SeatBack => {
                 if let Some(mode) = self.mode_before_loss.take() {
                     self.mode = mode;
@@ -48,6 +53,11 @@ impl App {
                 self.store_lost = false;
                 self.dirty = true;
             }
+            Msg::TeamSeatExpired { previous, epoch } => {
+                self.seat_expired = Some((previous.describe(), epoch));
+                self.offer_takeover();
+            }
+            Msg::UploadedWithoutSeat(outcome) => self.uploaded_without_seat(outcome),
             Msg::TeamSeat(note)
                 if self.mode_before_loss.is_none()
                     && self.mode == Mode::ReadOnly

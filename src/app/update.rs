@@ -28,6 +28,7 @@ impl App {
                 self.now = now;
                 let mut effects = self.check_gate_timeouts();
                 effects.extend(self.watch_bake());
+                self.offer_takeover();
                 effects
             }
             Msg::Resize { width, height } => {
@@ -58,7 +59,9 @@ impl App {
             | Msg::SeatLost(_)
             | Msg::SeatBack
             | Msg::StoreLost(_)
-            | Msg::StoreBack => {
+            | Msg::StoreBack
+            | Msg::TeamSeatExpired { .. }
+            | Msg::UploadedWithoutSeat(_) => {
                 self.team_news(msg);
                 Vec::new()
             }
@@ -108,6 +111,15 @@ impl App {
     }
 
     pub(super) fn record(&mut self, event: Event) -> Vec<Effect> {
+        // The rollback acting without the seat keeps its records on this bastion; a failing
+        // local disk (not the store away) stops it like any journal failure.
+        let store_only = self.journal_error.is_none() || self.store_lost;
+        if self.acting_without_seat && store_only && self.kept_without_seat(&event) {
+            self.progress
+                .apply(&event, self.now, &self.operator.clone());
+            self.without_seat_pending += 1;
+            return vec![Effect::JournalWithoutSeat(event)];
+        }
         let anyones = matches!(event, Event::NoteAdded { .. } | Event::SignedOff { .. });
         if self.mode == Mode::ReadOnly && !(anyones && self.team_member) {
             // The session end of an observer is not the run's business.
@@ -149,7 +161,8 @@ impl App {
     }
 
     fn open_rollback_or_say_why(&mut self) {
-        if !self.may_act() {
+        let without_seat = self.acting_without_seat || self.may_roll_back_without_seat();
+        if !self.may_act() && !without_seat {
             self.flash = Some(self.read_only_note());
         } else if self.progress.ended.is_some() {
             // An ended run is closed; a fresh run's R rolls back at once.
@@ -499,6 +512,7 @@ impl App {
                 phase,
                 scroll,
             } => self.rollback_key(input, phase, scroll, key),
+            Layer::RollbackWithoutSeat { phase } => self.without_seat_key(phase, key),
             Layer::RollbackRun => self.rollback_run_key(key),
             Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
             Layer::ConfirmEnd => self.confirm_end_key(key),

@@ -78,8 +78,15 @@ pub fn verify(run: Option<String>, store: StoreArgs) -> ExitCode {
                     )
                 })
                 .count();
+            let unseated = records.iter().filter(|r| r.without_seat.is_some()).count();
+            let unseated = match unseated {
+                0 => String::new(),
+                n => format!(
+                    "; {n} acted without the seat (the team store was unreachable; uploaded when it returned)"
+                ),
+            };
             println!(
-                "ok: {name} ({} records, chain intact; {kept} kept output files match)",
+                "ok: {name} ({} records, chain intact; {kept} kept output files match{unseated})",
                 records.len()
             );
             ExitCode::SUCCESS

@@ -200,6 +200,8 @@ pub struct EndArgs {
     /// Why the run ends, for the journal and the report.
     #[arg(long)]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub store: team::StoreArgs,
 }
 
 #[derive(clap::Args, Debug)]

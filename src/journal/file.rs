@@ -150,6 +150,7 @@ impl Journal for FileJournal {
             runbook_hash: runbook_hash.to_string(),
             prev: self.last_hash.clone(),
             event,
+            without_seat: None,
             hash: String::new(),
         };
         let mut line = record.seal();

@@ -16,6 +16,28 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// with a message, never guessed at.
 pub const FORMAT: u32 = 1;
 
+/// The format of a record acted without the seat ([`WithoutSeat`]): a binary that reads only
+/// format 1 refuses it by name instead of showing it as an ordinary seated action.
+pub const WITHOUT_SEAT_FORMAT: u32 = 2;
+
+/// The newest format this version reads.
+pub const NEWEST: u32 = WITHOUT_SEAT_FORMAT;
+
+/// The mark of a record written while the team store was unreachable, by a cockpit acting
+/// without the seat's fencing (the emergency rollback): kept on its bastion, then uploaded into
+/// the run's chain when the store answered again. Part of the record, so under its hash: it
+/// cannot be edited away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithoutSeat {
+    /// Unique to this record (`pid.start-nanos.n`): an upload cut off after its commit is not
+    /// uploaded twice.
+    pub key: String,
+    /// When the store took it (its own clock), once uploaded; the record's `time` stays the
+    /// bastion's clock when it was acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploaded: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// The record format; first, so a reader knows it before anything else.
@@ -30,6 +52,9 @@ pub struct Record {
     pub runbook_hash: String,
     pub prev: String,
     pub event: Event,
+    /// Set only on a record acted without the seat (team mode, the store unreachable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_seat: Option<WithoutSeat>,
     #[serde(default)]
     pub hash: String,
 }
@@ -80,7 +105,7 @@ pub fn check_line(line: &str, seq: u64, prev: &str) -> Result<Record, String> {
         .ok_or_else(|| "no hash field: the line was altered or truncated".to_string())?;
     if let Some(v) = newer_format(line) {
         return Err(format!(
-            "written in journal format {v} by a newer flightdeck; this one reads formats 0 to {FORMAT}: upgrade to read it"
+            "written in journal format {v} by a newer flightdeck; this one reads formats 0 to {NEWEST}: upgrade to read it"
         ));
     }
     let record: Record =
@@ -112,7 +137,7 @@ fn newer_format(line: &str) -> Option<u32> {
         v: u32,
     }
     let v = serde_json::from_str::<Version>(line).ok()?.v;
-    (v > FORMAT).then_some(v)
+    (v > NEWEST).then_some(v)
 }
 
 impl Record {
@@ -152,6 +177,7 @@ mod tests {
                     event: Event::StepTicked {
                         step: format!("s{seq}"),
                     },
+                    without_seat: None,
                     hash: String::new(),
                 };
                 let line = r.seal();
@@ -212,13 +238,36 @@ mod tests {
     fn a_record_of_a_newer_format_is_refused_by_name() {
         let mut lines = journal(2);
         let mut r: Record = serde_json::from_str(&lines[1]).unwrap();
-        r.v = FORMAT + 1;
+        r.v = NEWEST + 1;
         r.prev = serde_json::from_str::<Record>(&lines[0]).unwrap().hash;
         lines[1] = r.seal();
         let text = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
         let bad = verify_text(&text).unwrap_err();
         assert_eq!(bad.line, 2);
         assert!(bad.reason.contains("newer flightdeck"), "{bad}");
+    }
+
+    #[test]
+    fn the_mark_of_acting_without_the_seat_is_under_the_hash() {
+        let mut r: Record = serde_json::from_str(&journal(1)[0]).unwrap();
+        r.v = WITHOUT_SEAT_FORMAT;
+        r.without_seat = Some(WithoutSeat {
+            key: "42.7.1".into(),
+            uploaded: None,
+        });
+        let line = r.seal();
+        assert!(line.starts_with("{\"v\":2,"), "{line}");
+        assert!(
+            line.contains(r#","without_seat":{"key":"42.7.1"},"hash":"#),
+            "{line}"
+        );
+        assert_eq!(verify_text(&format!("{line}\n")).map(|r| r.len()), Ok(1));
+        // Edited away, the line no longer matches its hash.
+        let unmarked = line.replace(r#","without_seat":{"key":"42.7.1"}"#, "");
+        let bad = verify_text(&format!("{unmarked}\n")).unwrap_err();
+        assert!(bad.reason.contains("edited"), "{bad}");
+        // An ordinary record carries no mark at all: old journals read as they were.
+        assert!(!journal(1)[0].contains("without_seat"));
     }
 
     #[test]

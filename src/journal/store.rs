@@ -42,6 +42,19 @@ impl RunJournal {
             RunJournal::File(_) => None,
         }
     }
+
+    /// Keeps `event` on this bastion, marked as acted without the seat, for the store to take
+    /// when it answers again (team mode; a file journal has no seat to act without).
+    pub fn append_without_seat(
+        &mut self,
+        event: Event,
+        runbook_hash: &str,
+    ) -> Result<Record, JournalError> {
+        match self {
+            RunJournal::Team(t) => t.append_without_seat(event, runbook_hash),
+            RunJournal::File(f) => f.append(event, runbook_hash),
+        }
+    }
 }
 
 impl Journal for RunJournal {

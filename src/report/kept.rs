@@ -115,6 +115,7 @@ mod tests {
             runbook_hash: "h".into(),
             prev: String::new(),
             event,
+            without_seat: None,
             hash: String::new(),
         }
     }

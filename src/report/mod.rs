@@ -123,7 +123,8 @@ fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
         operators.join(", ")
     };
     let (mode, state) = life(records);
-    let fields = [
+    let unseated = records.iter().filter(|r| r.without_seat.is_some()).count();
+    let mut fields = vec![
         ("Run", text(input.run_id)),
         ("Mode", mode.into()),
         ("State", state),
@@ -133,6 +134,14 @@ fn summary(input: &Input, actions: &[facts::ActionRun]) -> String {
         ("Rehearsal", rehearsal),
         ("Hash chain", chain),
     ];
+    if unseated > 0 {
+        fields.push((
+            "Without the seat",
+            format!(
+                "**{unseated} record(s) ACTED WITHOUT THE SEAT** (the team store was unreachable; kept on the bastion, uploaded when it returned; marked below)"
+            ),
+        ));
+    }
     let mut out = format!("# Run report: {name}\n\n");
     for (label, value) in fields {
         out.push_str(&format!("- **{label}:** {value}\n"));

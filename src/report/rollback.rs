@@ -27,6 +27,12 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
                     text(&r.operator),
                     text(trigger)
                 ));
+                if r.without_seat.is_some() {
+                    out.push_str(&format!(
+                        "- **{}** the team store was unreachable; its records were kept on the bastion and uploaded when the store returned (times by the bastion's clock)\n\n",
+                        super::timeline::without_seat(r).trim()
+                    ));
+                }
                 current = Some(Block::default());
                 any = true;
             }

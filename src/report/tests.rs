@@ -42,6 +42,7 @@ fn rec(seq: u64, second: u32, operator: &str, event: Event) -> Record {
         runbook_hash: "h".into(),
         prev: String::new(),
         event,
+        without_seat: None,
         hash: String::new(),
     }
 }
@@ -553,4 +554,36 @@ fn a_stopped_orphan_is_in_the_timeline_with_its_action_named() {
         md.contains("IN DOUBT"),
         "stopping it does not resolve the doubt: {md}"
     );
+}
+
+#[test]
+fn records_acted_without_the_seat_are_marked_in_the_summary_timeline_and_rollback() {
+    let mut records = journal(vec![
+        started(),
+        Event::RollbackBegan {
+            trigger: "typed by the operator".into(),
+            phase: None,
+        },
+        Event::RollbackEnded { completed: true },
+    ]);
+    for r in &mut records[1..] {
+        r.without_seat = Some(crate::journal::record::WithoutSeat {
+            key: format!("1.2.{}", r.seq),
+            uploaded: Some("2026-12-05T22:05:00.000Z".into()),
+        });
+    }
+    let md = render_journal_only(&records);
+    assert!(
+        md.contains("- **Without the seat:** **2 record(s) ACTED WITHOUT THE SEAT**"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("**ACTED WITHOUT THE SEAT** (bastion clock; uploaded 2026-12-05 22:05:00")
+            .count(),
+        3,
+        "two timeline rows and the rollback: {md}"
+    );
+    // A run without such records says nothing of it.
+    let plain = render_journal_only(&journal(vec![started()]));
+    assert!(!plain.contains("WITHOUT THE SEAT"), "{plain}");
 }

@@ -17,7 +17,11 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
             vec![
                 time(&r.time),
                 text(&r.operator),
-                format!("{mark}{}", text(&summary(&r.event, actions))),
+                format!(
+                    "{mark}{}{}",
+                    without_seat(r),
+                    text(&summary(&r.event, actions))
+                ),
             ]
         })
         .collect();
@@ -28,6 +32,21 @@ pub fn section(input: &Input, actions: &[ActionRun]) -> String {
         "## Timeline\n\n{}",
         table(&["Time (UTC)", "Operator", "Event"], &rows)
     )
+}
+
+/// The mark of a record acted without the seat (the team store was unreachable), with when
+/// the store took it; its time is the bastion's clock.
+pub fn without_seat(r: &crate::journal::Record) -> String {
+    match &r.without_seat {
+        None => String::new(),
+        Some(mark) => match &mark.uploaded {
+            Some(at) => format!(
+                "**ACTED WITHOUT THE SEAT** (bastion clock; uploaded {} UTC) ",
+                time(at)
+            ),
+            None => "**ACTED WITHOUT THE SEAT** (bastion clock; not uploaded) ".into(),
+        },
+    }
 }
 
 /// `Event::summary`, with the action named on an end or resolution (the journal gives only its

@@ -27,7 +27,7 @@ pub fn lease_length() -> Duration {
         .map_or(lease::DEFAULT_LENGTH, |s| Duration::from_secs(s.max(3)))
 }
 
-fn mode_word(mode: RunMode) -> &'static str {
+pub(crate) fn mode_word(mode: RunMode) -> &'static str {
     match mode {
         RunMode::Live => "live",
         RunMode::Rehearsal => "rehearsal",
@@ -42,6 +42,9 @@ pub fn open(
     want: Want,
     data_dir: &Path,
 ) -> Result<Session> {
+    if !want.read_only {
+        upload_waiting(&db, data_dir)?;
+    }
     let key = runbook_key(runbook_path);
     let existing = if want.new_run {
         None
@@ -58,6 +61,48 @@ pub fn open(
             db.target().redacted()
         ),
     }
+}
+
+/// Records an emergency rollback kept on this bastion without the seat, of any run of this
+/// store, join their chains before anything else is opened: the cockpit that kept them may
+/// have quit before the store returned, and the run may have been ended elsewhere meanwhile
+/// (what was done was done). A file that cannot be uploaded stops the cockpit, named.
+fn upload_waiting(db: &Db, data_dir: &Path) -> Result<()> {
+    let dir = local_dir(data_dir)?;
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(run) = name.strip_suffix(".without-seat.jsonl") else {
+            continue;
+        };
+        // A run of another store waits for that one.
+        if runs::find(db, run).map_err(anyhow::Error::msg)?.is_none() {
+            continue;
+        }
+        let identity = Identity {
+            operator: journal::operator(),
+            run: run.to_string(),
+        };
+        let mut waiting = PgJournal::open(
+            Db::lazy(db.target().clone()).map_err(anyhow::Error::msg)?,
+            identity,
+        )?;
+        waiting.keep_local_copy(&dir);
+        let uploaded = waiting.upload_without_seat().with_context(|| {
+            format!(
+                "records acted without the seat wait in {} and could not be uploaded; the file is left as it is",
+                entry.path().display()
+            )
+        })?;
+        tracing::warn!(
+            run,
+            count = uploaded.len(),
+            "records acted without the seat uploaded"
+        );
+    }
+    Ok(())
 }
 
 /// Where a team cockpit keeps its local copy of the records it writes: `<data dir>/team/`.
@@ -180,12 +225,19 @@ fn resume(runbook: Runbook, db: Db, run: &str, want: Want, data_dir: &Path) -> R
                 input: Default::default(),
             });
             session.team_expired = Some((previous, epoch));
+            session.app.takeover_offered = Some(epoch);
         }
     }
     Ok(session)
 }
 
 impl Session {
+    /// The follower saw the seat's lease run out: what a takeover would take, should the
+    /// operator type the word.
+    pub fn note_team_expired(&mut self, previous: TeamHolder, epoch: i64) {
+        self.team_expired = Some((previous, epoch));
+    }
+
     /// The operator typed the word over an expired lease: the seat becomes ours under a new
     /// epoch, unless someone renewed or took it meanwhile.
     pub(super) fn take_team_seat(&mut self, previous: TeamHolder, epoch: i64) -> Result<()> {
@@ -199,6 +251,8 @@ impl Session {
         team.hold(Arc::new(Mutex::new(lease)));
         self.app.mode = self.mode_with_seat;
         self.app.seat_note = None;
+        self.app.mode_before_loss = None;
+        self.app.seat_expired = None;
         self.continue_resume()
     }
 }

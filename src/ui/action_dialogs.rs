@@ -51,6 +51,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             let text = &input.text;
             return super::rollback_dialogs::confirm(frame, area, app, *phase, text, *scroll, look);
         }
+        Layer::RollbackWithoutSeat { .. } => (
+            "ROLLBACK WITHOUT THE SEAT?",
+            rollback_without_seat(app, look),
+            70,
+        ),
         Layer::RollbackRun => return super::rollback_dialogs::progress(frame, area, app, look),
         Layer::InDoubt { id, verdict, input } => (
             "Action in doubt",
@@ -622,6 +627,32 @@ fn stop_orphan<'a>(app: &App, id: u64, look: &Look) -> Vec<Line<'a>> {
         ),
         Line::default(),
         keys(&[("y", "stop it"), ("n/Esc", "leave it running")], look),
+    ]
+}
+
+/// The second confirmation of a rollback without the store: what acting without the seat means.
+fn rollback_without_seat<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let first = if app.store_lost {
+        "The team database is UNREACHABLE."
+    } else {
+        "The team database answers again: y rolls back through the seat."
+    };
+    vec![
+        Line::styled(first, t.danger),
+        Line::styled(
+            "This rollback will ACT WITHOUT THE SEAT: no lease fences it, and another cockpit may hold the seat by now.",
+            t.warn,
+        ),
+        Line::styled(
+            "Its records stay on this host, marked \"acted without the seat\", and are uploaded when the database returns.",
+            t.text,
+        ),
+        Line::default(),
+        keys(
+            &[("y", "roll back without the seat"), ("Esc", "cancel")],
+            look,
+        ),
     ]
 }
 

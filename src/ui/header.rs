@@ -30,6 +30,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         Some(_) => format!("{unfilled} {} no sidecar", g.sep),
         None => unfilled,
     };
+    // Records kept on this host by a rollback without the seat, until the store takes them.
+    let state = match (app.acting_without_seat, app.without_seat_pending) {
+        (true, _) => format!("{state} {} WITHOUT SEAT", g.sep),
+        (false, 0) => state,
+        (false, n) => format!("{state} {} {n} kept without seat", g.sep),
+    };
     let mode = if app.demo {
         format!(" DEMO {} {}{unfilled}{state} ", g.sep, app.mode.label())
     } else {

@@ -59,6 +59,11 @@ pub fn confirm(
         foot.extend(wrapped("", text, inner, t.warn));
     }
     foot.extend(mode_note(app, look));
+    if app.may_roll_back_without_seat() && !app.acting_without_seat {
+        let text =
+            "the team database is unreachable: after the word, y confirms acting without the seat";
+        foot.extend(wrapped("", text, inner, t.danger));
+    }
     foot.push(Line::default());
     let word = &app.runbook.rollback.confirm;
     foot.push(typed(format!("Type {word} to roll back: "), text, look));

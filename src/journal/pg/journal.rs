@@ -16,6 +16,8 @@ use super::lease::Lease;
 use crate::journal::record::{FORMAT, GENESIS, Record, verify_text};
 use crate::journal::{Event, Identity, Journal, JournalError};
 
+mod without_seat;
+
 /// The channel the doorbell rings on; the payload is `run_id:seq`.
 pub const CHANNEL: &str = "flightdeck";
 
@@ -34,6 +36,19 @@ pub struct PgJournal {
     /// Every record this cockpit wrote, as written, in a private local file: the store may be
     /// lost with the network, the records this operator made may not.
     local: Option<std::path::PathBuf>,
+    /// This cockpit's mark on the keys of records it acts without the seat (`pid.nanos`).
+    tag: String,
+    /// Seqs of records acted without the seat that an append uploaded first, for the cockpit
+    /// to know them when its follower brings them back ([`PgJournal::take_uploaded`]).
+    uploaded: Vec<u64>,
+}
+
+/// `pid.nanos`: unique to this cockpit process, for the keys of its records without the seat.
+fn process_tag() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}.{nanos}", std::process::id())
 }
 
 /// Whether only the seat may append this event. Notes and sign-offs are anyone's, under
@@ -66,6 +81,8 @@ impl PgJournal {
             identity,
             lease: None,
             local: None,
+            tag: process_tag(),
+            uploaded: Vec::new(),
         })
     }
 
@@ -107,6 +124,8 @@ impl PgJournal {
             identity,
             lease: Some(Arc::new(Mutex::new(Lease::granted(1, length, sent)))),
             local: None,
+            tag: process_tag(),
+            uploaded: Vec::new(),
         })
     }
 
@@ -144,6 +163,11 @@ impl PgJournal {
         self.local
             .as_deref()
             .unwrap_or(std::path::Path::new("team-run.jsonl"))
+    }
+
+    /// The seqs of records acted without the seat uploaded since the last call.
+    pub fn take_uploaded(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.uploaded)
     }
 
     pub fn db(&self) -> &Db {
@@ -274,6 +298,10 @@ async fn append_on(
 
 impl Journal for PgJournal {
     fn append(&mut self, event: Event, runbook_hash: &str) -> Result<Record, JournalError> {
+        // Records acted without the seat go first: the chain keeps the order things were done.
+        if self.has_pending() {
+            self.upload_without_seat()?;
+        }
         let fence = if needs_seat(&event) {
             Some(self.fence()?)
         } else {
@@ -288,6 +316,7 @@ impl Journal for PgJournal {
             runbook_hash: runbook_hash.to_string(),
             prev: String::new(),
             event,
+            without_seat: None,
             hash: String::new(),
         };
         let mut outcome = None;
