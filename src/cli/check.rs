@@ -57,7 +57,7 @@ impl Item {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let loaded = match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, None) {
+    let loaded = match args.load.load(&args.runbook, None) {
         Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };

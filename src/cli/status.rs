@@ -86,7 +86,7 @@ struct CallsJson {
 }
 
 pub fn run(args: StatusArgs) -> ExitCode {
-    let loaded = match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, None) {
+    let loaded = match args.load.load(&args.runbook, None) {
         Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };
