@@ -122,7 +122,7 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
     let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), support::NOW);
     app.mode = Mode::Live;
     let (tx, rx) = mpsc::channel();
-    let mut actions = Actions::new(tx);
+    let mut actions = Actions::new(flightdeck::app::runner_sink(tx));
     let journal = dir.path().join("run-1.jsonl");
     assert_split(&haproxy, 0);
 

@@ -354,6 +354,17 @@ impl LoadArgs {
     }
 }
 
+/// What `status` and `check` poll with: the cost cache of the cockpit, the default AWS chain,
+/// and the actuators' readers of the traffic split.
+pub fn poll_context() -> crate::telemetry::poller::Context {
+    let settings = crate::telemetry::poller::Settings {
+        cache_dir: crate::paths::cache_dir(),
+        ..Default::default()
+    };
+    crate::telemetry::poller::Context::new(settings, Default::default())
+        .reading_back(crate::actions::traffic::read_back())
+}
+
 /// The config file, or its error printed: bad input, exit 2.
 pub fn load_config() -> Result<crate::config::Config, ExitCode> {
     crate::config::Config::load().map_err(|e| {
