@@ -83,6 +83,21 @@ impl Book {
         self
     }
 
+    /// Phase `cut` with a shift step for each weight (`shift10`, "Shift 10%"), and the rollback
+    /// to all blue: the walk the traffic tests take.
+    pub fn shifts(mut self, weights: &[u8]) -> Self {
+        self = self.phase("cut", "Cutover");
+        for green in weights {
+            let traffic = format!("traffic = {{ green = {green} }}");
+            self = self.step(
+                &format!("shift{green}"),
+                &format!("Shift {green}%"),
+                &traffic,
+            );
+        }
+        self.rollback(r#"{ title = "All traffic to blue", traffic = { green = 0 } }"#)
+    }
+
     /// A rollback step, as an inline table: `{ title = "Undo", run = "…" }`.
     pub fn rollback(mut self, inline_table: &str) -> Self {
         self.rollback.push(inline_table.trim().into());

@@ -66,3 +66,15 @@ pub fn runbook_text(name: &str, sources: &str) -> String {
 pub fn sources_of(name: &str, sources: &str) -> Vec<runbook::Source> {
     book::Book::new(name).table(sources).parse().sources
 }
+
+/// Processes whose command line holds `marker` (a zombie's is empty, so it is left out).
+pub fn processes_with(marker: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
+        })
+        .collect()
+}
