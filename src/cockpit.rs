@@ -57,7 +57,7 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
         team: TeamWork::start(&session, &tx),
         notifier: start_notifier(&session, opts.demo, tx.clone()),
     };
-    let mut actions = Actions::new(tx).redacting(redactor);
+    let mut actions = Actions::new(crate::app::runner_sink(tx)).redacting(redactor);
     prepare(&mut session.app, &mut actions);
     if let Some(notifier) = &mut workers.notifier {
         announce(&session, notifier);
@@ -419,7 +419,7 @@ fn start_poller(
         cache_dir,
         ..Settings::default()
     };
-    let context = Context::new(settings, aws);
+    let context = Context::new(settings, aws).reading_back(crate::actions::traffic::read_back());
     // Source errors can quote a command's output or a URL: secrets go before the cockpit sees them.
     let sink: Sink =
         Arc::new(move |report| tx.send(Msg::Telemetry(redactor.report(report))).is_ok());

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::sanitize::one_line;
 use crate::telemetry::Reading;
 use crate::telemetry::poller::Report;
-use crate::telemetry::sanitize::one_line;
 
 /// Values shorter than this are not redacted: `1`, `on` or `dev` would turn every line into a
 /// puzzle of `$NAME`s and hide nothing worth hiding.

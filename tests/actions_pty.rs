@@ -7,43 +7,26 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 
 /// A runbook whose every action touches a file in `dir`: the command step, the traffic
 /// actuator and the rollback's command.
 fn sentinel_runbook(dir: &Path, command: &str) -> std::path::PathBuf {
     let d = dir.display();
-    let text = format!(
-        r#"[runbook]
-name = "Sentinel"
-
-[traffic]
+    Book::new("Sentinel")
+        .table(&format!(
+            r#"[traffic]
 set = "touch {d}/shifted-{{green}}"
-plan = [{{ green = 10 }}, {{ green = 100 }}]
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "cmd"
-title = "The command"
-run = "{command}"
-
-[[phase.step]]
-id = "after"
-title = "After"
-
-[rollback]
-steps = [
-  {{ title = "Back to blue", traffic = {{ green = 0 }} }},
-  {{ title = "Undo", run = "touch {d}/rolled-back" }},
-]
-"#
-    );
-    let path = dir.join("sentinel.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+plan = [{{ green = 10 }}, {{ green = 100 }}]"#
+        ))
+        .step("cmd", "The command", &format!(r#"run = "{command}""#))
+        .step("after", "After", "")
+        .rollback(r#"{ title = "Back to blue", traffic = { green = 0 } }"#)
+        .rollback(&format!(
+            r#"{{ title = "Undo", run = "touch {d}/rolled-back" }}"#
+        ))
+        .write(dir, "sentinel.toml")
 }
 
 fn files_in(dir: &Path) -> Vec<String> {

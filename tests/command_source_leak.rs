@@ -3,29 +3,20 @@
 //! reader that waits for EOF would block forever. Alone in its file, so the thread count of
 //! this process is not disturbed by other tests.
 
+mod support;
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use flightdeck::telemetry::Reading;
 use flightdeck::telemetry::command;
+use support::processes_with;
 
 const POLLS: usize = 30;
 const TIMEOUT: Duration = Duration::from_millis(500);
 
 fn threads_of_this_process() -> usize {
     std::fs::read_dir("/proc/self/task").unwrap().count()
-}
-
-/// Processes whose command line holds `marker`.
-fn processes_with(marker: &str) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
-        })
-        .collect()
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::cockpit::{Cockpit, Dirs};
+use support::processes_with;
 
 fn runbook(command: &str, stuck: &str) -> String {
     format!(
@@ -49,18 +50,6 @@ fn threads_of(pid: libc::pid_t) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .map(|d| d.count())
         .unwrap_or(0)
-}
-
-/// Processes whose command line holds `marker`, zombies (empty command line) left out.
-fn processes_with(marker: &str) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
-        })
-        .collect()
 }
 
 #[test]

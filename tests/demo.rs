@@ -264,7 +264,8 @@ fn poll(world: &World, book: &Runbook, cache: &std::path::Path) -> Vec<Sample> {
         cache_dir: cache.to_path_buf(),
         ..Settings::default()
     };
-    let context = Context::new(settings, world.aws_configs());
+    let context = Context::new(settings, world.aws_configs())
+        .reading_back(flightdeck::actions::traffic::read_back());
     poller::poll_all_once(book.sources.clone(), context)
         .unwrap()
         .0

@@ -6,24 +6,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::cockpit::{Cockpit, Dirs, POLL, manifest_dir};
+use support::cockpit::{Cockpit, Dirs, POLL, fixture};
 
 /// How far behind the holder an observer may be.
 const LIVE: Duration = Duration::from_secs(2);
-
-fn runbook() -> String {
-    manifest_dir()
-        .join("tests/fixtures/small.toml")
-        .display()
-        .to_string()
-}
-
-fn lines(dirs: &Dirs) -> usize {
-    std::fs::read_to_string(dirs.journal())
-        .unwrap()
-        .lines()
-        .count()
-}
 
 /// Waits (generously) for the holder's record to reach the disk, then gives the observer `LIVE`
 /// from that moment to show `what`. Returns how long the observer took.
@@ -35,7 +21,7 @@ fn observed_within(
     shows: impl Fn(&vt100::Screen) -> bool,
 ) -> Duration {
     let deadline = Instant::now() + support::cockpit::TIMEOUT;
-    while lines(dirs) <= journaled_before {
+    while dirs.journal_lines() <= journaled_before {
         assert!(
             Instant::now() < deadline,
             "the holder never journaled {what}"
@@ -76,7 +62,7 @@ fn header(screen: &vt100::Screen) -> String {
 #[test]
 fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its_holder_died() {
     let dirs = Dirs::new();
-    let book = runbook();
+    let book = fixture("small.toml");
     let mut holder = Cockpit::start(&dirs, &["run", &book], 100, 30);
     holder.wait_for("LIVE");
     let mut observer = Cockpit::start(&dirs, &["run", &book], 100, 30);
@@ -95,11 +81,11 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
         "pending to begin with"
     );
 
-    let before = lines(&dirs);
+    let before = dirs.journal_lines();
     holder.send("j ");
     let tick = observed_within(&dirs, before, &observer, "the tick", announce_done);
 
-    let before = lines(&dirs);
+    let before = dirs.journal_lines();
     holder.send("nchecked with the bridge\r");
     let note = observed_within(&dirs, before, &observer, "the note", |s| {
         s.contents().contains("checked with the bridge")
@@ -132,12 +118,12 @@ fn an_observer_follows_the_holder_live_and_says_when_the_seat_is_released_or_its
 #[test]
 fn a_read_only_cockpit_follows_too() {
     let dirs = Dirs::new();
-    let book = runbook();
+    let book = fixture("small.toml");
     let mut holder = Cockpit::start(&dirs, &["run", &book], 100, 30);
     holder.wait_for("LIVE");
     let observer = Cockpit::start(&dirs, &["run", &book, "--read-only"], 100, 30);
     observer.wait_for("READ-ONLY");
-    let before = lines(&dirs);
+    let before = dirs.journal_lines();
     holder.send("j ");
     observed_within(&dirs, before, &observer, "the tick", |s| {
         row_with(s, "Announce the window").is_some_and(|row| row.contains("done"))

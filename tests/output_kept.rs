@@ -8,37 +8,17 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 
 const SECRET: &str = "hunter2-very-secret";
 
 fn runbook(dir: &Path, command: &str, rollback: &str) -> PathBuf {
-    let text = format!(
-        r#"[runbook]
-name = "Kept"
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "plan"
-title = "Plan"
-run = '''{command}'''
-
-[[phase.step]]
-id = "after"
-title = "After"
-
-[rollback]
-steps = [
-  {{ title = "Undo", run = '''{rollback}''' }},
-]
-"#
-    );
-    let path = dir.join("kept.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    Book::new("Kept")
+        .step("plan", "Plan", &format!("run = '''{command}'''"))
+        .step("after", "After", "")
+        .rollback(&format!("{{ title = \"Undo\", run = '''{rollback}''' }}"))
+        .write(dir, "kept.toml")
 }
 
 /// The `action_ended` records of the journal, as JSON.

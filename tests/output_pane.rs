@@ -6,30 +6,18 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 
 fn runbook(dir: &Path, command: &str) -> PathBuf {
-    let text = format!(
-        r#"[runbook]
-name = "Pane"
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "plan"
-title = "Plan"
-run = '''{command}'''
-timeout = "10m"
-
-[rollback]
-steps = [{{ title = "Undo" }}]
-"#
-    );
-    let path = dir.join("pane.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    Book::new("Pane")
+        .step(
+            "plan",
+            "Plan",
+            &format!("run = '''{command}'''\ntimeout = \"10m\""),
+        )
+        .rollback("{ title = \"Undo\" }")
+        .write(dir, "pane.toml")
 }
 
 /// Whether a row of the screen shows exactly `row N` (a line of the pane, inside its box).

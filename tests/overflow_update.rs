@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use flightdeck::app::{App, Key, Mode, Msg};
 use flightdeck::journal::Event;
+use flightdeck::journal::event::RunMode;
 use flightdeck::runbook::{self, StepKind};
 use support::acting::{end, starts, tick};
 use support::frames::{render, text};
@@ -84,14 +85,7 @@ fn huge_app(huge: Duration) -> App {
             }
         }
     }
-    let started = Event::RunStarted {
-        runbook_path: "huge.toml".into(),
-        runbook_name: "Huge".into(),
-        step_fingerprints: rb.step_fingerprints(),
-        mode: Some(flightdeck::journal::event::RunMode::Live),
-    };
-    let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
-    app.replay([(NOW, "op@bastion", &started)]);
+    let mut app = support::started_app(rb, "huge.toml", Some(RunMode::Live));
     app.mode = Mode::Live;
     app
 }
@@ -146,7 +140,7 @@ fn a_journal_from_the_end_of_the_calendar_still_resumes() {
         runbook_path: "huge.toml".into(),
         runbook_name: "Huge".into(),
         step_fingerprints: rb.step_fingerprints(),
-        mode: Some(flightdeck::journal::event::RunMode::Live),
+        mode: Some(RunMode::Live),
     };
     let ticked = Event::StepTicked {
         step: "announce".into(),

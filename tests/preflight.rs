@@ -8,16 +8,15 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::book::Book;
 use support::http_server::{Reply, Server};
 
 /// A runbook calling `program`, reading `$FD_CHECK_TOKEN`, with `GREETING = greeting` and an
 /// http source on `url`.
 fn runbook(dir: &Path, greeting: &str, program: &str, url: &str) -> PathBuf {
-    let text = format!(
-        r#"[runbook]
-name = "Pre-flight"
-
-[vars]
+    Book::new("Pre-flight")
+        .table(&format!(
+            r#"[vars]
 GREETING = "{greeting}"
 
 [[source]]
@@ -25,24 +24,17 @@ id = "api"
 kind = "http"
 url = "{url}"
 headers = {{ X-Check = "FD_CHECK_HEADER" }}
-timeout = "2s"
-
-[[phase]]
-id = "p"
-title = "P"
-
-[[phase.step]]
-id = "hello"
-title = "Say hello"
-run = "{program} -c 'echo ${{GREETING}} $FD_CHECK_TOKEN' | cat >/dev/null && echo done"
-
-[rollback]
-steps = [{{ title = "r", run = "echo back" }}]
-"#
-    );
-    let path = dir.join("preflight.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+timeout = "2s""#
+        ))
+        .step(
+            "hello",
+            "Say hello",
+            &format!(
+                r#"run = "{program} -c 'echo ${{GREETING}} $FD_CHECK_TOKEN' | cat >/dev/null && echo done""#
+            ),
+        )
+        .rollback(r#"{ title = "r", run = "echo back" }"#)
+        .write(dir, "preflight.toml")
 }
 
 fn flightdeck(dir: &Path) -> Command {

@@ -6,6 +6,7 @@ mod support;
 
 use std::path::Path;
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs, manifest_dir};
 
 const PAGE_DOWN: &str = "\x1b[6~";
@@ -35,29 +36,19 @@ fn r_on_the_cloudshelf_runbook_shows_the_word_and_the_first_steps_at_80x24() {
 /// A rollback of three commands, each leaving a file in `dir`; the second asks first.
 fn asking_runbook(dir: &Path) -> std::path::PathBuf {
     let d = dir.display();
-    let text = format!(
-        r#"[runbook]
-name = "Asking rollback"
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "a"
-title = "A step"
-
-[rollback]
-steps = [
-  {{ title = "Stop the writers", run = "touch {d}/stopped" }},
-  {{ title = "Restore the database", run = "touch {d}/restored", ask = "only if database issues" }},
-  {{ title = "Start the old app", run = "touch {d}/started" }},
-]
-"#
-    );
-    let path = dir.join("asking.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    let ask = r#"ask = "only if database issues""#;
+    Book::new("Asking rollback")
+        .step("a", "A step", "")
+        .rollback(&format!(
+            r#"{{ title = "Stop the writers", run = "touch {d}/stopped" }}"#
+        ))
+        .rollback(&format!(
+            r#"{{ title = "Restore the database", run = "touch {d}/restored", {ask} }}"#
+        ))
+        .rollback(&format!(
+            r#"{{ title = "Start the old app", run = "touch {d}/started" }}"#
+        ))
+        .write(dir, "asking.toml")
 }
 
 #[test]

@@ -8,21 +8,13 @@ use flightdeck::journal::Event;
 use flightdeck::journal::event::Action;
 use flightdeck::runbook;
 use support::acting::*;
-use support::{NOW, keys, typed};
+use support::{keys, typed};
 
 fn rollback_app() -> App {
     let rb = runbook::parse(include_str!("fixtures/rollback.toml"))
         .unwrap_or_else(|d| panic!("fixture invalid: {d:?}"))
         .runbook;
-    let started = Event::RunStarted {
-        runbook_path: "rollback.toml".into(),
-        runbook_name: rb.meta.name.clone(),
-        step_fingerprints: rb.step_fingerprints(),
-        mode: None,
-    };
-    let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
-    app.replay([(NOW, "op@bastion", &started)]);
-    app
+    support::started_app(rb, "rollback.toml", None)
 }
 
 fn screen(app: &App) -> String {

@@ -5,22 +5,8 @@
 mod support;
 
 use flightdeck::app::{Effect, Key, Layer, Mode, TAKEOVER_WORD};
-use support::cockpit::{Cockpit, Dirs, manifest_dir};
+use support::cockpit::{Cockpit, Dirs, fixture};
 use support::{fresh_app, keys, typed};
-
-fn runbook() -> String {
-    manifest_dir()
-        .join("tests/fixtures/small.toml")
-        .display()
-        .to_string()
-}
-
-fn lines(dirs: &Dirs) -> usize {
-    std::fs::read_to_string(dirs.journal())
-        .unwrap()
-        .lines()
-        .count()
-}
 
 #[test]
 fn a_read_only_app_records_nothing_and_says_so() {
@@ -61,19 +47,19 @@ fn the_takeover_dialog_needs_the_exact_word() {
 #[test]
 fn a_second_cockpit_is_read_only_and_a_dead_holder_can_be_replaced() {
     let dirs = Dirs::new();
-    let book = runbook();
+    let book = fixture("small.toml");
     let first = Cockpit::start(&dirs, &["run", &book], 100, 30);
     first.wait_for("LIVE");
 
     let mut second = Cockpit::start(&dirs, &["run", &book], 100, 30);
     second.wait_for("READ-ONLY");
     second.wait_for("seat held by");
-    let before = lines(&dirs);
+    let before = dirs.journal_lines();
     second.send("j ");
     second.wait_for("nothing is recorded");
-    assert_eq!(lines(&dirs), before, "the observer wrote nothing");
+    assert_eq!(dirs.journal_lines(), before, "the observer wrote nothing");
     second.quit();
-    assert_eq!(lines(&dirs), before, "not even its session end");
+    assert_eq!(dirs.journal_lines(), before, "not even its session end");
 
     // The holder dies without releasing the seat.
     // SAFETY: signals our own child.
@@ -87,9 +73,9 @@ fn a_second_cockpit_is_read_only_and_a_dead_holder_can_be_replaced() {
     third.send("\x7fER\r");
     third.wait_for("LIVE");
     third.wait_gone("Seat left behind");
-    let before = lines(&dirs);
+    let before = dirs.journal_lines();
     // The manual step after the command step: a tick is journaled again.
     third.send("j ");
-    third.wait_until("the tick journaled", |_| lines(&dirs) > before);
+    third.wait_until("the tick journaled", |_| dirs.journal_lines() > before);
     third.quit();
 }

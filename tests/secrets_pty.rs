@@ -6,37 +6,29 @@ mod support;
 
 use std::path::Path;
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 
 const PASSWORD: &str = "hunter2-correct-horse";
 const CONN: &str = "postgres://app@db-prod-7:5432/shop";
 
 fn runbook(dir: &Path) -> std::path::PathBuf {
-    let text = r#"[runbook]
-name = "Secrets"
-secrets = ["PGCONN"]
-
-[[source]]
+    Book::new("Secrets")
+        .meta(r#"secrets = ["PGCONN"]"#)
+        .table(
+            r#"[[source]]
 id = "replica"
 kind = "command"
 command = "echo \"login refused for $DB_PASSWORD at $PGCONN\" >&2; exit 1"
-interval = "1s"
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "cmd"
-title = "The command"
-run = "echo the token is $DB_PASSWORD; echo connecting to $PGCONN >&2"
-
-[rollback]
-steps = [{ title = "Undo" }]
-"#;
-    let path = dir.join("secrets.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+interval = "1s""#,
+        )
+        .step(
+            "cmd",
+            "The command",
+            r#"run = "echo the token is $DB_PASSWORD; echo connecting to $PGCONN >&2""#,
+        )
+        .rollback(r#"{ title = "Undo" }"#)
+        .write(dir, "secrets.toml")
 }
 
 /// Neither secret value, nor a telling part of it, is in `text`.

@@ -5,6 +5,8 @@ mod support;
 
 use std::process::Command;
 
+use support::book::Book;
+
 fn runbook(dir: &std::path::Path, errors_command: &str) -> std::path::PathBuf {
     let sources = format!(
         r#"
@@ -27,9 +29,9 @@ warn = 0.5
 fail = 1
 "#
     );
-    let path = dir.join("status.toml");
-    std::fs::write(&path, support::runbook_text("status test", &sources)).unwrap();
-    path
+    Book::new("status test")
+        .table(&sources)
+        .write(dir, "status.toml")
 }
 
 fn status(dir: &std::path::Path, runbook: &std::path::Path, json: bool) -> (i32, String) {
@@ -95,41 +97,24 @@ fn an_invalid_runbook_is_refused_with_exit_2() {
 /// it under 30s, `second` under 5s. `lag` has no thresholds of its own, so as a source it is
 /// OK whenever it answers: only the gates can make status fail.
 fn gated_runbook(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
-    let text = format!(
-        r#"
-[runbook]
-name = "gated"
-
-[[source]]
+    Book::new("gated")
+        .table(&format!(
+            r#"[[source]]
 id = "lag"
 kind = "http_json"
 url = "{url}"
 pointer = "/replication/lag_seconds"
 unit = "s"
-panel = "sync"
-
-[[phase]]
-id = "p"
-title = "p"
-
-[[phase.step]]
-id = "first"
-title = "First gate"
-gate = ["lag < 30s"]
-signoff = ["DBA agrees"]
-
-[[phase.step]]
-id = "second"
-title = "Second gate"
-gate = ["lag < 5s"]
-
-[rollback]
-steps = [{{ title = "r" }}]
-"#
-    );
-    let path = dir.join("gated.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+panel = "sync""#
+        ))
+        .step(
+            "first",
+            "First gate",
+            r#"gate = ["lag < 30s"]
+signoff = ["DBA agrees"]"#,
+        )
+        .step("second", "Second gate", r#"gate = ["lag < 5s"]"#)
+        .write(dir, "gated.toml")
 }
 
 /// A lag server whose answer the test changes between runs of `status`.

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use flightdeck::actions::runner::Actions;
 use flightdeck::app::{App, Effect, Key, Mode, Msg};
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 use support::haproxy::Haproxy;
 use support::{keys, typed};
@@ -33,37 +34,10 @@ fn write_runbook(dir: &Path, haproxy: &Haproxy) -> PathBuf {
         "/run/haproxy/admin.sock",
         &haproxy.socket().display().to_string(),
     );
-    let text = format!(
-        r#"[runbook]
-name = "HAProxy shift"
-
-{recipe}
-[[phase]]
-id = "cut"
-title = "Cutover"
-
-[[phase.step]]
-id = "shift10"
-title = "Shift 10%"
-traffic = {{ green = 10 }}
-
-[[phase.step]]
-id = "shift50"
-title = "Shift 50%"
-traffic = {{ green = 50 }}
-
-[[phase.step]]
-id = "shift100"
-title = "Shift 100%"
-traffic = {{ green = 100 }}
-
-[rollback]
-steps = [{{ title = "All traffic to blue", traffic = {{ green = 0 }} }}]
-"#
-    );
-    let path = dir.join("haproxy.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    Book::new("HAProxy shift")
+        .table(&recipe)
+        .shifts(&[10, 50, 100])
+        .write(dir, "haproxy.toml")
 }
 
 fn assert_split(haproxy: &Haproxy, green_percent: usize) {
@@ -122,7 +96,7 @@ fn the_app_shifts_real_traffic_through_haproxy_and_rolls_it_back() {
     let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), support::NOW);
     app.mode = Mode::Live;
     let (tx, rx) = mpsc::channel();
-    let mut actions = Actions::new(tx);
+    let mut actions = Actions::new(flightdeck::app::runner_sink(tx));
     let journal = dir.path().join("run-1.jsonl");
     assert_split(&haproxy, 0);
 

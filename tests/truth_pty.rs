@@ -6,46 +6,23 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 
 /// A manual step, a sign-off gate, one shift (no read-back: the split is unknown until a
 /// shift), and a rollback to blue. The actuator only echoes.
 fn runbook(dir: &Path) -> PathBuf {
-    let path = dir.join("truth.toml");
-    std::fs::write(
-        &path,
-        r#"[runbook]
-name = "Truth"
-
-[traffic]
+    Book::new("Truth")
+        .table(
+            r#"[traffic]
 set = "echo set {green}"
-plan = [{ green = 10 }, { green = 100 }]
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "announce"
-title = "Announce the window"
-
-[[phase.step]]
-id = "go"
-title = "Go/No-Go"
-gate = []
-signoff = ["Team ready"]
-
-[[phase.step]]
-id = "shift10"
-title = "Shift ten"
-traffic = { green = 10 }
-
-[rollback]
-steps = [{ title = "All to blue", traffic = { green = 0 } }]
-"#,
-    )
-    .unwrap();
-    path
+plan = [{ green = 10 }, { green = 100 }]"#,
+        )
+        .step("announce", "Announce the window", "")
+        .step("go", "Go/No-Go", "gate = []\nsignoff = [\"Team ready\"]")
+        .step("shift10", "Shift ten", "traffic = { green = 10 }")
+        .rollback(r#"{ title = "All to blue", traffic = { green = 0 } }"#)
+        .write(dir, "truth.toml")
 }
 
 /// Fresh dirs, and the runbook in a temp dir kept alive by the caller.

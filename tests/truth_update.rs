@@ -8,7 +8,7 @@ mod support;
 use flightdeck::app::progress::RunState;
 use flightdeck::app::{App, Effect, Key, Layer, Mode, Msg, Status};
 use flightdeck::journal::Event;
-use flightdeck::journal::event::{Action, RunOutcome};
+use flightdeck::journal::event::{Action, RunMode, RunOutcome};
 use flightdeck::runbook;
 use flightdeck::telemetry::poller::Report;
 use flightdeck::telemetry::{Reading, Sample};
@@ -69,14 +69,7 @@ steps = [{ title = "All to blue", traffic = { green = 0 } }]
     let rb = runbook::parse(text)
         .unwrap_or_else(|d| panic!("{d:?}"))
         .runbook;
-    let started = Event::RunStarted {
-        runbook_path: "walk.toml".into(),
-        runbook_name: "Walk".into(),
-        step_fingerprints: rb.step_fingerprints(),
-        mode: Some(flightdeck::journal::event::RunMode::Live),
-    };
-    let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
-    app.replay([(NOW, "op@bastion", &started)]);
+    let mut app = support::started_app(rb, "walk.toml", Some(RunMode::Live));
     app.mode = Mode::Live;
     app
 }

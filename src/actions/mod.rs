@@ -3,5 +3,6 @@
 //! after it ends.
 
 pub mod process;
+pub mod report;
 pub mod runner;
 pub mod traffic;

@@ -8,7 +8,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::telemetry::sanitize::sanitize;
+use crate::sanitize::sanitize;
 
 /// How long a group gets between SIGINT and SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(5);

@@ -1,32 +1,31 @@
 //! Carries out the app's `Effect::Start`, `Interrupt` and `ReadTraffic` on threads of their
-//! own, and reports back only through the cockpit's message channel: the UI never waits.
+//! own, and reports back only through a callback, with owned `Report`s (the cockpit sends them
+//! on as messages): the UI never waits, and the runner knows nothing of the app.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use super::process::{self, Progress};
+use super::report::{ActionUpdate, OutputLine, ProcessNews, Report, Sink, Work};
 use super::traffic;
-use crate::app::orphans::ProcessNews;
-use crate::app::output::OutputLine;
-use crate::app::{ActionUpdate, Msg, Work};
 use crate::journal::output::OutputWriter;
 use crate::orphans::ProcessGroup;
 use crate::runbook::Traffic;
 use crate::secrets::Redactor;
 
 pub struct Actions {
-    tx: Sender<Msg>,
+    sink: Sink,
     running: HashMap<u64, process::Running>,
     /// Every line, result and read-back error passes through it before it is sent.
     redactor: Arc<Redactor>,
 }
 
 impl Actions {
-    pub fn new(tx: Sender<Msg>) -> Self {
+    pub fn new(sink: Sink) -> Self {
         Self {
-            tx,
+            sink,
             running: HashMap::new(),
             redactor: Arc::default(),
         }
@@ -41,7 +40,7 @@ impl Actions {
     /// Starts the work of action `id`. A command's output is also kept whole in a file beside
     /// `journal` (as the pane shows it: sanitized and redacted), whose hash the end carries.
     pub fn start(&mut self, id: u64, work: Work, journal: &Path) {
-        let (tx, redactor) = (self.tx.clone(), self.redactor.clone());
+        let (sink, redactor) = (self.sink.clone(), self.redactor.clone());
         match work {
             Work::Shell { command, timeout } => {
                 let (ptx, prx) = mpsc::channel();
@@ -51,13 +50,13 @@ impl Actions {
                         let pgid = running.pid();
                         if let Some(start_ticks) = crate::orphans::start_ticks(pgid) {
                             let group = crate::orphans::ProcessGroup { pgid, start_ticks };
-                            let _ = tx.send(Msg::Process(ProcessNews::Spawned { id, group }));
+                            sink(Report::Process(ProcessNews::Spawned { id, group }));
                         }
                         self.running.insert(id, running);
                         let kept = OutputWriter::create(journal, id);
-                        std::thread::spawn(move || forward(id, prx, &tx, &redactor, kept));
+                        std::thread::spawn(move || forward(id, prx, &sink, &redactor, kept));
                     }
-                    Err(e) => send_end(&tx, id, false, format!("could not start `sh`: {e}")),
+                    Err(e) => send_end(&sink, id, false, format!("could not start `sh`: {e}")),
                 }
             }
             Work::Http { request, timeout } => {
@@ -72,7 +71,7 @@ impl Actions {
                         Ok(result) => (true, result),
                         Err(why) => (false, why),
                     };
-                    send_end(&tx, id, ok, redactor.redact(&result));
+                    send_end(&sink, id, ok, redactor.redact(&result));
                 });
             }
         }
@@ -81,7 +80,7 @@ impl Actions {
     /// Lines `first..first + count` of action `id`'s kept output, read on a thread of their
     /// own and sent as `ActionUpdate::Spilled` (fewer when the file has fewer).
     pub fn read_output(&self, id: u64, first: u64, count: usize, journal: &Path) {
-        let (tx, journal) = (self.tx.clone(), journal.to_path_buf());
+        let (sink, journal) = (self.sink.clone(), journal.to_path_buf());
         std::thread::spawn(move || {
             let lines = match crate::journal::output::read_lines(&journal, id, first, count) {
                 Ok(lines) => lines,
@@ -91,14 +90,14 @@ impl Actions {
                 }
             };
             let update = ActionUpdate::Spilled { first, lines };
-            let _ = tx.send(Msg::Action { id, update });
+            sink(Report::Action { id, update });
         });
     }
 
     /// The journal could not record the intent: the action is not started.
     pub fn refuse(&mut self, id: u64) {
         send_end(
-            &self.tx,
+            &self.sink,
             id,
             false,
             "not started: the journal could not record it".into(),
@@ -116,23 +115,21 @@ impl Actions {
     pub fn check_orphans(&self, groups: &[(u64, ProcessGroup)]) {
         for &(id, group) in groups {
             let liveness = crate::orphans::liveness(group);
-            let _ = self
-                .tx
-                .send(Msg::Process(ProcessNews::Checked { id, liveness }));
+            (self.sink)(Report::Process(ProcessNews::Checked { id, liveness }));
         }
     }
 
     /// The confirmed stop of a left-over group, on a thread of its own (it may wait the grace).
     pub fn stop_orphan(&self, id: u64, group: ProcessGroup) {
-        let tx = self.tx.clone();
+        let sink = self.sink.clone();
         std::thread::spawn(move || {
             let (result, alive) = crate::orphans::stop(group);
-            let _ = tx.send(Msg::Process(ProcessNews::Stopped { id, result, alive }));
+            sink(Report::Process(ProcessNews::Stopped { id, result, alive }));
         });
     }
 
     pub fn read_traffic(&self, traffic: &Traffic, vars: &BTreeMap<String, String>) {
-        let (tx, vars, timeout) = (self.tx.clone(), vars.clone(), traffic.timeout);
+        let (sink, vars, timeout) = (self.sink.clone(), vars.clone(), traffic.timeout);
         let redactor = self.redactor.clone();
         let read: Box<dyn FnOnce() -> Result<u8, String> + Send> =
             match (&traffic.set, &traffic.get) {
@@ -149,7 +146,7 @@ impl Actions {
             };
         std::thread::spawn(move || {
             let read = read().map_err(|e| redactor.redact(&e));
-            let _ = tx.send(Msg::TrafficRead(read));
+            sink(Report::TrafficRead(read));
         });
     }
 }
@@ -160,7 +157,7 @@ impl Actions {
 fn forward(
     id: u64,
     progress: Receiver<Progress>,
-    tx: &Sender<Msg>,
+    sink: &Sink,
     redactor: &Redactor,
     kept: std::io::Result<OutputWriter>,
 ) {
@@ -169,7 +166,7 @@ fn forward(
         Err(e) => {
             let why = format!("the output is not kept in a file: {e}");
             tracing::error!(id, "{why}");
-            let _ = tx.send(line(id, why));
+            sink(line(id, why));
             None
         }
     };
@@ -208,7 +205,7 @@ fn forward(
             match progress.try_recv() {
                 Ok(more) if batch.len() < BATCH => next = more,
                 Ok(more) => {
-                    if tx.send(lines(id, std::mem::take(&mut batch))).is_err() {
+                    if !sink(lines(id, std::mem::take(&mut batch))) {
                         return;
                     }
                     next = more;
@@ -216,7 +213,7 @@ fn forward(
                 Err(_) => break None,
             }
         };
-        if !batch.is_empty() && tx.send(lines(id, batch)).is_err() {
+        if !batch.is_empty() && !sink(lines(id, batch)) {
             return;
         }
         if let Some(outcome) = outcome {
@@ -230,7 +227,7 @@ fn forward(
                 result: redactor.redact(&outcome.describe()),
                 output_file,
             };
-            let _ = tx.send(Msg::Action { id, update });
+            sink(Report::Action { id, update });
             return;
         }
     }
@@ -239,23 +236,23 @@ fn forward(
 /// Lines sent to the cockpit in one message at most.
 const BATCH: usize = 1024;
 
-fn lines(id: u64, lines: Vec<OutputLine>) -> Msg {
-    Msg::Action {
+fn lines(id: u64, lines: Vec<OutputLine>) -> Report {
+    Report::Action {
         id,
         update: ActionUpdate::Lines(lines),
     }
 }
 
 /// A line of the cockpit's own about an action, shown in its pane as stderr.
-fn line(id: u64, text: String) -> Msg {
-    Msg::Action {
+fn line(id: u64, text: String) -> Report {
+    Report::Action {
         id,
         update: ActionUpdate::Line { stderr: true, text },
     }
 }
 
-fn send_end(tx: &Sender<Msg>, id: u64, ok: bool, result: String) {
-    let _ = tx.send(Msg::Action {
+fn send_end(sink: &Sink, id: u64, ok: bool, result: String) {
+    sink(Report::Action {
         id,
         update: ActionUpdate::Ended {
             ok,

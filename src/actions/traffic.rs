@@ -10,15 +10,16 @@ pub mod native;
 mod route53;
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use super::process::{self, Progress};
 use crate::runbook::duration::format_duration;
 use crate::runbook::template::expand;
 use crate::runbook::{Actuator, AwsActuator};
+use crate::sanitize::one_line;
 use crate::telemetry::http::{SNIPPET, clean};
-use crate::telemetry::sanitize::one_line;
+use crate::telemetry::read_back::ReadBack;
 
 pub use alb::{Forward, with_weights};
 pub use apigateway::{Canary, StageState, patch as stage_patch};
@@ -141,6 +142,17 @@ pub fn read_green(
     timeout: Duration,
 ) -> Result<u8, String> {
     read_green_with(&expand(get, vars), timeout)
+}
+
+/// The poller's readers of the split, for a runbook's read-back source: the `get` command, or
+/// the native actuator's API.
+pub fn read_back() -> ReadBack {
+    ReadBack {
+        command: Arc::new(read_green_with),
+        aws: Arc::new(|config, mechanism| {
+            Box::pin(async move { native::read(&config, &mechanism).await.map(|s| s.green) })
+        }),
+    }
 }
 
 /// Runs an expanded `get` command and parses the green weight it prints.

@@ -3,45 +3,13 @@
 //! result after it ended; in rehearsal the pair is written at once with "would run" and nothing
 //! is started. The cockpit carries out `Effect::Start` and reports back with `Msg::Action`.
 
-use std::time::Duration;
-
-use super::output::{OutputBuffer, OutputLine, OutputView};
+use super::output::{OutputBuffer, OutputView};
 use super::*;
-use crate::actions::traffic::Request;
-use crate::journal::event::{Action, OutputFile};
+pub use crate::actions::report::{ActionUpdate, Work};
+use crate::journal::event::Action;
 
 /// Lines of output journaled with the result.
 pub const JOURNALED_LINES: usize = 20;
-
-/// What the cockpit runs for an action.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Work {
-    Shell { command: String, timeout: Duration },
-    Http { request: Request, timeout: Duration },
-}
-
-/// How a running action reports back.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ActionUpdate {
-    Line {
-        stderr: bool,
-        text: String,
-    },
-    /// Lines that came together, in order.
-    Lines(Vec<OutputLine>),
-    Ended {
-        ok: bool,
-        result: String,
-        /// The whole output, kept in a file beside the journal (commands only).
-        output_file: Option<OutputFile>,
-    },
-    /// Lines that had left memory, read back from the kept file for the pane (`first` is
-    /// the number of the first, counted from 0).
-    Spilled {
-        first: u64,
-        lines: Vec<String>,
-    },
-}
 
 /// Why an action runs, to know what follows its end.
 #[derive(Debug, Clone, PartialEq, Eq)]

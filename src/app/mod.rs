@@ -218,6 +218,23 @@ pub enum Msg {
     UploadedWithoutSeat(Result<usize, String>),
 }
 
+/// The action runner's callback that sends its reports on to `tx`, as messages into `update`.
+pub fn runner_sink(tx: std::sync::mpsc::Sender<Msg>) -> crate::actions::report::Sink {
+    std::sync::Arc::new(move |report| tx.send(Msg::from(report)).is_ok())
+}
+
+/// The action runner's news, as the message `update` takes.
+impl From<crate::actions::report::Report> for Msg {
+    fn from(report: crate::actions::report::Report) -> Msg {
+        use crate::actions::report::Report;
+        match report {
+            Report::Action { id, update } => Msg::Action { id, update },
+            Report::Process(news) => Msg::Process(news),
+            Report::TrafficRead(read) => Msg::TrafficRead(read),
+        }
+    }
+}
+
 /// What `update` asks the outside world to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

@@ -4,22 +4,8 @@
 //! stop is confirmed, journaled before it is sent, and its result journaled after.
 
 use super::*;
+pub use crate::actions::report::ProcessNews;
 use crate::orphans::{Liveness, ProcessGroup};
-
-/// What the outside world says about a command's process group.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ProcessNews {
-    /// A command started as this group (journaled, to be found after a crash).
-    Spawned { id: u64, group: ProcessGroup },
-    /// After a restart: what was found of an in-doubt action's group.
-    Checked { id: u64, liveness: Liveness },
-    /// The confirmed stop ended: what happened, and whether the group still runs.
-    Stopped {
-        id: u64,
-        result: String,
-        alive: bool,
-    },
-}
 
 /// What the in-doubt dialog says about an action's process group.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 
 use super::TextInput;
 use super::keymap::Key;
+pub use crate::actions::report::OutputLine;
 
 /// Lines kept in memory for the pane; beyond it the oldest are only in the kept file.
 pub const MEMORY_LINES: usize = 100_000;
@@ -15,12 +16,6 @@ pub const MEMORY_LINES: usize = 100_000;
 pub const MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Lines read back from the file at a time, around what is shown.
 pub const PAGE_LINES: usize = 2_000;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutputLine {
-    pub stderr: bool,
-    pub text: String,
-}
 
 /// An action's output lines, numbered from 0 for its first line ever printed.
 #[derive(Debug, Clone, Default, PartialEq)]

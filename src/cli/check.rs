@@ -13,11 +13,10 @@ use serde::Serialize;
 
 use super::CheckArgs;
 use super::check_scan;
-use crate::paths;
 use crate::runbook::{self, Runbook, SourceSpec};
 use crate::telemetry::Reading;
 use crate::telemetry::aws::{Configs, Target};
-use crate::telemetry::poller::{self, Context, Settings};
+use crate::telemetry::poller;
 
 /// How long one profile's credential chain may take (SSO, instance metadata) before it fails.
 const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(5);
@@ -57,7 +56,7 @@ impl Item {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let loaded = match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, None) {
+    let loaded = match args.load.load(&args.runbook, None) {
         Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };
@@ -299,13 +298,7 @@ fn sources(book: &Runbook) -> Vec<Item> {
     if book.sources.is_empty() {
         return Vec::new();
     }
-    let context = Context::new(
-        Settings {
-            cache_dir: paths::cache_dir(),
-            ..Settings::default()
-        },
-        Default::default(),
-    );
+    let context = super::poll_context();
     let samples = match poller::poll_all_once(book.sources.clone(), context) {
         Ok((samples, _)) => samples,
         Err(e) => return vec![Item::new("source", "polling", false, e.to_string())],

@@ -111,11 +111,8 @@ pub struct RunArgs {
     /// T-0 of this session (RFC 3339, e.g. 2026-12-05T22:00:00Z), over the runbook's `start`.
     #[arg(long, value_parser = parse_start)]
     pub start: Option<time::OffsetDateTime>,
-    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
-    #[arg(long)]
-    pub with: Option<PathBuf>,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub load: LoadArgs,
     #[command(flatten)]
     pub store: team::StoreArgs,
 }
@@ -142,14 +139,13 @@ impl WatchArgs {
     pub fn into_run(self) -> RunArgs {
         RunArgs {
             runbook: self.runbook,
-            with: None,
             new_run: false,
             theme: self.theme,
             ascii: self.ascii,
             rehearsal: false,
             read_only: true,
             start: None,
-            aws: AwsArgs::default(),
+            load: LoadArgs::default(),
             store: self.store,
             watch_rehearsal: self.rehearsal,
         }
@@ -169,11 +165,8 @@ pub struct StatusArgs {
     /// Print JSON (shape in docs/status-json.md) instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
-    #[arg(long)]
-    pub with: Option<PathBuf>,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub load: LoadArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -183,11 +176,8 @@ pub struct CheckArgs {
     /// Print the checklist as JSON (`ok`, and `items` of kind, name, ok, detail).
     #[arg(long)]
     pub json: bool,
-    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
-    #[arg(long)]
-    pub with: Option<PathBuf>,
     #[command(flatten)]
-    pub aws: AwsArgs,
+    pub load: LoadArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -331,28 +321,53 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The config file, or its error printed: bad input, exit 2.
-/// The config file and the runbook, with the AWS profile and region of the flags or the
-/// config applied: what `run`, `status` and `check` start from. Errors are printed; bad input
-/// is exit 2. `refusal` is a line after the runbook's diagnostics, when the command has one.
-pub fn load_runbook(
-    path: &std::path::Path,
-    with: Option<&std::path::Path>,
-    aws: AwsArgs,
-    refusal: Option<&str>,
-) -> Result<(crate::config::Config, crate::runbook::Loaded), ExitCode> {
-    let config = load_config()?;
-    let mut loaded = crate::runbook::load_with(path, with).map_err(|invalid| {
-        eprintln!("{invalid}");
-        if let Some(line) = refusal {
-            eprintln!("{line}");
-        }
-        ExitCode::from(2)
-    })?;
-    aws.or_config(&config).apply(&mut loaded.runbook);
-    Ok((config, loaded))
+/// What `run`, `status` and `check` read a runbook with, besides its path: a guide's sidecar
+/// and where AWS sources ask.
+#[derive(clap::Args, Debug, Default)]
+pub struct LoadArgs {
+    /// The sidecar of a Markdown guide (default: GUIDE.flightdeck.toml beside it).
+    #[arg(long)]
+    pub with: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
+impl LoadArgs {
+    /// The config file and the runbook at `path`, with the AWS profile and region of the flags
+    /// or the config applied: what `run`, `status` and `check` start from. Errors are printed;
+    /// bad input is exit 2. `refusal` is a line after the runbook's diagnostics, when the
+    /// command has one.
+    pub fn load(
+        self,
+        path: &std::path::Path,
+        refusal: Option<&str>,
+    ) -> Result<(crate::config::Config, crate::runbook::Loaded), ExitCode> {
+        let config = load_config()?;
+        let mut loaded =
+            crate::runbook::load_with(path, self.with.as_deref()).map_err(|invalid| {
+                eprintln!("{invalid}");
+                if let Some(line) = refusal {
+                    eprintln!("{line}");
+                }
+                ExitCode::from(2)
+            })?;
+        self.aws.or_config(&config).apply(&mut loaded.runbook);
+        Ok((config, loaded))
+    }
+}
+
+/// What `status` and `check` poll with: the cost cache of the cockpit, the default AWS chain,
+/// and the actuators' readers of the traffic split.
+pub fn poll_context() -> crate::telemetry::poller::Context {
+    let settings = crate::telemetry::poller::Settings {
+        cache_dir: crate::paths::cache_dir(),
+        ..Default::default()
+    };
+    crate::telemetry::poller::Context::new(settings, Default::default())
+        .reading_back(crate::actions::traffic::read_back())
+}
+
+/// The config file, or its error printed: bad input, exit 2.
 pub fn load_config() -> Result<crate::config::Config, ExitCode> {
     crate::config::Config::load().map_err(|e| {
         eprintln!("{e}");

@@ -12,11 +12,10 @@ use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
     let refusal = "flightdeck runs only a runbook that validates; fix the errors above.";
-    let (config, mut loaded) =
-        match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, Some(refusal)) {
-            Ok(both) => both,
-            Err(code) => return code,
-        };
+    let (config, mut loaded) = match args.load.load(&args.runbook, Some(refusal)) {
+        Ok(both) => both,
+        Err(code) => return code,
+    };
     let unfilled: Vec<String> = runbook::vars::unfilled(&loaded.runbook.vars)
         .into_iter()
         .map(String::from)

@@ -14,7 +14,7 @@ use super::status_gates::{self, GateStatus};
 use crate::paths;
 use crate::runbook::Source;
 use crate::telemetry::format::{age, value};
-use crate::telemetry::poller::{self, Context, Settings};
+use crate::telemetry::poller;
 use crate::telemetry::sample::{ForecastMethod, measured_at, word};
 use crate::telemetry::sanitize::visible;
 use crate::telemetry::{Calls, Detail, Level, Reading, Sample, level};
@@ -86,18 +86,12 @@ struct CallsJson {
 }
 
 pub fn run(args: StatusArgs) -> ExitCode {
-    let loaded = match super::load_runbook(&args.runbook, args.with.as_deref(), args.aws, None) {
+    let loaded = match args.load.load(&args.runbook, None) {
         Ok((_, loaded)) => loaded,
         Err(code) => return code,
     };
     let book = loaded.runbook;
-    let context = Context::new(
-        Settings {
-            cache_dir: paths::cache_dir(),
-            ..Settings::default()
-        },
-        Default::default(),
-    );
+    let context = super::poll_context();
     let (samples, calls) = match poller::poll_all_once(book.sources.clone(), context) {
         Ok(r) => r,
         Err(e) => {

@@ -1,24 +1,32 @@
-//! A small HTTP/1.1 server on tokio for the demo's loopback services. The endpoints are trivial
-//! (a few JSON answers), so a hand-rolled server beats pulling in a framework; what it must be is
-//! robust: every read is bounded in size and time, a bad request gets a 4xx and the connection
-//! closes, and the number of open connections is capped.
+//! The demo's loopback services speak HTTP through hyper's HTTP/1 server (hyper is already
+//! compiled in as the client of reqwest and the AWS SDK). This module adapts it to the demo's
+//! handlers, which take a whole `Request` and give a whole `Response`, and bounds what a client
+//! may cost: the head's size and time, the body's size and time, and the connections at once.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::timeout;
 
-/// A request head larger than this is refused (431): ours are a few hundred bytes.
+/// hyper's read buffer, which bounds a request head (it answers 431 beyond): ours are a few
+/// hundred bytes.
 const MAX_HEAD: usize = 16 * 1024;
 /// A body larger than this is refused (413): weights and Cost Explorer queries are tiny.
 const MAX_BODY: usize = 256 * 1024;
-/// A started request must arrive whole within this.
+/// A started body must arrive whole within this.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// A kept-alive connection with no new request for this long is closed.
+/// A connection must send the next request's head within this (hyper's header timer also runs
+/// while a kept-alive connection idles, so this is the idle limit too).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once per listener; more wait in the accept queue.
 const MAX_CONNECTIONS: usize = 256;
@@ -95,204 +103,125 @@ where
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         tokio::spawn(async move {
-            connection(stream, handler).await;
+            let service = service_fn(move |request| answer(request, handler.clone()));
+            // An error here is the client's (a malformed head, a reset): hyper has answered
+            // what could be answered, and the connection is gone either way.
+            let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(IDLE_TIMEOUT)
+                .max_buf_size(MAX_HEAD)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
             drop(permit);
         });
     }
 }
 
-/// One connection: requests in turn (HTTP/1.1 keep-alive) until the client closes, asks to
-/// close, idles too long or sends something we refuse.
-async fn connection<H, F>(mut stream: TcpStream, handler: H)
+/// One request: its body read whole (bounded in size and time), handed to `handler`.
+async fn answer<H, F>(
+    request: hyper::Request<Incoming>,
+    handler: H,
+) -> Result<hyper::Response<Full<Bytes>>, Infallible>
 where
     H: Fn(Request) -> F,
     F: Future<Output = Response>,
 {
-    let _ = stream.set_nodelay(true);
-    let mut buf = Vec::new();
-    loop {
-        let read = match timeout(IDLE_TIMEOUT, first_byte(&mut stream, &mut buf)).await {
-            Ok(Ok(true)) => timeout(READ_TIMEOUT, read_request(&mut stream, &mut buf)).await,
-            _ => return,
-        };
-        // Timed out, or an I/O error, or the client left mid-request: nothing to answer.
-        let (request, keep_alive) = match read {
-            Ok(Ok(Ok(Some(parsed)))) => parsed,
-            Ok(Ok(Ok(None))) | Ok(Err(_)) | Err(_) => return,
-            Ok(Ok(Err(refusal))) => {
-                let _ = write(&mut stream, &refusal, false).await;
-                return;
-            }
-        };
-        let response = handler(request).await;
-        if write(&mut stream, &response, keep_alive).await.is_err() || !keep_alive {
-            return;
+    let (parts, body) = request.into_parts();
+    let body = match timeout(READ_TIMEOUT, Limited::new(body, MAX_BODY).collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes().to_vec(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(reply(Response::text(413, "body too large")));
         }
-    }
-}
-
-/// Waits (idle) until the next request has begun; false when the client closed.
-async fn first_byte(stream: &mut TcpStream, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    if !buf.is_empty() {
-        return Ok(true);
-    }
-    let mut chunk = [0u8; 4096];
-    let n = stream.read(&mut chunk).await?;
-    buf.extend_from_slice(&chunk[..n]);
-    Ok(n > 0)
-}
-
-/// Reads one request from `buf` and the stream; bytes after it stay in `buf` for the next.
-/// `Ok(None)`: the client went away mid-request. `Err(response)`: refused, then close.
-async fn read_request(
-    stream: &mut TcpStream,
-    buf: &mut Vec<u8>,
-) -> std::io::Result<Result<Option<(Request, bool)>, Response>> {
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = find(buf, b"\r\n\r\n") {
-            break i;
-        }
-        if buf.len() > MAX_HEAD {
-            return Ok(Err(Response::text(431, "request head too large")));
-        }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(Ok(None));
-        }
-        buf.extend_from_slice(&chunk[..n]);
+        Ok(Err(_)) | Err(_) => return Ok(reply(Response::text(400, "body not received whole"))),
     };
-    if head_end > MAX_HEAD {
-        return Ok(Err(Response::text(431, "request head too large")));
-    }
-    let head = match std::str::from_utf8(&buf[..head_end]) {
-        Ok(h) => h.to_string(),
-        Err(_) => return Ok(Err(Response::text(400, "request head is not UTF-8"))),
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+                (name.as_str().to_string(), value)
+            })
+            .collect(),
+        body,
     };
-    let Some((method, path, version, headers)) = parse_head(&head) else {
-        return Ok(Err(Response::text(400, "malformed request")));
-    };
-    let mut request = Request {
-        method,
-        path,
-        headers,
-        body: Vec::new(),
-    };
-    if request.header("transfer-encoding").is_some() {
-        return Ok(Err(Response::text(501, "chunked bodies are not supported")));
-    }
-    let length = match request.header("content-length").map(str::trim) {
-        None => 0,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if n <= MAX_BODY => n,
-            Ok(_) => return Ok(Err(Response::text(413, "body too large"))),
-            Err(_) => return Ok(Err(Response::text(400, "bad Content-Length"))),
-        },
-    };
-    if length > 0
-        && request
-            .header("expect")
-            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-    {
-        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
-    }
-    buf.drain(..head_end + 4);
-    while buf.len() < length {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(Ok(None));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    request.body = buf.drain(..length).collect();
-    let wants_close = request
-        .header("connection")
-        .is_some_and(|c| c.eq_ignore_ascii_case("close"));
-    let keep_alive = version == "HTTP/1.1" && !wants_close;
-    Ok(Ok(Some((request, keep_alive))))
+    Ok(reply(handler(request).await))
 }
 
-type Head = (String, String, String, Vec<(String, String)>);
-
-fn parse_head(head: &str) -> Option<Head> {
-    let mut lines = head.split("\r\n");
-    let mut parts = lines.next()?.split(' ');
-    let (method, path, version) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || !path.starts_with('/') || !version.starts_with("HTTP/1.") {
-        return None;
+/// The handler's answer as hyper's (hyper writes the length and keep-alive headers).
+fn reply(r: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder()
+        .status(r.status)
+        .header(hyper::header::CONTENT_TYPE, r.content_type);
+    for (name, value) in r.headers {
+        builder = builder.header(name, value);
     }
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    Some((method.into(), path.into(), version.into(), headers))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-async fn write(stream: &mut TcpStream, r: &Response, keep_alive: bool) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
-        r.status,
-        reason(r.status),
-        r.content_type,
-        r.body.len()
-    );
-    if !keep_alive {
-        head.push_str("Connection: close\r\n");
-    }
-    for (name, value) in &r.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    stream.write_all(&r.body).await?;
-    stream.flush().await
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Payload Too Large",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        _ => "",
-    }
+    builder
+        .body(Full::new(Bytes::from(r.body)))
+        .unwrap_or_else(|_| {
+            // Only a handler's bad status or header value gets here: say so, never panic.
+            let mut broken = hyper::Response::new(Full::new(Bytes::from_static(
+                b"the demo built an invalid response\n",
+            )));
+            *broken.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            broken
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// What a client sends as raw bytes, and all it reads back until the server closes.
+    async fn exchange(addr: std::net::SocketAddr, sent: &[u8]) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(sent).await.unwrap();
+        let mut got = Vec::new();
+        let _ = timeout(Duration::from_secs(10), stream.read_to_end(&mut got)).await;
+        String::from_utf8_lossy(&got).into_owned()
+    }
 
     #[test]
-    fn heads_parse_and_malformed_ones_do_not() {
-        let (m, p, v, h) =
-            parse_head("PUT /admin/weights HTTP/1.1\r\nHost: x\r\nContent-Length: 2").unwrap();
-        assert_eq!(
-            (m.as_str(), p.as_str(), v.as_str()),
-            ("PUT", "/admin/weights", "HTTP/1.1")
-        );
-        assert_eq!(h[1], ("content-length".into(), "2".into()));
-        for bad in [
-            "GET",
-            "GET /a",
-            "GET a HTTP/1.1",
-            "GET /a HTTP/2",
-            "GET /a HTTP/1.1 extra",
-            "GET /a HTTP/1.1\r\nno colon",
-        ] {
-            assert!(parse_head(bad).is_none(), "{bad:?}");
-        }
+    fn requests_reach_the_handler_whole_kept_alive_and_an_oversized_head_is_refused() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(serve(listener, |r: Request| async move {
+                let probe = r.header("X-Probe").unwrap_or("-").to_string();
+                let said = format!("{} {} {probe} {}", r.method, r.path, r.body.len());
+                Response::text(200, &said).with_header("x-seen", "yes".into())
+            }));
+
+            let two = "PUT /admin/weights?x=1 HTTP/1.1\r\nHost: t\r\nX-Probe: p\r\n\
+                       Content-Length: 2\r\n\r\n{}\
+                       GET /status HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+            let got = exchange(addr, two.as_bytes()).await;
+            assert_eq!(got.matches("HTTP/1.1 200 OK").count(), 2, "{got}");
+            assert!(got.contains("PUT /admin/weights?x=1 p 2"), "{got}");
+            assert!(got.contains("GET /status - 0"), "{got}");
+            assert!(got.contains("x-seen: yes"), "{got}");
+            assert!(got.contains("content-type: text/plain"), "{got}");
+
+            let huge = format!(
+                "GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(MAX_HEAD * 2)
+            );
+            let got = exchange(addr, huge.as_bytes()).await;
+            assert!(got.starts_with("HTTP/1.1 431"), "{got}");
+        });
     }
 }

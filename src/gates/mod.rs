@@ -1,8 +1,8 @@
-//! Go/no-go criteria: the language, and their evaluation against live samples.
+//! Go/no-go criteria evaluated against live samples (the language itself is `criteria`).
 //! Pure code: no I/O, no terminal.
 
-pub mod criterion;
+pub use crate::criteria::criterion;
 pub mod evaluate;
 
-pub use criterion::{Condition, Criterion, CriterionError, Op, Unit};
+pub use crate::criteria::{Condition, Criterion, CriterionError, Op, Unit};
 pub use evaluate::{Evaluation, Verdict, evaluate};

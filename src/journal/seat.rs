@@ -1,6 +1,6 @@
-//! One actuating seat per run: a lock file beside the run's journal, held with `flock` so the
-//! kernel frees it when its process dies, and naming its holder (pid, user@host, since when) so
-//! a second instance can say who has the seat.
+//! One actuating seat per run: a lock file beside the run's journal, held with std's
+//! `File::try_lock` (an `flock` on Unix) so the kernel frees it when its process dies, and
+//! naming its holder (pid, user@host, since when) so a second instance can say who has the seat.
 //!
 //! Outcomes of `claim`:
 //! - `Claimed`: the seat is ours until the `Seat` is dropped.
@@ -12,7 +12,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -107,8 +106,9 @@ pub fn claim(journal: &Path, me: &Holder) -> std::io::Result<Claim> {
         .truncate(false)
         .mode(0o600)
         .open(&path)?;
-    // SAFETY: flock on a descriptor we own; no memory is involved.
-    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    // std's lock is `flock(LOCK_EX | LOCK_NB)` on Unix. Any failure to take it, not only another
+    // holder, reads as busy: a cockpit that cannot be sure of the seat must not act.
+    let locked = file.try_lock().is_ok();
     let previous = read_holder(&mut file);
     if !locked {
         let holder = previous.unwrap_or(Holder {

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::diagnostic::Diagnostic;
 use super::duration::{format_duration, parse_duration, parse_time_mark};
 use super::unit::SourceUnit;
-use crate::gates::{Condition, Criterion, Unit};
+use crate::criteria::{Condition, Criterion, Unit};
 
 /// The longest duration a runbook may give (planned, bake, wait, timeouts, time marks).
 pub const MAX_DURATION: Duration = Duration::from_secs(30 * 86_400);

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::telemetry::sanitize::{push_visible, visible, visible_cut};
+use crate::sanitize::{push_visible, visible, visible_cut};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Severity {

@@ -3,12 +3,12 @@
 
 pub mod check;
 pub mod diagnostic;
-pub mod duration;
+pub use crate::criteria::duration;
 pub mod markdown;
 pub mod model;
 pub mod raw;
 pub mod template;
-pub mod unit;
+pub use crate::criteria::unit;
 mod validate;
 mod validate_native;
 mod validate_notify;

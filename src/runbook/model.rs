@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::gates::Criterion;
+use crate::criteria::Criterion;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Runbook {

@@ -1,13 +1,12 @@
 //! The Cost Explorer answer cache: one JSON file per query in `<cache dir>/cost-cache/`, so a
 //! restart within the interval (a dropped SSH session, a quick fix to the runbook) costs nothing.
-//! Written atomically (temporary file, then rename) with mode 0600; anything unreadable is
+//! Written atomically (a `tempfile` beside it, then renamed) with mode 0600; anything unreadable is
 //! treated as absent, never as an error: the cache only ever saves money.
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs::{self, DirBuilder};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -164,28 +163,23 @@ pub fn store(file: &Path, key: &str, report: &CostReport) -> std::io::Result<()>
         },
     };
     let json = serde_json::to_vec_pretty(&entry).map_err(std::io::Error::other)?;
-    if let Some(dir) = file.parent() {
-        DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    }
-    // Unique per write: two sources asking the same question may store at the same moment, and
-    // each must rename only its own complete file.
-    static WRITES: AtomicU64 = AtomicU64::new(0);
-    let n = WRITES.fetch_add(1, Ordering::Relaxed);
-    let tmp = file.with_extension(format!("json.{}-{n}.tmp", std::process::id()));
-    let written = (|| {
-        let mut out = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        out.write_all(&json)?;
-        out.sync_all()?;
-        fs::rename(&tmp, file)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    // A temporary file of its own beside the entry, renamed over it once whole: two sources
+    // storing the same question at once each rename only their own complete file, and a failed
+    // write leaves no partial entry (the temporary file is removed when dropped).
+    let mut out = tempfile::Builder::new()
+        .prefix(".entry-")
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    out.write_all(&json)?;
+    out.as_file().sync_all()?;
+    out.persist(file).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]

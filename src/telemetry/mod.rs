@@ -15,8 +15,10 @@ pub mod http;
 pub mod http_fetch;
 pub mod poller;
 pub mod prometheus;
+pub mod read_back;
 pub mod sample;
-pub mod sanitize;
+/// Terminal-safe text lives below the runbook now; this path stays for the code that used it.
+pub use crate::sanitize;
 
 pub use history::{SourceHistory, Telemetry};
 pub use sample::{Calls, CostReport, Detail, Level, Reading, Sample, level};

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 use super::aws::{self, Target};
+use super::read_back::ReadBack;
 use super::sample::{Calls, Detail, Reading, Sample};
 use super::{cloudwatch, command, cost, http};
 use crate::runbook::{Source, SourceSpec};
@@ -48,11 +49,12 @@ impl Settings {
 }
 
 /// What all polls share: one HTTP client (connections reused), AWS configs per region and
-/// profile, and the count of billable calls.
+/// profile, the readers of the traffic split, and the count of billable calls.
 pub struct Context {
     pub http: reqwest::Client,
     pub aws: aws::Configs,
     pub settings: Settings,
+    pub read_back: ReadBack,
     calls: Mutex<Calls>,
     /// Command polls under way, ended when the poller stops.
     commands: command::InFlight,
@@ -68,9 +70,17 @@ impl Context {
             http,
             aws,
             settings,
+            read_back: ReadBack::default(),
             calls: Mutex::new(Calls::default()),
             commands: command::InFlight::default(),
         }
+    }
+
+    /// Reads the traffic split of read-back sources with `read_back` (the actuators' readers:
+    /// `actions::traffic::read_back()`).
+    pub fn reading_back(mut self, read_back: ReadBack) -> Self {
+        self.read_back = read_back;
+        self
     }
 
     pub fn calls(&self) -> Calls {
@@ -375,9 +385,9 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
         SourceSpec::AwsReadBack(actuator) => {
             let target = context.settings.target(&actuator.region, &actuator.profile);
             let config = context.aws.get(&target).await;
-            let read = crate::actions::traffic::native::read(&config, &actuator.mechanism);
+            let read = (context.read_back.aws)(config, actuator.mechanism.clone());
             match tokio::time::timeout(timeout, read).await {
-                Ok(Ok(split)) => Reading::Number(split.green),
+                Ok(Ok(green)) => Reading::Number(green),
                 Ok(Err(why)) => Reading::Error(why),
                 Err(_) => Reading::Error(format!(
                     "no answer within {}",
@@ -386,12 +396,10 @@ async fn poll_one(source: &Source, context: &Context) -> Sample {
             }
         }
         SourceSpec::ReadBack { get } => {
-            let get = get.clone();
-            tokio::task::spawn_blocking(move || {
-                match crate::actions::traffic::read_green_with(&get, timeout) {
-                    Ok(green) => Reading::Number(green as f64),
-                    Err(why) => Reading::Error(why),
-                }
+            let (get, read) = (get.clone(), context.read_back.command.clone());
+            tokio::task::spawn_blocking(move || match read(&get, timeout) {
+                Ok(green) => Reading::Number(green as f64),
+                Err(why) => Reading::Error(why),
             })
             .await
             .unwrap_or_else(|e| Reading::Error(format!("poll task failed: {e}")))

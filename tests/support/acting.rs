@@ -7,8 +7,6 @@ use flightdeck::runbook;
 use flightdeck::telemetry::poller::Report;
 use flightdeck::telemetry::{Reading, Sample};
 
-use super::NOW;
-
 pub fn actions_runbook() -> runbook::Runbook {
     runbook::parse(include_str!("../fixtures/actions.toml"))
         .unwrap_or_else(|d| panic!("fixture invalid: {d:?}"))
@@ -17,15 +15,7 @@ pub fn actions_runbook() -> runbook::Runbook {
 
 /// A fresh run of the actions fixture in `mode`, with a fake environment.
 pub fn acting_app(mode: Mode) -> App {
-    let rb = actions_runbook();
-    let started = Event::RunStarted {
-        runbook_path: "actions.toml".into(),
-        runbook_name: rb.meta.name.clone(),
-        step_fingerprints: rb.step_fingerprints(),
-        mode: None,
-    };
-    let mut app = App::new(rb, "op@bastion".into(), "run-1".into(), NOW);
-    app.replay([(NOW, "op@bastion", &started)]);
+    let mut app = super::started_app(actions_runbook(), "actions.toml", None);
     app.mode = mode;
     app.env = [("API_ID", "abc123"), ("DB_PASSWORD", "hunter2")]
         .into_iter()

@@ -50,41 +50,15 @@ pub fn env(endpoint: &str, home: &Path) -> Vec<(String, String)> {
 /// A runbook shifting 10 → 50 → 100 through `traffic` (the actuator's keys), without bakes,
 /// and rolling back to all blue.
 pub fn write_runbook(dir: &Path, traffic: &str) -> PathBuf {
-    let text = format!(
-        r#"[runbook]
-name = "Native shift"
-
-[traffic]
+    super::book::Book::new("Native shift")
+        .table(&format!(
+            r#"[traffic]
 {traffic}
 get_interval = "1s"
-plan = [ {{ green = 10 }}, {{ green = 50 }}, {{ green = 100 }} ]
-
-[[phase]]
-id = "cut"
-title = "Cutover"
-
-[[phase.step]]
-id = "shift10"
-title = "Shift 10%"
-traffic = {{ green = 10 }}
-
-[[phase.step]]
-id = "shift50"
-title = "Shift 50%"
-traffic = {{ green = 50 }}
-
-[[phase.step]]
-id = "shift100"
-title = "Shift 100%"
-traffic = {{ green = 100 }}
-
-[rollback]
-steps = [{{ title = "All traffic to blue", traffic = {{ green = 0 }} }}]
-"#
-    );
-    let path = dir.join("native.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+plan = [ {{ green = 10 }}, {{ green = 50 }}, {{ green = 100 }} ]"#
+        ))
+        .shifts(&[10, 50, 100])
+        .write(dir, "native.toml")
 }
 
 /// The acceptance walk in the real binary: for each weight, `t`, the dialog with the exact API

@@ -19,6 +19,15 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The path of `tests/fixtures/<name>`, as the binary is given it.
+pub fn fixture(name: &str) -> String {
+    manifest_dir()
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// Data and config dirs of one test, removed when dropped; the XDG state and cache homes
 /// (logs, Cost Explorer cache) point into `xdg`, so nothing lands in the tester's home.
 pub struct Dirs {
@@ -60,6 +69,14 @@ impl Dirs {
         let all = self.journals();
         assert_eq!(all.len(), 1, "expected exactly one journal: {all:?}");
         all.into_iter().next().unwrap()
+    }
+
+    /// The records in the one journal this test wrote.
+    pub fn journal_lines(&self) -> usize {
+        std::fs::read_to_string(self.journal())
+            .unwrap()
+            .lines()
+            .count()
     }
 
     /// `flightdeck <args>` without a terminal, in this test's environment.

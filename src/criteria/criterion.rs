@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::runbook::duration::{format_duration, parse_duration};
-use crate::runbook::unit::{TIME_UNIT_NAMES, TimeUnit};
+use super::duration::{format_duration, parse_duration};
+use super::unit::{TIME_UNIT_NAMES, TimeUnit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Op {
