@@ -5,10 +5,11 @@
 use toml::Spanned;
 
 use super::anchor::{self, Target, resolve};
+use super::checklist;
 use super::classify::{default_phase_level, is_criteria_title, is_shell};
 use super::fingerprint;
 use super::map::{Bindings, map};
-use super::parse::Guide;
+use super::parse::{Guide, ItemKind};
 use super::sidecar::{Binding, KINDS, Sidecar};
 use crate::runbook::check::did_you_mean;
 use crate::runbook::diagnostic::{Diagnostic, line_col};
@@ -149,6 +150,72 @@ fn check_binding(b: &Binding, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The (item, line) a `line` binding names in its checklist fence.
+fn line_of(
+    guide: &Guide,
+    target: Option<Target>,
+    line: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(usize, usize)> {
+    let item = match target? {
+        Target::Item(i) if matches!(guide.items[i].kind, ItemKind::Fence { .. }) => i,
+        _ => {
+            diags.push(Diagnostic::error(
+                line.span(),
+                "`line` names a line of a fence, and this anchor is no fence",
+                "anchor the fence whose lines are a checklist (kind = \"checklist\"), or bind the item itself without `line`",
+            ));
+            return None;
+        }
+    };
+    match checklist::find_line(
+        &checklist::fence_lines(&guide.items[item].text),
+        line.get_ref(),
+    ) {
+        Ok(n) => Some((item, n)),
+        Err(lines) => {
+            diags.push(Diagnostic::error(
+                line.span(),
+                format!(
+                    "no single line of this fence starts with `{}`",
+                    line.get_ref()
+                ),
+                format!(
+                    "name one of its lines by `#N` or its start: {}",
+                    lines.join("; ")
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// A checklist's `ids` name each step it makes, no more and no fewer.
+fn check_ids(guide: &Guide, target: Target, b: &Binding, diags: &mut Vec<Diagnostic>) {
+    let Some(first) = b.ids.first() else {
+        return;
+    };
+    if b.kind.as_ref().map(|k| k.get_ref().as_str()) != Some("checklist") {
+        diags.push(Diagnostic::error(
+            first.span(),
+            "`ids` names the steps of a checklist, and this item is no checklist",
+            "add kind = \"checklist\", or give the item one `id`",
+        ));
+        return;
+    }
+    let made = checklist::count(guide, target);
+    if b.ids.len() != made {
+        diags.push(Diagnostic::error(
+            first.span(),
+            format!(
+                "this checklist makes {made} steps and `ids` names {}",
+                b.ids.len()
+            ),
+            format!("give exactly {made} ids, in the order of the checklist's lines"),
+        ));
+    }
+}
+
 /// Merges a parsed guide and its sidecar (if any) into a raw runbook.
 pub fn merge(
     guide: &Guide,
@@ -163,7 +230,17 @@ pub fn merge(
     for b in &sidecar.items {
         let b = b.get_ref();
         check_binding(b, &mut diags);
-        match bind(guide, guide_text, guide_path, b, &mut diags, &mut changed) {
+        let target = bind(guide, guide_text, guide_path, b, &mut diags, &mut changed);
+        if let Some(line) = &b.line {
+            if let Some(l) = line_of(guide, target, line, &mut diags) {
+                bindings.lines.insert(l, b);
+            }
+            continue;
+        }
+        if let Some(t) = target {
+            check_ids(guide, t, b, &mut diags);
+        }
+        match target {
             Some(Target::Item(i)) => {
                 bindings.items.insert(i, b);
             }

@@ -4,6 +4,7 @@
 //! `fingerprint` notices a guide that changed, `import` writes a sidecar skeleton.
 
 pub mod anchor;
+pub mod checklist;
 pub mod classify;
 pub mod fingerprint;
 pub mod import;
