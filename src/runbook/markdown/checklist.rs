@@ -169,11 +169,17 @@ pub fn walk<'g, 'b>(guide: &'g Guide, bindings: &Bindings<'b>) -> Vec<Walked<'g,
         if kind_of(binding) == Some("checklist") {
             if let (ItemKind::Fence { .. }, Some(b)) = (&item.kind, binding) {
                 for (n, line) in fence_lines(&item.text).into_iter().enumerate() {
+                    let binding = bindings.lines.get(&(index, n)).copied();
+                    // A line bound as text is no step and takes no id.
+                    let id = match kind_of(binding) {
+                        Some("text" | "skip") => None,
+                        _ => next_id(b),
+                    };
                     out.push(Walked {
                         index,
                         item: Cow::Owned(task(item, line.title)),
-                        binding: bindings.lines.get(&(index, n)).copied(),
-                        id: next_id(b),
+                        binding,
+                        id,
                     });
                 }
             }
@@ -213,7 +219,8 @@ pub fn walk<'g, 'b>(guide: &'g Guide, bindings: &Bindings<'b>) -> Vec<Walked<'g,
     out
 }
 
-/// How many steps a checklist binding on `target` makes (for its `ids`).
+/// How many steps a checklist binding on `target` makes (for its `ids`), before lines bound
+/// as text are taken out.
 pub fn count(guide: &Guide, target: super::anchor::Target) -> usize {
     use super::anchor::Target;
     match target {

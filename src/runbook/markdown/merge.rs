@@ -191,7 +191,13 @@ fn line_of(
 }
 
 /// A checklist's `ids` name each step it makes, no more and no fewer.
-fn check_ids(guide: &Guide, target: Target, b: &Binding, diags: &mut Vec<Diagnostic>) {
+fn check_ids(
+    guide: &Guide,
+    target: Target,
+    b: &Binding,
+    texts: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(first) = b.ids.first() else {
         return;
     };
@@ -203,7 +209,7 @@ fn check_ids(guide: &Guide, target: Target, b: &Binding, diags: &mut Vec<Diagnos
         ));
         return;
     }
-    let made = checklist::count(guide, target);
+    let made = checklist::count(guide, target).saturating_sub(texts);
     if b.ids.len() != made {
         diags.push(Diagnostic::error(
             first.span(),
@@ -227,6 +233,7 @@ pub fn merge(
     let mut diags = Vec::new();
     let mut changed = Vec::new();
     let mut bindings = Bindings::default();
+    let mut with_ids = Vec::new();
     for b in &sidecar.items {
         let b = b.get_ref();
         check_binding(b, &mut diags);
@@ -237,8 +244,8 @@ pub fn merge(
             }
             continue;
         }
-        if let Some(t) = target {
-            check_ids(guide, t, b, &mut diags);
+        if let Some(t) = target.filter(|_| !b.ids.is_empty()) {
+            with_ids.push((t, b));
         }
         match target {
             Some(Target::Item(i)) => {
@@ -249,6 +256,19 @@ pub fn merge(
             }
             None => {}
         }
+    }
+    for (t, b) in with_ids {
+        let texts = match t {
+            Target::Item(i) => bindings
+                .lines
+                .iter()
+                .filter(|((item, _), lb)| {
+                    *item == i && matches!(super::map::kind_of(Some(lb)), Some("text" | "skip"))
+                })
+                .count(),
+            Target::Section(_) => 0,
+        };
+        check_ids(guide, t, b, texts, &mut diags);
     }
     let level = sidecar
         .guide

@@ -5,6 +5,8 @@
 
 pub mod anchor;
 pub mod checklist;
+#[cfg(test)]
+mod checklist_tests;
 pub mod classify;
 pub mod fingerprint;
 pub mod import;
