@@ -270,12 +270,13 @@ pub fn differences(toml: &Runbook, guide: &Runbook) -> Vec<Diff> {
     for g in rest {
         // The TOML runbook may run an emergency step of the guide in a phase's rollback.
         let placed = toml.phases.iter().find_map(|p| {
-            let n = p.rollback.iter().position(|t| rollback_alike(t, g))?;
-            let key = format!("{}.rollback#{}", p.id, n + 1);
-            let at = out
-                .iter()
-                .position(|d| matches!(d, Diff::Added { key: k, .. } if *k == key))?;
-            Some((at, key))
+            p.rollback.iter().enumerate().find_map(|(n, t)| {
+                let key = format!("{}.rollback#{}", p.id, n + 1);
+                let at = out
+                    .iter()
+                    .position(|d| matches!(d, Diff::Added { key: k, .. } if *k == key))?;
+                rollback_alike(t, g).then_some((at, key))
+            })
         });
         match placed {
             Some((at, key)) => {
