@@ -231,7 +231,12 @@ pub fn count(guide: &Guide, target: super::anchor::Target) -> usize {
                 (i + 1..guide.items.len())
                     .filter(|&j| {
                         let o = &guide.items[j];
-                        o.section == it.section && o.span.end <= it.span.end
+                        o.section == it.section
+                            && o.span.end <= it.span.end
+                            && matches!(
+                                o.kind,
+                                ItemKind::Task | ItemKind::Numbered | ItemKind::Bullet
+                            )
                     })
                     .count()
             }
