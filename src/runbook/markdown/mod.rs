@@ -5,6 +5,7 @@
 
 pub mod anchor;
 pub mod checklist;
+mod checklist_bind;
 #[cfg(test)]
 mod checklist_tests;
 pub mod classify;
