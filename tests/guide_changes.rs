@@ -13,13 +13,9 @@ use support::cockpit::{Cockpit, Dirs, manifest_dir};
 
 const NAME: &str = "cloudshelf-dynamodb-to-postgres";
 
-/// Bindings the test adds: a command fence, an item by ordinal, an item by text.
+/// Bindings the test adds: an item by ordinal, an item by text (the sidecar binds the Data
+/// Export Script fence, a command, itself).
 const EXTRA: &str = r#"
-[[item]]
-at = "Data Export Script > #1"
-kind = "command"
-id = "export_tables"
-
 [[item]]
 at = "Pre-Migration (T-2 hours) > #2"
 owner = "Ops lead"
@@ -129,7 +125,7 @@ fn a_changed_command_stops_a_live_run_to_ask_and_a_resumed_run_names_it() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("the guide's text at `Data Export Script > #1` (")
+        err.contains("the guide's text at `Migration Tools & Scripts > Data Export Script > #1` (")
             && err.contains("guide.md:178:1) changed since this sidecar was reviewed"),
         "{err}"
     );
@@ -140,7 +136,8 @@ fn a_changed_command_stops_a_live_run_to_ask_and_a_resumed_run_names_it() {
         .changed;
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert!(
-        changed[0].ends_with("guide.md:178:1 `Data Export Script > #1`"),
+        changed[0]
+            .ends_with("guide.md:178:1 `Migration Tools & Scripts > Data Export Script > #1`"),
         "{changed:?}"
     );
 
@@ -154,7 +151,7 @@ fn a_changed_command_stops_a_live_run_to_ask_and_a_resumed_run_names_it() {
     // The rehearsal resumes and names the step whose command changed.
     let mut again = Cockpit::start(&dirs, &["run", path, "--rehearsal"], 100, 30);
     again.wait_for("The runbook file changed since this run began.");
-    again.wait_for("export_tables");
+    again.wait_for("a_export");
     again.send("q");
     again.wait_exit(Duration::from_secs(10));
 }

@@ -1,12 +1,19 @@
 //! The five seed guides, copied unmodified into `runbooks/guides/`, load with their sidecars
 //! and walk with the same sources, traffic plan, gates and rollback as the TOML runbooks of
-//! the same guides. Every difference between the two models, step by step, is listed in
-//! `docs/seed-coverage.md` (between `<!-- diff:NAME -->` markers); `FLIGHTDECK_BLESS=1`
-//! rewrites those lists after a deliberate change.
+//! the same guides. The two models are compared step by step and rollback step by rollback
+//! step (`support/guide_compare.rs`): a guide step the TOML runbook lacks, or one whose kind,
+//! criteria or shift differ, fails the test; every step the TOML runbook adds must be named
+//! (by its `key`) in `docs/seed-coverage.md` between `<!-- diff:NAME -->` markers, grouped by why.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use flightdeck::runbook::{self, RollbackAction, Runbook, Step, StepKind};
+use flightdeck::runbook::{self, Runbook};
+
+#[path = "support/guide_compare.rs"]
+mod compare;
+
+use compare::{Diff, differences};
 
 const GUIDES: &[(&str, &str)] = &[
     ("000_11bdc291c6b711ed.txt", "django-gcp-to-aws"),
@@ -33,126 +40,33 @@ fn load(path: &Path) -> Runbook {
     }
 }
 
-fn words(s: &str) -> String {
-    s.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap()
 }
 
-fn criteria(s: &Step) -> Option<Vec<String>> {
-    match &s.kind {
-        StepKind::Gate { criteria, .. } => Some(criteria.iter().map(json).collect()),
-        _ => None,
-    }
-}
-
-/// How alike two steps are: their titles, or their commands.
-fn likeness(a: &Step, b: &Step) -> f64 {
-    let title = strsim::sorensen_dice(&words(&a.title), &words(&b.title));
-    let run = match (&a.kind, &b.kind) {
-        (StepKind::Command { run: x, .. }, StepKind::Command { run: y, .. }) => {
-            strsim::sorensen_dice(&words(x), &words(y))
-        }
-        _ => 0.0,
-    };
-    let gate = match (criteria(a), criteria(b)) {
-        (Some(x), Some(y)) if x == y && !x.is_empty() => 1.0,
-        _ => 0.0,
-    };
-    title.max(run).max(gate)
-}
-
-/// Every difference between the TOML runbook's model and the guide's, one line each.
-fn differences(toml: &Runbook, guide: &Runbook) -> Vec<String> {
-    let mut out = Vec::new();
-    let ours: Vec<&Step> = guide.steps().map(|(_, s)| s).collect();
-    let mut used = vec![false; ours.len()];
-    // A step the sidecar gave the TOML runbook's id is that step; the rest pair by likeness.
-    for (_, t) in toml.steps() {
-        if let Some(i) = ours.iter().position(|g| g.id == t.id) {
-            used[i] = true;
-        }
-    }
-    for (_, t) in toml.steps() {
-        let same_id = ours.iter().position(|g| g.id == t.id);
-        let best = same_id.map(|i| (1.0, i)).or_else(|| {
-            ours.iter()
-                .enumerate()
-                .filter(|(i, _)| !used[*i])
-                .map(|(i, g)| (likeness(t, g), i))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-        });
-        match best {
-            Some((score, i)) if score >= 0.6 => {
-                used[i] = true;
-                let g = ours[i];
-                if t.kind.name() != g.kind.name() {
-                    out.push(format!(
-                        "step `{}`: {} in the TOML runbook, {} from the guide",
-                        t.id,
-                        t.kind.name(),
-                        g.kind.name()
-                    ));
-                } else if criteria(t) != criteria(g) {
-                    out.push(format!("gate `{}`: other criteria from the guide", t.id));
-                }
-            }
-            _ => out.push(format!(
-                "step `{}` ({}): added by the TOML runbook",
-                t.id,
-                t.kind.name()
-            )),
-        }
-    }
-    for (i, g) in ours.iter().enumerate() {
-        if !used[i] {
-            out.push(format!(
-                "guide step \"{}\" ({}): not in the TOML runbook",
-                g.title,
-                g.kind.name()
-            ));
-        }
-    }
-    let shown = |a: &RollbackAction| match a {
-        RollbackAction::Run { command, .. } => words(command),
-        RollbackAction::Traffic { green } => format!("traffic {green}"),
-        RollbackAction::Manual => String::new(),
-    };
-    for t in &toml.rollback.steps {
-        let found = guide.rollback.steps.iter().any(|g| {
-            strsim::sorensen_dice(&words(&t.title), &words(&g.title)) >= 0.6
-                || (!shown(&t.action).is_empty() && shown(&t.action) == shown(&g.action))
-        });
-        if !found {
-            out.push(format!(
-                "rollback step \"{}\": added by the TOML runbook",
-                t.title
-            ));
-        }
-    }
-    out
-}
-
-fn block(doc: &str, name: &str) -> Option<(usize, usize)> {
-    let open = format!("<!-- diff:{name} -->\n");
+/// The text between `<!-- TAG -->` and `<!-- /TAG -->` in the doc.
+fn block<'d>(doc: &'d str, tag: &str) -> Option<&'d str> {
+    let open = format!("<!-- {tag} -->\n");
     let start = doc.find(&open)? + open.len();
-    let end = start + doc[start..].find(&format!("<!-- /diff:{name} -->"))?;
-    Some((start, end))
+    let end = start + doc[start..].find(&format!("<!-- /{tag} -->"))?;
+    Some(&doc[start..end])
+}
+
+/// The keys a doc block names: every `backticked` word of its lines.
+fn named(block: &str) -> BTreeSet<String> {
+    block
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn seed_guides_are_unmodified_and_walk_like_their_toml_runbooks() {
     let seeds = root().join("../shared/seeds");
-    let doc_path = root().join("docs/seed-coverage.md");
-    let mut doc = std::fs::read_to_string(&doc_path).unwrap();
-    let bless = std::env::var_os("FLIGHTDECK_BLESS").is_some();
-    let mut stale = Vec::new();
+    let doc = std::fs::read_to_string(root().join("docs/seed-coverage.md")).unwrap();
+    let mut failures = Vec::new();
     for (seed, name) in GUIDES {
         let guide_path = root().join(format!("runbooks/guides/{name}.md"));
         let seed_path = seeds.join(seed);
@@ -171,30 +85,42 @@ fn seed_guides_are_unmodified_and_walk_like_their_toml_runbooks() {
             toml.rollback.confirm, guide.rollback.confirm,
             "{name}: confirm word"
         );
-        let listed: String = differences(&toml, &guide)
+        let diffs = differences(&toml, &guide);
+        let added = diffs
             .iter()
-            .map(|d| format!("- {d}\n"))
-            .collect();
-        let Some((start, end)) = block(&doc, name) else {
+            .filter(|d| matches!(d, Diff::Added { .. }))
+            .count();
+        println!(
+            "{name}: {} differences, {added} added by the TOML runbook",
+            diffs.len()
+        );
+        for d in &diffs {
+            println!("  - {}", d.line());
+        }
+        let Some(listed) = block(&doc, &format!("diff:{name}")) else {
             panic!("docs/seed-coverage.md has no <!-- diff:{name} --> block");
         };
-        if doc[start..end] != listed {
-            if bless {
-                doc.replace_range(start..end, &listed);
-            } else {
-                stale.push(format!(
-                    "{name}: the differences are now\n{listed}\n(docs/seed-coverage.md lists\n{})",
-                    &doc[start..end]
-                ));
+        let mut names = named(listed);
+        for d in &diffs {
+            match d {
+                Diff::Mismatch(line) => failures.push(format!("{name}: {line}")),
+                Diff::Added { key, line } | Diff::Placed { key, line } => {
+                    if !names.remove(key) {
+                        failures.push(format!(
+                            "{name}: {line}, and docs/seed-coverage.md does not name `{key}`"
+                        ));
+                    }
+                }
             }
         }
-    }
-    if bless {
-        std::fs::write(&doc_path, doc).unwrap();
+        failures.extend(names.into_iter().map(|k| {
+            format!("{name}: docs/seed-coverage.md names `{k}`, which is no difference (any more)")
+        }));
     }
     assert!(
-        stale.is_empty(),
-        "differences not named in docs/seed-coverage.md (FLIGHTDECK_BLESS=1 rewrites them after review):\n{}",
-        stale.join("\n")
+        failures.is_empty(),
+        "{} difference(s) the guides' sidecars or docs/seed-coverage.md do not account for:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

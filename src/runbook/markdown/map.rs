@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::classify::*;
 use super::parse::{Guide, ItemKind};
 use super::sidecar::Binding;
-use super::steps::{criteria_gate, rollback_step, step_of, title_of};
+use super::steps::{criteria_gate, rollback_steps, step_of, title_of};
 use super::text::slug;
 use crate::runbook::raw::{RawPhase, RawRollbackStep};
 
@@ -18,6 +18,8 @@ use crate::runbook::raw::{RawPhase, RawRollbackStep};
 pub struct Bindings<'a> {
     pub sections: HashMap<usize, &'a Binding>,
     pub items: HashMap<usize, &'a Binding>,
+    /// Bindings of one line of a checklist fence: (item, line).
+    pub lines: HashMap<(usize, usize), &'a Binding>,
 }
 
 pub struct Mapped {
@@ -71,9 +73,10 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
     let mut gates: HashMap<usize, (Option<usize>, usize)> = HashMap::new();
     let mut rollback: Vec<Spanned<RawRollbackStep>> = Vec::new();
 
-    for (index, item) in guide.items.iter().enumerate() {
+    for walked in super::checklist::walk(guide, bindings) {
+        let item: &super::parse::Item = &walked.item;
+        let binding = walked.binding;
         let section = item.section;
-        let binding = bindings.items.get(&index).copied();
         if skipped(section) || matches!(kind_of(binding), Some("text" | "skip")) {
             continue;
         }
@@ -83,7 +86,7 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
             phase_key.is_none_or(|p| guide.sections[root].level <= guide.sections[p].level)
         });
         if global {
-            rollback.extend(rollback_step(item, binding));
+            rollback.extend(rollback_steps(item, binding));
             continue;
         }
         if let std::collections::hash_map::Entry::Vacant(e) = phases.entry(phase_key) {
@@ -109,7 +112,7 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
         }
         let phase = phases.get_mut(&phase_key).expect("inserted above");
         if rollback_root.is_some() {
-            phase.rollback.extend(rollback_step(item, binding));
+            phase.rollback.extend(rollback_steps(item, binding));
             continue;
         }
         if let Some(b) = binding.filter(|b| !b.steps.is_empty()) {
@@ -161,7 +164,11 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
             phase.steps[at].get_mut().signoff.push(signoff);
             continue;
         }
-        if let Some(step) = step_of(guide, item, binding, &mut ids, days) {
+        if let Some(mut step) = step_of(guide, item, binding, &mut ids, days) {
+            if let Some(id) = walked.id.filter(|_| binding.is_none_or(|b| b.id.is_none())) {
+                ids.0.insert(id.get_ref().clone());
+                step.get_mut().id = id;
+            }
             phase.steps.push(step);
         }
     }

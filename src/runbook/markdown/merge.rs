@@ -5,6 +5,7 @@
 use toml::Spanned;
 
 use super::anchor::{self, Target, resolve};
+use super::checklist_bind::{check_ids, line_of};
 use super::classify::{default_phase_level, is_criteria_title, is_shell};
 use super::fingerprint;
 use super::map::{Bindings, map};
@@ -160,10 +161,21 @@ pub fn merge(
     let mut diags = Vec::new();
     let mut changed = Vec::new();
     let mut bindings = Bindings::default();
+    let mut with_ids = Vec::new();
     for b in &sidecar.items {
         let b = b.get_ref();
         check_binding(b, &mut diags);
-        match bind(guide, guide_text, guide_path, b, &mut diags, &mut changed) {
+        let target = bind(guide, guide_text, guide_path, b, &mut diags, &mut changed);
+        if let Some(line) = &b.line {
+            if let Some(l) = line_of(guide, target, line, &mut diags) {
+                bindings.lines.insert(l, b);
+            }
+            continue;
+        }
+        if let Some(t) = target.filter(|_| !b.ids.is_empty()) {
+            with_ids.push((t, b));
+        }
+        match target {
             Some(Target::Item(i)) => {
                 bindings.items.insert(i, b);
             }
@@ -172,6 +184,19 @@ pub fn merge(
             }
             None => {}
         }
+    }
+    for (t, b) in with_ids {
+        let texts = match t {
+            Target::Item(i) => bindings
+                .lines
+                .iter()
+                .filter(|((item, _), lb)| {
+                    *item == i && matches!(super::map::kind_of(Some(lb)), Some("text" | "skip"))
+                })
+                .count(),
+            Target::Section(_) => 0,
+        };
+        check_ids(guide, t, b, texts, &mut diags);
     }
     let level = sidecar
         .guide

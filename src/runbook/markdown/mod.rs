@@ -4,6 +4,10 @@
 //! `fingerprint` notices a guide that changed, `import` writes a sidecar skeleton.
 
 pub mod anchor;
+pub mod checklist;
+mod checklist_bind;
+#[cfg(test)]
+mod checklist_tests;
 pub mod classify;
 pub mod fingerprint;
 pub mod import;

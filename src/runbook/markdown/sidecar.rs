@@ -74,8 +74,15 @@ pub struct Binding {
     pub decision: Option<S<String>>,
     /// What the item is: `manual`, `command`, `file` (a file's contents), `alternative`
     /// (one of several fences: run one), `text` (not a step), `skip` (a whole section that
-    /// is not a checklist).
+    /// is not a checklist), `checklist` (each line of a fence, or each bullet of a list item
+    /// or section, is a manual step).
     pub kind: Option<S<String>>,
+    /// On a `checklist` fence: this binding is about one of its lines (`#N` or the start of
+    /// the line's text), not the whole fence.
+    pub line: Option<S<String>>,
+    /// On a `checklist`: the ids of the steps it makes, in order.
+    #[serde(default)]
+    pub ids: Vec<S<String>>,
     pub id: Option<S<String>>,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -102,7 +109,19 @@ pub struct Binding {
     /// a fence listing a checklist): written as `[[phase.step]]` tables are.
     #[serde(default)]
     pub steps: Vec<S<RawStep>>,
+    /// On a rollback item: the rollback steps it stands for when it is more than one (a fence
+    /// of several commands, one of them the traffic switch), written as `[rollback] steps` are.
+    #[serde(default)]
+    pub rollback_steps: Vec<S<RawRollbackStep>>,
 }
 
 /// The step kinds a binding may name.
-pub const KINDS: &[&str] = &["manual", "command", "file", "alternative", "text", "skip"];
+pub const KINDS: &[&str] = &[
+    "manual",
+    "command",
+    "file",
+    "alternative",
+    "text",
+    "skip",
+    "checklist",
+];

@@ -181,7 +181,14 @@ pub fn step_of(
     ))
 }
 
-pub fn rollback_step(item: &Item, b: Option<&Binding>) -> Option<Spanned<RawRollbackStep>> {
+pub fn rollback_steps(item: &Item, b: Option<&Binding>) -> Vec<Spanned<RawRollbackStep>> {
+    match b.filter(|b| !b.rollback_steps.is_empty()) {
+        Some(b) => b.rollback_steps.clone(),
+        None => rollback_step(item, b).into_iter().collect(),
+    }
+}
+
+fn rollback_step(item: &Item, b: Option<&Binding>) -> Option<Spanned<RawRollbackStep>> {
     if item.holds_fence || matches!(item.kind, ItemKind::Table) {
         return None;
     }
