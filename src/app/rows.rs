@@ -126,7 +126,7 @@ mod tests {
             }
         }
         text += "[rollback]\nsteps = [{ title = \"r\" }]\n";
-        crate::runbook::parse(&text, std::path::Path::new("rows.toml")).expect("valid")
+        crate::runbook::parse(&text).expect("valid").runbook
     }
 
     #[test]
@@ -143,7 +143,7 @@ mod tests {
                 assert_eq!(rows.from(i).collect::<Vec<_>>(), built[i..].to_vec());
             }
             assert_eq!(rows.at(built.len()), None);
-            for p in folded {
+            for &p in &folded {
                 assert_eq!(rows.index_of(Row::Step(p, 0)), None, "hidden in a fold");
             }
         }
