@@ -103,8 +103,12 @@ fn seed_guides_are_unmodified_and_walk_like_their_toml_runbooks() {
         let mut names = named(listed);
         for d in &diffs {
             match d {
-                Diff::Mismatch(line) => failures.push(format!("{name}: {line}")),
-                Diff::Added { key, line } | Diff::Placed { key, line } => {
+                // A guide step the TOML runs elsewhere is a difference no doc can excuse: the
+                // sidecar binds the section to its phase (`rollback_of`) instead.
+                Diff::Mismatch(line) | Diff::Placed { line, .. } => {
+                    failures.push(format!("{name}: {line}"))
+                }
+                Diff::Added { key, line } => {
                     if !names.remove(key) {
                         failures.push(format!(
                             "{name}: {line}, and docs/seed-coverage.md does not name `{key}`"

@@ -20,6 +20,8 @@ pub struct Bindings<'a> {
     pub items: HashMap<usize, &'a Binding>,
     /// Bindings of one line of a checklist fence: (item, line).
     pub lines: HashMap<(usize, usize), &'a Binding>,
+    /// Rollback sections bound to the phase they undo (`rollback_of`): section → phase heading.
+    pub rollback_of: HashMap<usize, usize>,
 }
 
 pub struct Mapped {
@@ -80,11 +82,16 @@ pub fn map(guide: &Guide, bindings: &Bindings, phase_level: u8) -> Mapped {
         if skipped(section) || matches!(kind_of(binding), Some("text" | "skip")) {
             continue;
         }
-        let phase_key = phase_of(guide, section, phase_level);
         let rollback_root = outermost(guide, section, is_rollback_title);
-        let global = rollback_root.is_some_and(|root| {
-            phase_key.is_none_or(|p| guide.sections[root].level <= guide.sections[p].level)
-        });
+        let undoes = rollback_of(guide, section, &bindings.rollback_of);
+        let phase_key = match undoes {
+            Some(phase) => phase_of(guide, phase, phase_level),
+            None => phase_of(guide, section, phase_level),
+        };
+        let global = undoes.is_none()
+            && rollback_root.is_some_and(|root| {
+                phase_key.is_none_or(|p| guide.sections[root].level <= guide.sections[p].level)
+            });
         if global {
             rollback.extend(rollback_steps(item, binding));
             continue;
@@ -216,4 +223,16 @@ fn phase_prose(guide: &Guide, phase: usize) -> String {
     } else {
         text
     }
+}
+
+/// The phase heading a rollback section (or one of its ancestors) is bound to undo.
+fn rollback_of(guide: &Guide, section: usize, bound: &HashMap<usize, usize>) -> Option<usize> {
+    let mut at = Some(section);
+    while let Some(i) = at {
+        if let Some(phase) = bound.get(&i) {
+            return Some(*phase);
+        }
+        at = guide.sections[i].parent;
+    }
+    None
 }

@@ -150,6 +150,43 @@ fn check_binding(b: &Binding, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A binding's `rollback_of`: the phase heading it names, when it sits on a rollback section.
+fn rollback_phase(
+    guide: &Guide,
+    guide_text: &str,
+    guide_path: &str,
+    b: &Binding,
+    target: Option<Target>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let phase = b.rollback_of.as_ref()?;
+    let on_rollback = matches!(target, Some(Target::Section(s))
+        if super::classify::outermost(guide, s, super::classify::is_rollback_title).is_some());
+    if !on_rollback {
+        diags.push(Diagnostic::error(
+            phase.span(),
+            format!("`{}` is not a rollback section", b.at.get_ref()),
+            "rollback_of goes on a heading titled like \"Rollback …\" (or one under it)",
+        ));
+        return None;
+    }
+    match resolve(guide, phase.get_ref()) {
+        Ok(Target::Section(p)) => Some(p),
+        Ok(Target::Item(_)) => {
+            diags.push(Diagnostic::error(
+                phase.span(),
+                format!("rollback_of `{}` names an item, not a phase", phase.get_ref()),
+                "name the phase's heading path",
+            ));
+            None
+        }
+        Err(e) => {
+            diags.push(anchor_error(&e, phase, guide_text, guide_path));
+            None
+        }
+    }
+}
+
 /// Merges a parsed guide and its sidecar (if any) into a raw runbook.
 pub fn merge(
     guide: &Guide,
@@ -183,6 +220,11 @@ pub fn merge(
                 bindings.sections.insert(s, b);
             }
             None => {}
+        }
+        if let Some(phase) = rollback_phase(guide, guide_text, guide_path, b, target, &mut diags) {
+            if let Some(Target::Section(s)) = target {
+                bindings.rollback_of.insert(s, phase);
+            }
         }
     }
     for (t, b) in with_ids {

@@ -15,6 +15,8 @@ mod load;
 pub mod map;
 #[cfg(test)]
 mod map_tests;
+#[cfg(test)]
+mod rollback_of_tests;
 pub mod merge;
 pub mod needs;
 pub mod parse;

@@ -98,6 +98,10 @@ pub struct Binding {
     pub signoff: Vec<String>,
     pub gate_timeout: Option<S<String>>,
     pub on_timeout: Option<S<String>>,
+    /// On a rollback section: the heading path of the phase it undoes. Without it a rollback
+    /// section at phase level or above is the emergency plan; a guide that lists a phase's
+    /// long rollback beside the quick emergency one says which phase it belongs to here.
+    pub rollback_of: Option<S<String>>,
     pub traffic: Option<S<RawShift>>,
     pub wait: Option<S<String>>,
     /// On a "No-Go" list: each item is a condition that must be absent.
