@@ -227,19 +227,37 @@ pub fn differences(toml: &Runbook, guide: &Runbook) -> Vec<Diff> {
     let mut out = Vec::new();
     let partners = steps(toml, guide, &mut out);
     // A TOML phase is the guide phase that holds most of its paired steps.
+    let best: Vec<Option<usize>> = (0..toml.phases.len())
+        .map(|p| {
+            let mut votes = vec![0usize; guide.phases.len()];
+            for (_, g) in partners.iter().filter(|(tp, _)| *tp == p) {
+                if let Some(g) = g {
+                    votes[*g] += 1;
+                }
+            }
+            (0..votes.len())
+                .filter(|&g| votes[g] > 0)
+                .max_by_key(|&g| (votes[g], std::cmp::Reverse(g)))
+        })
+        .collect();
+    // A guide phase the TOML runbook splits in several is compared, for its rollback, with the
+    // part whose rollback is most like it (the cutover part undoes a cutover).
+    let owner = |g: usize| {
+        (0..toml.phases.len())
+            .filter(|&p| best[p] == Some(g))
+            .max_by_key(|&p| {
+                let alike = toml.phases[p]
+                    .rollback
+                    .iter()
+                    .filter(|t| guide.phases[g].rollback.iter().any(|r| rollback_alike(t, r)))
+                    .count();
+                (alike, std::cmp::Reverse(p))
+            })
+    };
     let mut compared = vec![false; guide.phases.len()];
     for (p, phase) in toml.phases.iter().enumerate() {
-        let mut votes = vec![0usize; guide.phases.len()];
-        for (_, g) in partners.iter().filter(|(tp, _)| *tp == p) {
-            if let Some(g) = g {
-                votes[*g] += 1;
-            }
-        }
-        let best = (0..votes.len())
-            .filter(|&g| votes[g] > 0)
-            .max_by_key(|&g| (votes[g], std::cmp::Reverse(g)));
-        let theirs: &[RollbackStep] = match best {
-            Some(g) if !compared[g] => {
+        let theirs: &[RollbackStep] = match best[p] {
+            Some(g) if owner(g) == Some(p) => {
                 compared[g] = true;
                 &guide.phases[g].rollback
             }

@@ -61,6 +61,18 @@ impl Db {
         // The connect counts against the limit too: a renewal through a partition must fail
         // within its third of the lease, not after a TCP connect's own timeout.
         let deadline = tokio::time::Instant::now() + limit;
+        // A kept connection may be dead without knowing it: this runtime drives the connection
+        // only inside `block_on`, so a server that restarted meanwhile shows up as the next
+        // statement failing. An empty query finds out first, with no effect to repeat, so an
+        // append after a restart runs on a fresh connection instead of failing.
+        if let Some((client, _)) = inner.client.as_ref()
+            && !client.is_closed()
+        {
+            let ping = async { tokio::time::timeout_at(deadline, client.simple_query("")).await };
+            if !matches!(inner.rt.block_on(ping), Ok(Ok(_))) {
+                self.drop_connection(inner);
+            }
+        }
         if inner.client.as_ref().is_none_or(|(c, _)| c.is_closed()) {
             if let Some((_, task)) = inner.client.take() {
                 task.abort();
