@@ -445,10 +445,25 @@ mod tests {
         let s = Duration::from_secs(1);
         let ms = Duration::from_millis;
         assert_eq!(next_on_grid(Duration::ZERO, s), s, "polled at the anchor");
-        assert_eq!(next_on_grid(ms(30), s), s, "a 30 ms poll does not shift the grid");
-        assert_eq!(next_on_grid(s, s), ms(2000), "strictly after: never twice at once");
-        assert_eq!(next_on_grid(ms(2500), s), ms(3000), "a slow poll skips, not bunches");
-        assert_eq!(next_on_grid(ms(7), Duration::ZERO), ms(7) + Duration::from_nanos(1));
+        assert_eq!(
+            next_on_grid(ms(30), s),
+            s,
+            "a 30 ms poll does not shift the grid"
+        );
+        assert_eq!(
+            next_on_grid(s, s),
+            ms(2000),
+            "strictly after: never twice at once"
+        );
+        assert_eq!(
+            next_on_grid(ms(2500), s),
+            ms(3000),
+            "a slow poll skips, not bunches"
+        );
+        assert_eq!(
+            next_on_grid(ms(7), Duration::ZERO),
+            ms(7) + Duration::from_nanos(1)
+        );
     }
 
     #[test]

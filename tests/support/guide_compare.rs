@@ -249,7 +249,12 @@ pub fn differences(toml: &Runbook, guide: &Runbook) -> Vec<Diff> {
                 let alike = toml.phases[p]
                     .rollback
                     .iter()
-                    .filter(|t| guide.phases[g].rollback.iter().any(|r| rollback_alike(t, r)))
+                    .filter(|t| {
+                        guide.phases[g]
+                            .rollback
+                            .iter()
+                            .any(|r| rollback_alike(t, r))
+                    })
                     .count();
                 (alike, std::cmp::Reverse(p))
             })

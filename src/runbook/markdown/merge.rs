@@ -175,7 +175,10 @@ fn rollback_phase(
         Ok(Target::Item(_)) => {
             diags.push(Diagnostic::error(
                 phase.span(),
-                format!("rollback_of `{}` names an item, not a phase", phase.get_ref()),
+                format!(
+                    "rollback_of `{}` names an item, not a phase",
+                    phase.get_ref()
+                ),
                 "name the phase's heading path",
             ));
             None

@@ -15,11 +15,11 @@ mod load;
 pub mod map;
 #[cfg(test)]
 mod map_tests;
-#[cfg(test)]
-mod rollback_of_tests;
 pub mod merge;
 pub mod needs;
 pub mod parse;
+#[cfg(test)]
+mod rollback_of_tests;
 pub mod sidecar;
 pub mod steps;
 pub mod text;

@@ -22,15 +22,20 @@ fn without_a_binding_both_rollbacks_are_the_emergency_plan() {
     let rb = load("").unwrap();
     assert_eq!(
         titles(rb.rollback.steps.iter()),
-        ["Switch back", "Restore the database", "Scale the old side up"]
+        [
+            "Switch back",
+            "Restore the database",
+            "Scale the old side up"
+        ]
     );
     assert!(rb.phases.iter().all(|p| p.rollback.is_empty()));
 }
 
 #[test]
 fn a_bound_long_rollback_undoes_its_phase_and_leaves_the_quick_one_the_emergency_plan() {
-    let rb = load("[[item]]\nat = \"Rollback Strategy > Full Rollback\"\nrollback_of = \"Cutover\"\n")
-        .unwrap();
+    let rb =
+        load("[[item]]\nat = \"Rollback Strategy > Full Rollback\"\nrollback_of = \"Cutover\"\n")
+            .unwrap();
     assert_eq!(titles(rb.rollback.steps.iter()), ["Switch back"]);
     let cutover = rb.phases.iter().find(|p| p.title == "Cutover").unwrap();
     assert_eq!(
@@ -43,7 +48,7 @@ fn a_bound_long_rollback_undoes_its_phase_and_leaves_the_quick_one_the_emergency
 fn rollback_of_off_a_rollback_heading_or_to_no_heading_is_an_error() {
     let err = load("[[item]]\nat = \"Prep\"\nrollback_of = \"Cutover\"\n").unwrap_err();
     assert!(err.contains("`Prep` is not a rollback section"), "{err}");
-    let err = load("[[item]]\nat = \"Full Rollback\"\nrollback_of = \"Nowhere at all\"\n")
-        .unwrap_err();
+    let err =
+        load("[[item]]\nat = \"Full Rollback\"\nrollback_of = \"Nowhere at all\"\n").unwrap_err();
     assert!(err.contains("Nowhere at all"), "{err}");
 }
