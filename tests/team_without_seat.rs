@@ -12,6 +12,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use support::book::Book;
 use support::cockpit::{Cockpit, Dirs};
 use support::postgres::Postgres;
 use support::proxy::Proxy;
@@ -19,32 +20,17 @@ use support::proxy::Proxy;
 /// A runbook whose rollback touches `marker` (the effect the test sees) and checks it.
 fn runbook(dir: &Path, marker: &Path) -> PathBuf {
     let m = marker.display();
-    let text = format!(
-        r#"[runbook]
-name = "Cut-off cutover"
-
-[[phase]]
-id = "p"
-title = "Phase"
-
-[[phase.step]]
-id = "freeze"
-title = "Freeze writes"
-
-[[phase.step]]
-id = "after"
-title = "After"
-
-[rollback]
-steps = [
-  {{ title = "Route back to blue", run = "touch {m}" }},
-  {{ title = "Verify blue", run = "test -f {m}" }},
-]
-"#
-    );
-    let path = dir.join("cutoff.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    Book::new("Cut-off cutover")
+        .phase("p", "Phase")
+        .step("freeze", "Freeze writes", "")
+        .step("after", "After", "")
+        .rollback(&format!(
+            "{{ title = \"Route back to blue\", run = \"touch {m}\" }}"
+        ))
+        .rollback(&format!(
+            "{{ title = \"Verify blue\", run = \"test -f {m}\" }}"
+        ))
+        .write(dir, "cutoff.toml")
 }
 
 fn cockpit(dirs: &Dirs, book: &Path, url: &str, operator: &str) -> Cockpit {

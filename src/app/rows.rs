@@ -55,6 +55,10 @@ impl<'a> Rows<'a> {
         (0..self.runbook.phases.len()).map(|p| self.span(p)).sum()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.runbook.phases.is_empty()
+    }
+
     /// Where `row` is, if it is shown (a step of a folded phase is not).
     pub fn index_of(&self, row: Row) -> Option<usize> {
         let p = row.phase();

@@ -224,10 +224,10 @@ pub fn merge(
             }
             None => {}
         }
-        if let Some(phase) = rollback_phase(guide, guide_text, guide_path, b, target, &mut diags) {
-            if let Some(Target::Section(s)) = target {
-                bindings.rollback_of.insert(s, phase);
-            }
+        if let Some(phase) = rollback_phase(guide, guide_text, guide_path, b, target, &mut diags)
+            && let Some(Target::Section(s)) = target
+        {
+            bindings.rollback_of.insert(s, phase);
         }
     }
     for (t, b) in with_ids {
