@@ -21,9 +21,10 @@ use crate::telemetry::poller::{self, Context, Poller, Settings, Sink};
 use crate::ui::{self, Look};
 use crate::{team, terminal};
 
-/// Telemetry values that change within their level repaint at most this often: a thousand
-/// sources polling must not become a thousand frames. A level change shows at once.
-const TELEMETRY_FRAME: Duration = Duration::from_secs(1);
+/// Telemetry values that change within their level show with the next frame the clock draws
+/// (one a second), so a thousand sources polling add no frame of their own; only when no frame
+/// came for this long do they draw alone. A level change shows at once.
+const TELEMETRY_FRAME: Duration = Duration::from_secs(2);
 
 pub struct Options<'a> {
     pub look: Look<'a>,
@@ -243,6 +244,19 @@ fn prepare(app: &mut crate::app::App, actions: &mut Actions) {
     app.ask_about_doubt();
 }
 
+fn frame(
+    term: &mut terminal::Term,
+    session: &mut Session,
+    opts: &Options,
+    last_frame: &mut Instant,
+) -> Result<()> {
+    term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
+    session.app.dirty = false;
+    session.app.telemetry_changed = false;
+    *last_frame = Instant::now();
+    Ok(())
+}
+
 fn event_loop(
     session: &mut Session,
     term: &mut terminal::Term,
@@ -264,16 +278,30 @@ fn event_loop(
         let telemetry_due =
             session.app.telemetry_changed && last_frame.elapsed() >= TELEMETRY_FRAME;
         if session.app.dirty || telemetry_due {
-            term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
-            session.app.dirty = false;
-            session.app.telemetry_changed = false;
-            last_frame = Instant::now();
+            frame(term, session, opts, &mut last_frame)?;
         }
         let Ok(msg) = rx.recv() else { return Ok(()) };
         let mut pending = vec![msg];
         // Drain what queued up meanwhile, so a burst of keys costs one redraw.
         pending.extend(rx.try_iter());
-        for msg in pending {
+        // Keys first, and their frame before the rest: a key pressed while a slot of a thousand
+        // samples queues is answered before they are applied, and acts on what the screen
+        // showed when it was pressed.
+        let (keys, rest): (Vec<Msg>, Vec<Msg>) =
+            pending.into_iter().partition(|m| matches!(m, Msg::Key(_)));
+        let answer_keys = !keys.is_empty() && !rest.is_empty();
+        let ordered = keys
+            .into_iter()
+            .map(Some)
+            .chain(answer_keys.then_some(None))
+            .chain(rest.into_iter().map(Some));
+        for msg in ordered {
+            let Some(msg) = msg else {
+                if session.app.dirty {
+                    frame(term, session, opts, &mut last_frame)?;
+                }
+                continue;
+            };
             if matches!(msg, Msg::Tick(_)) && test_panic {
                 panic!("FLIGHTDECK_TEST_PANIC: a panic on the first tick, as asked");
             }
