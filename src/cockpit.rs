@@ -37,6 +37,11 @@ pub struct Options<'a> {
 
 pub fn run(mut session: Session, opts: Options) -> Result<()> {
     let (tx, rx) = mpsc::channel();
+    // Start listening for resizes (crossterm registers SIGWINCH on first use) before the first
+    // frame, not when the input thread gets to it: a resize in between was lost, and the
+    // cockpit stayed at its old size until the next one (tests/pty.rs tiny_terminal_and_resize
+    // failed so under load).
+    let _ = crossterm::event::poll(Duration::ZERO);
     spawn_input(tx.clone());
     spawn_clock(tx.clone());
     spawn_signals(tx.clone())?;
