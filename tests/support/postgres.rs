@@ -133,6 +133,14 @@ impl Postgres {
             std::process::id(),
             NEXT_DB.fetch_add(1, Ordering::SeqCst)
         );
+        let mut psql = self.psql_command();
+        psql.args(["-q", "-c", &format!("CREATE DATABASE {name}")]);
+        run(&mut psql);
+        self.url(&name)
+    }
+
+    /// psql as the superuser over TCP to this server.
+    fn psql_command(&self) -> Command {
         let mut psql = Postgres::command(self.as_postgres, &self.bin.join("psql"));
         psql.args([
             "-h",
@@ -141,10 +149,8 @@ impl Postgres {
             &self.port.to_string(),
             "-U",
             "postgres",
-        ])
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")]);
-        run(&mut psql);
-        self.url(&name)
+        ]);
+        psql
     }
 
     pub fn url(&self, db: &str) -> String {
@@ -161,16 +167,8 @@ impl Postgres {
             .next()
             .and_then(|s| s.split('?').next())
             .unwrap_or("postgres");
-        let mut psql = Postgres::command(self.as_postgres, &self.bin.join("psql"));
-        psql.args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &self.port.to_string(),
-            "-U",
-            "postgres",
-        ])
-        .args(["-d", db, "-At", "-c", sql]);
+        let mut psql = self.psql_command();
+        psql.args(["-d", db, "-At", "-c", sql]);
         let out = psql.output().expect("run psql");
         assert!(
             out.status.success(),

@@ -8,7 +8,8 @@ use regex::Regex;
 use super::classify::{is_criteria_title, is_no_go_title, is_shell};
 use super::parse::{Guide, Item, ItemKind};
 
-fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+/// A pattern compiled once, on first use (the patterns are constants, so it cannot fail).
+pub(super) fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
 }
 

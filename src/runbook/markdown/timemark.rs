@@ -5,17 +5,19 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::needs::re;
+
 fn t_mark() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"(?i)\bT\s?([+-])\s?(\d{1,4})\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)?\b")
-            .expect("a valid pattern")
-    })
+    re(
+        &RE,
+        r"(?i)\bT\s?([+-])\s?(\d{1,4})\s*(hours?|hrs?|h|minutes?|mins?|m|days?|d)?\b",
+    )
 }
 
 fn day_week() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)\b(day|week)\s+(\d{1,3})\b").expect("a valid pattern"))
+    re(&RE, r"(?i)\b(day|week)\s+(\d{1,3})\b")
 }
 
 /// A `T±` mark in the text, as a runbook time mark (`T-2h`, `T+15m`, `T0`).
