@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use flightdeck::app::{App, Row};
-use flightdeck::config::KeyRemap;
 use flightdeck::runbook;
 use flightdeck::theme::Theme;
 use flightdeck::ui::{self, Look, glyphs};
@@ -133,7 +132,6 @@ fn render(c: &mut Criterion) {
     let look = Look {
         theme: &theme,
         glyphs: &glyphs::UNICODE,
-        keys: &KeyRemap::default(),
     };
     let mut group = c.benchmark_group("render");
     for steps in [100, 10_000] {

@@ -313,9 +313,6 @@ fn event_loop(
             if let Msg::Resize { width, height } = msg {
                 term.backend_mut().set_size(width, height);
             }
-            let Some(msg) = terminal::remap(msg, opts.look.keys, &session.app) else {
-                continue;
-            };
             let msg = match msg {
                 Msg::TeamRecords(records) => Msg::TeamRecords(team.others(records)),
                 other => other,

@@ -14,8 +14,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use keys::KeyRemap;
-
 pub const FILE_NAME: &str = "config.toml";
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,14 +27,55 @@ struct Raw {
     database_url: Option<String>,
     database_ca_file: Option<PathBuf>,
     #[serde(default)]
-    keys: BTreeMap<Spanned<String>, Spanned<OneOrMore>>,
+    keys: BTreeMap<Spanned<String>, Spanned<KeyEntry>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMore {
+/// `command = "key"`, `command = ["key", …]`, or a dialog's section `[keys.gate]`.
+#[derive(Debug)]
+enum KeyEntry {
     One(String),
     More(Vec<String>),
+    Layer(BTreeMap<Spanned<String>, Spanned<KeyEntry>>),
+}
+
+/// By hand, not `#[serde(untagged)]`: an untagged enum buffers its input and so loses the
+/// places (`Spanned`) of the commands inside a section, which errors point at.
+impl<'de> Deserialize<'de> for KeyEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = KeyEntry;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a key (\"x\"), a list of keys ([\"x\", \"ctrl-x\"]), or a dialog's section",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeyEntry, E> {
+                Ok(KeyEntry::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyEntry, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = seq.next_element::<String>()? {
+                    keys.push(key);
+                }
+                Ok(KeyEntry::More(keys))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KeyEntry, A::Error> {
+                let mut commands = BTreeMap::new();
+                while let Some((command, entry)) = map.next_entry()? {
+                    commands.insert(command, entry);
+                }
+                Ok(KeyEntry::Layer(commands))
+            }
+        }
+        d.deserialize_any(Entry)
+    }
 }
 
 /// The settings, each `None`/empty when the file does not set it.
@@ -52,7 +91,7 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The CA bundle that signs the database's certificate (RDS ships its own).
     pub database_ca_file: Option<PathBuf>,
-    pub keys: KeyRemap,
+    pub keys: crate::app::keymap::KeyMaps,
 }
 
 /// Every problem of one config file, each at its line and column when known.
@@ -110,19 +149,38 @@ impl Config {
         };
         let raw: Raw =
             toml::from_str(text).map_err(|e| fail(vec![(at(e.span()), e.message().into())]))?;
-        let overrides: Vec<keys::Override> = raw
-            .keys
-            .into_iter()
-            .map(|(command, keys)| keys::Override {
-                span: command.span(),
-                command: command.into_inner(),
-                keys: match keys.into_inner() {
-                    OneOrMore::One(k) => vec![k],
-                    OneOrMore::More(ks) => ks,
+        let mut overrides = Vec::new();
+        let mut problems = Vec::new();
+        for (name, entry) in raw.keys {
+            match entry.into_inner() {
+                KeyEntry::Layer(commands) => {
+                    for (command, entry) in commands {
+                        match key_list(entry.into_inner()) {
+                            Ok(keys) => overrides.push(keys::Override {
+                                layer: name.get_ref().clone(),
+                                span: command.span(),
+                                command: command.into_inner(),
+                                keys,
+                            }),
+                            Err(message) => problems.push((at(Some(command.span())), message)),
+                        }
+                    }
+                }
+                entry => match key_list(entry) {
+                    Ok(keys) => overrides.push(keys::Override {
+                        layer: String::new(),
+                        span: name.span(),
+                        command: name.into_inner(),
+                        keys,
+                    }),
+                    Err(message) => problems.push((at(Some(name.span())), message)),
                 },
-            })
-            .collect();
-        let keys = KeyRemap::build(&overrides).map_err(|errors| {
+            }
+        }
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+        let keys = keys::build(&overrides).map_err(|errors| {
             fail(
                 errors
                     .into_iter()
@@ -143,6 +201,15 @@ impl Config {
     }
 }
 
+/// The keys of one command; a section inside a section is not a command.
+fn key_list(entry: KeyEntry) -> Result<Vec<String>, String> {
+    match entry {
+        KeyEntry::One(k) => Ok(vec![k]),
+        KeyEntry::More(ks) => Ok(ks),
+        KeyEntry::Layer(_) => Err("[keys]: a dialog's section holds commands, not sections".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,7 +222,7 @@ mod tests {
     fn empty_file_sets_nothing() {
         let c = parse("").unwrap();
         assert_eq!((c.theme, c.profile, c.ascii), (None, None, false));
-        assert!(c.keys.is_empty());
+        assert!(c.keys.is_default());
     }
 
     #[test]
@@ -167,9 +234,29 @@ mod tests {
         assert_eq!(c.theme.as_deref(), Some("light"));
         assert_eq!(c.region.as_deref(), Some("eu-west-1"));
         assert!(c.ascii);
+        let main = &c.keys.main;
         assert_eq!(
-            c.keys.apply(crate::app::Key::Char('x')),
-            Some(crate::app::Key::Char('q'))
+            main.command(crate::app::Key::Char('x')),
+            Some(crate::app::keymap::Command::Quit)
+        );
+    }
+
+    #[test]
+    fn a_dialogs_keys_are_read_from_its_section() {
+        let c = parse("[keys]\nquit = \"x\"\n[keys.gate]\ngo = \"G\"\n").unwrap();
+        use crate::app::Key::Char;
+        use crate::app::keymap::{Do, GATE};
+        assert_eq!(c.keys.command(&GATE, Char('G')), Some(Do::Go));
+        assert_eq!(c.keys.command(&GATE, Char('y')), None);
+        let err = parse("[keys.gat]\ngo = \"G\"\n").unwrap_err();
+        assert!(
+            err.contains("config.toml:2:1: [keys.gat]: unknown dialog (did you mean `gate`?)"),
+            "{err}"
+        );
+        let err = parse("[keys.text]\nsubmit = \"s\"\n").unwrap_err();
+        assert!(
+            err.contains("would type a letter into the text field"),
+            "{err}"
         );
     }
 
@@ -207,7 +294,7 @@ mod tests {
             .expect("a toml example in docs/config.md");
         let c = parse(example).unwrap();
         assert_eq!(c.theme.as_deref(), Some("light"));
-        assert!(!c.keys.is_empty());
+        assert!(!c.keys.is_default());
     }
 
     #[test]

@@ -10,8 +10,7 @@ use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 use ratatui::layout::Size;
 
-use crate::app::{App, Key, Msg};
-use crate::config::KeyRemap;
+use crate::app::{Key, Msg};
 
 mod emit;
 mod quiet;
@@ -78,16 +77,6 @@ pub fn to_msg(event: CtEvent) -> Option<Msg> {
         CtEvent::Key(k) if k.kind != KeyEventKind::Release => to_key(k).map(Msg::Key),
         CtEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
         _ => None,
-    }
-}
-
-/// The config file's `[keys]` for a message bound for `app.update`. Only on the main screen (no
-/// dialog or prompt open): there the key table applies, while a dialog's keys and the letters
-/// typed into a text field must reach it as pressed.
-pub fn remap(msg: Msg, keys: &KeyRemap, app: &App) -> Option<Msg> {
-    match msg {
-        Msg::Key(key) if app.layers.is_empty() => keys.apply(key).map(Msg::Key),
-        other => Some(other),
     }
 }
 

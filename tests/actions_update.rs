@@ -312,7 +312,7 @@ fn rollback_runs_in_order_and_asks_on_a_failure() {
             .iter()
             .all(|e| !matches!(e, Effect::Start { .. }))
     );
-    assert_eq!(app.rollback_failed, Some(1));
+    assert_eq!(app.rollback_failed(), Some(1));
     assert_eq!(app.top_layer(), Some(&Layer::RollbackRun));
 
     // Retry runs it again; skip moves on to the manual step, which waits for Enter.

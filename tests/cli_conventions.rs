@@ -315,18 +315,15 @@ fn run_and_demo_take_theme_and_ascii_from_the_config_and_the_flag_wins() {
     c.quit();
 }
 
-/// The remap in front of `update`, on the app itself: on the main screen the user's key does
-/// the command and the old key does nothing; in a text field every letter is itself.
+/// The config's keys on the app itself: on the main screen the user's key does the command and
+/// the old key does nothing; in a text field every letter is itself.
 #[test]
-fn key_overrides_apply_on_the_main_screen_only() {
+fn key_overrides_move_commands_but_a_text_field_types_every_letter() {
     let config = Config::parse("[keys]\nquit = \"x\"\n", Path::new("config.toml")).unwrap();
     let mut app = support::fresh_app();
-    let press = |app: &mut flightdeck::app::App, key: Key| -> Vec<Effect> {
-        match flightdeck::terminal::remap(Msg::Key(key), &config.keys, app) {
-            Some(msg) => app.update(msg),
-            None => Vec::new(),
-        }
-    };
+    app.keys = config.keys;
+    let press =
+        |app: &mut flightdeck::app::App, key: Key| -> Vec<Effect> { app.update(Msg::Key(key)) };
     assert!(press(&mut app, Key::Char('q')).is_empty());
     press(&mut app, Key::Char('n'));
     for c in "qx".chars() {

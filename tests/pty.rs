@@ -156,12 +156,13 @@ fn skip_note_search_help_undo() {
 
     // Help opens and Esc closes it. Esc goes alone: followed by more bytes it reads as Alt.
     c.send("?");
+    // Every dialog's keys are listed too, so help scrolls at this size.
     c.wait_until("the help box", |s| {
         let text = s.contents();
-        text.contains(" Help ") && text.contains("Esc or ? closes this help")
+        text.contains(" Help (j/k scroll) ") && text.contains("move down / up")
     });
     c.send("\x1b");
-    c.wait_gone("Esc or ? closes this help");
+    c.wait_gone("move down / up");
     assert!(!c.contents().contains(" Help "), "{}", c.contents());
 
     // Undo reverts the skip (a note is not undoable): back on the step, pending again.

@@ -3,6 +3,7 @@
 //! result after it ended; in rehearsal the pair is written at once with "would run" and nothing
 //! is started. The cockpit carries out `Effect::Start` and reports back with `Msg::Action`.
 
+use super::keymap::Do;
 use super::output::{OutputBuffer, OutputView};
 use super::*;
 pub use crate::actions::report::{ActionUpdate, Work};
@@ -243,11 +244,7 @@ impl App {
                 return effects;
             }
         }
-        if std::mem::take(&mut self.rollback_queued) {
-            let phase = self.rollback_queued_phase.take();
-            return self.begin_rollback_of("typed by the operator", phase);
-        }
-        Vec::new()
+        self.begin_queued_rollback()
     }
 
     /// Live with a `get` or a native actuator: the weights in force can be read back.
@@ -288,32 +285,15 @@ impl App {
         });
     }
 
-    pub(super) fn confirm_command_key(
-        &mut self,
-        step: String,
-        run_focused: bool,
-        key: Key,
-    ) -> Vec<Effect> {
-        match key {
-            Key::Esc => {
-                self.layers.pop();
-            }
-            Key::Tab | Key::BackTab | Key::Left | Key::Right | Key::Char('h' | 'l') => {
-                self.replace_top(Layer::ConfirmCommand {
-                    step,
-                    run_focused: !run_focused,
-                });
-            }
-            Key::Enter if !run_focused => {
-                self.layers.pop();
-            }
-            Key::Enter => {
-                self.layers.pop();
-                return self.run_command_step(&step);
-            }
-            _ => {}
+    /// Enter in the command's confirmation: runs it when Run has the focus, else cancels.
+    pub(super) fn confirm_command(&mut self) -> Vec<Effect> {
+        match self.layers.pop() {
+            Some(Layer::ConfirmCommand {
+                step,
+                run_focused: true,
+            }) => self.run_command_step(&step),
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
     fn run_command_step(&mut self, step: &str) -> Vec<Effect> {
@@ -367,32 +347,25 @@ impl App {
     }
 
     /// `d` it took effect, `n` it did not; then a note on how that was found out.
-    pub(super) fn in_doubt_key(
-        &mut self,
-        id: u64,
-        verdict: Option<bool>,
-        mut input: TextInput,
-        key: Key,
-    ) -> Vec<Effect> {
-        match (verdict, key) {
-            (_, Key::Esc) => {
+    pub(super) fn in_doubt_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        let Some(Layer::InDoubt { id, verdict, input }) = self.layers.last_mut() else {
+            return Vec::new();
+        };
+        let id = *id;
+        match (*verdict, command) {
+            (_, Some(Do::Close | Do::Cancel)) => {
                 self.layers.pop();
                 self.flash =
                     Some("an action is in doubt: nothing can actuate until it is resolved".into());
             }
-            (None, Key::Char('k')) => self.offer_stop(id),
-            (None, Key::Char('d' | 'n')) => {
-                let happened = key == Key::Char('d');
-                self.replace_top(Layer::InDoubt {
-                    id,
-                    verdict: Some(happened),
-                    input,
-                });
-            }
-            (Some(ok), Key::Enter) => {
+            (None, Some(Do::Stop)) => self.offer_stop(id),
+            (None, Some(Do::TookEffect)) => *verdict = Some(true),
+            (None, Some(Do::DidNot)) => *verdict = Some(false),
+            (Some(ok), Some(Do::Submit)) => {
                 let note = input.text.trim().to_string();
                 if note.is_empty() {
-                    self.flash = Some("say how you know (Esc leaves it in doubt)".into());
+                    let esc = self.esc();
+                    self.flash = Some(format!("say how you know ({esc} leaves it in doubt)"));
                     return Vec::new();
                 }
                 self.layers.pop();
@@ -402,14 +375,7 @@ impl App {
                 }
                 return effects;
             }
-            (Some(ok), _) => {
-                input.edit(key);
-                self.replace_top(Layer::InDoubt {
-                    id,
-                    verdict: Some(ok),
-                    input,
-                });
-            }
+            (Some(_), _) => input.edit(key),
             _ => {}
         }
         Vec::new()

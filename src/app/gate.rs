@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use super::keymap::{self, Do};
 use super::*;
 use crate::gates::{Evaluation, Verdict};
 use crate::runbook::TimeoutPolicy;
@@ -160,109 +161,143 @@ impl App {
         }
     }
 
-    pub(super) fn gate_key(&mut self, mut dialog: GateDialog, key: Key) -> Vec<Effect> {
-        let decided = self.progress.status(&dialog.step).finished();
-        let effects = match &mut dialog.stage {
-            GateStage::Review => match key {
-                Key::Esc | Key::Char('q') => {
-                    self.layers.pop();
-                    return Vec::new();
-                }
-                Key::Down | Key::Char('j') => {
-                    dialog.cursor = (dialog.cursor + 1).min(dialog.ticked.len().saturating_sub(1));
-                    Vec::new()
-                }
-                Key::Up | Key::Char('k') => {
-                    dialog.cursor = dialog.cursor.saturating_sub(1);
-                    Vec::new()
-                }
-                Key::Char(' ') if self.team && !decided && self.may_sign() => {
-                    self.sign_off(&mut dialog)
-                }
-                _ if !self.may_act() => {
-                    self.flash = Some(self.read_only_note());
-                    Vec::new()
-                }
-                Key::Char('r') if decided => {
-                    dialog.stage = GateStage::ReopenWord(TextInput::default());
-                    Vec::new()
-                }
-                _ if decided => {
-                    self.flash = Some(format!(
-                        "`{}` is already decided; r reopens it (typed word and a reason)",
-                        dialog.step
-                    ));
-                    Vec::new()
-                }
-                Key::Char(' ') => {
-                    if let Some(t) = dialog.ticked.get_mut(dialog.cursor) {
-                        *t = !*t;
-                    }
-                    Vec::new()
-                }
-                Key::Char('y') => match self.go_blocked(&dialog) {
-                    Some(why) => {
-                        self.flash = Some(format!("GO is not possible: {why}"));
-                        Vec::new()
-                    }
-                    None => {
-                        self.layers.pop();
-                        return self.decide(&dialog, true, Vec::new(), None);
-                    }
-                },
-                Key::Char('n') => {
-                    dialog.stage = GateStage::NoGo(TextInput::default());
-                    Vec::new()
-                }
-                Key::Char('o') => {
-                    let unticked = dialog.ticked.iter().any(|t| !t);
-                    if self.go_blocked(&dialog).is_none() {
-                        self.flash = Some("every criterion passes: y is GO".into());
-                    } else if unticked {
-                        self.flash =
-                            Some("tick every sign-off first: sign-offs are not overridden".into());
-                    } else {
-                        dialog.stage = GateStage::Override(TextInput::default());
-                    }
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
-            GateStage::NoGo(input)
-            | GateStage::Override(input)
-            | GateStage::ReopenWord(input)
-            | GateStage::ReopenReason(input) => match key {
-                Key::Esc => {
-                    dialog.stage = GateStage::Review;
-                    Vec::new()
-                }
-                Key::Enter => return self.submit_reason(dialog),
-                _ => {
-                    input.edit(key);
-                    Vec::new()
-                }
-            },
-        };
-        self.replace_top(Layer::Gate(dialog));
-        effects
+    /// The gate dialog on top, to change in place.
+    fn gate_mut(&mut self) -> Option<&mut GateDialog> {
+        match self.layers.last_mut() {
+            Some(Layer::Gate(dialog)) => Some(dialog),
+            _ => None,
+        }
     }
 
-    fn submit_reason(&mut self, mut dialog: GateDialog) -> Vec<Effect> {
+    fn gate_on_top(&self) -> Option<&GateDialog> {
+        match self.top_layer() {
+            Some(Layer::Gate(dialog)) => Some(dialog),
+            _ => None,
+        }
+    }
+
+    pub(super) fn gate_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        let Some(dialog) = self.gate_on_top() else {
+            return Vec::new();
+        };
+        if dialog.stage.typing() {
+            return self.gate_text_key(command, key);
+        }
+        let decided = self.progress.status(&dialog.step).finished();
+        let step = dialog.step.clone();
+        match command {
+            Some(Do::Close) => {
+                self.layers.pop();
+            }
+            Some(Do::Down) => {
+                if let Some(d) = self.gate_mut() {
+                    d.cursor = (d.cursor + 1).min(d.ticked.len().saturating_sub(1));
+                }
+            }
+            Some(Do::Up) => {
+                if let Some(d) = self.gate_mut() {
+                    d.cursor = d.cursor.saturating_sub(1);
+                }
+            }
+            Some(Do::SignOff) if self.team && !decided && self.may_sign() => {
+                return self.sign_off();
+            }
+            _ if !self.may_act() => self.flash = Some(self.read_only_note()),
+            Some(Do::Reopen) if decided => {
+                self.set_gate_stage(GateStage::ReopenWord(TextInput::default()))
+            }
+            _ if decided => {
+                let reopen = self.keys.of(&keymap::GATE).label(Do::Reopen);
+                self.flash = Some(format!(
+                    "`{step}` is already decided; {reopen} reopens it (typed word and a reason)"
+                ));
+            }
+            Some(Do::SignOff) => {
+                if let Some(d) = self.gate_mut()
+                    && let Some(t) = d.ticked.get_mut(d.cursor)
+                {
+                    *t = !*t;
+                }
+            }
+            Some(Do::Go) => match self.gate_on_top().and_then(|d| self.go_blocked(d)) {
+                Some(why) => self.flash = Some(format!("GO is not possible: {why}")),
+                None => {
+                    if let Some(Layer::Gate(dialog)) = self.layers.pop() {
+                        return self.decide(&dialog, true, Vec::new(), None);
+                    }
+                }
+            },
+            Some(Do::NoGo) => self.set_gate_stage(GateStage::NoGo(TextInput::default())),
+            Some(Do::Override) => {
+                let unticked = self
+                    .gate_on_top()
+                    .is_some_and(|d| d.ticked.iter().any(|t| !t));
+                if self
+                    .gate_on_top()
+                    .is_some_and(|d| self.go_blocked(d).is_none())
+                {
+                    let go = self.keys.of(&keymap::GATE).label(Do::Go);
+                    self.flash = Some(format!("every criterion passes: {go} is GO"));
+                } else if unticked {
+                    self.flash =
+                        Some("tick every sign-off first: sign-offs are not overridden".into());
+                } else {
+                    self.set_gate_stage(GateStage::Override(TextInput::default()));
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn set_gate_stage(&mut self, stage: GateStage) {
+        if let Some(d) = self.gate_mut() {
+            d.stage = stage;
+        }
+    }
+
+    /// A reason or the reopening word is typed: letters go to it, Enter submits, Esc goes back
+    /// to the review.
+    fn gate_text_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        match command {
+            Some(Do::Cancel) => self.set_gate_stage(GateStage::Review),
+            Some(Do::Submit) => return self.submit_reason(),
+            _ => {
+                if let Some(GateDialog {
+                    stage:
+                        GateStage::NoGo(input)
+                        | GateStage::Override(input)
+                        | GateStage::ReopenWord(input)
+                        | GateStage::ReopenReason(input),
+                    ..
+                }) = self.gate_mut()
+                {
+                    input.edit(key);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn submit_reason(&mut self) -> Vec<Effect> {
+        let Some(dialog) = self.gate_on_top() else {
+            return Vec::new();
+        };
         let (go, reason) = match &dialog.stage {
             GateStage::NoGo(input) => (false, input.text.trim().to_string()),
             GateStage::Override(input) => (true, input.text.trim().to_string()),
             GateStage::ReopenWord(input) => {
                 if input.text == REOPEN_WORD {
-                    dialog.stage = GateStage::ReopenReason(TextInput::default());
+                    self.set_gate_stage(GateStage::ReopenReason(TextInput::default()));
                 } else {
-                    self.flash = Some(format!("type {REOPEN_WORD} exactly to reopen, or Esc"));
+                    let esc = self.esc();
+                    self.flash = Some(format!("type {REOPEN_WORD} exactly to reopen, or {esc}"));
                 }
-                self.replace_top(Layer::Gate(dialog));
                 return Vec::new();
             }
             GateStage::ReopenReason(input) => {
                 let reason = input.text.trim().to_string();
-                return self.reopen_gate(dialog, reason);
+                return self.reopen_gate(reason);
             }
             GateStage::Review => return Vec::new(),
         };
@@ -274,10 +309,11 @@ impl App {
                 ),
                 false => "type why it is NO-GO first".into(),
             });
-            self.replace_top(Layer::Gate(dialog));
             return Vec::new();
         }
-        self.layers.pop();
+        let Some(Layer::Gate(dialog)) = self.layers.pop() else {
+            return Vec::new();
+        };
         let overridden = if go {
             self.evaluate_gate(&dialog.step)
                 .into_iter()
@@ -292,25 +328,28 @@ impl App {
 
     /// The typed word and a reason: the decision stands in the journal, and the gate is open
     /// again, its sign-offs unticked, to be judged on the values of now.
-    fn reopen_gate(&mut self, mut dialog: GateDialog, reason: String) -> Vec<Effect> {
+    fn reopen_gate(&mut self, reason: String) -> Vec<Effect> {
         if reason.chars().count() < MIN_OVERRIDE_REASON {
             self.flash = Some(format!(
                 "reopening needs a reason of at least {MIN_OVERRIDE_REASON} characters"
             ));
-            self.replace_top(Layer::Gate(dialog));
             return Vec::new();
         }
+        let Some(step) = self.gate_on_top().map(|d| d.step.clone()) else {
+            return Vec::new();
+        };
         let effects = self.record(Event::GateReopened {
-            step: dialog.step.clone(),
+            step: step.clone(),
             reason,
             automatic: false,
         });
         if !effects.is_empty() {
-            self.flash = Some(format!("`{}` reopened: decide it again", dialog.step));
+            self.flash = Some(format!("`{step}` reopened: decide it again"));
         }
-        dialog.ticked.iter_mut().for_each(|t| *t = false);
-        dialog.stage = GateStage::Review;
-        self.replace_top(Layer::Gate(dialog));
+        if let Some(d) = self.gate_mut() {
+            d.ticked.iter_mut().for_each(|t| *t = false);
+            d.stage = GateStage::Review;
+        }
         effects
     }
 

@@ -1,6 +1,7 @@
 //! The run's life: when every step is finished the cockpit offers to end it (completed); an
 //! ended run takes no more actions, and the next `flightdeck run` starts a fresh one.
 
+use super::keymap::Do;
 use super::*;
 use crate::journal::event::RunOutcome;
 
@@ -28,9 +29,9 @@ impl App {
         self.layers.push(Layer::ConfirmEnd);
     }
 
-    pub(super) fn confirm_end_key(&mut self, key: Key) -> Vec<Effect> {
-        match key {
-            Key::Char('y') | Key::Char('Y') => {
+    pub(super) fn confirm_end_key(&mut self, command: Option<Do>) -> Vec<Effect> {
+        match command {
+            Some(Do::Yes) => {
                 self.layers.pop();
                 let effects = self.record(Event::RunEnded {
                     outcome: RunOutcome::Completed,
@@ -42,13 +43,13 @@ impl App {
                 }
                 effects
             }
-            Key::Char('n') | Key::Char('N') | Key::Esc => {
+            Some(Do::No) => {
                 self.layers.pop();
                 self.flash = Some("the run stays open; `flightdeck end` ends it later".into());
                 Vec::new()
             }
             // Quitting leaves the run open, as `n` would.
-            Key::Char('q') => {
+            Some(Do::Quit) => {
                 self.layers.pop();
                 self.end_session("quit")
             }

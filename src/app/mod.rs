@@ -5,13 +5,14 @@ pub mod actions;
 mod demo;
 pub mod gate;
 pub mod keymap;
+mod layer_keys;
 mod lifecycle;
 mod observe;
 pub mod orphans;
 pub mod output;
 mod output_pane;
 pub mod progress;
-mod rollback;
+pub mod rollback;
 pub mod rows;
 pub mod sources;
 mod team;
@@ -315,17 +316,10 @@ pub struct App {
     pub traffic_read: Option<TrafficRead>,
     /// What is known of the process groups in-doubt actions left, by action id.
     pub orphans: std::collections::BTreeMap<u64, orphans::Orphan>,
-    /// A rollback step failed: retry, skip or abort?
-    pub rollback_failed: Option<usize>,
-    /// The rollback was confirmed while an action ran; it starts when that one has stopped.
-    pub rollback_queued: bool,
-    /// The phase whose own rollback was confirmed while an action ran (`None`: the emergency plan).
-    pub rollback_queued_phase: Option<usize>,
-    /// The asking rollback step the operator said to run (asked again after a restart).
-    pub rollback_answered: Option<usize>,
-    /// This session started or continued the rollback (one from a crashed session waits for
-    /// the word again).
-    pub rollback_in_this_session: bool,
+    /// Where this session is with the rollback (queued, running, stopped at a failure).
+    pub rollback_here: rollback::RollbackHere,
+    /// Every layer's keys, with the config file's moves.
+    pub keys: keymap::KeyMaps,
     /// `flightdeck demo`: the header says DEMO and the failure key works.
     pub demo: bool,
     /// The demo's green is failing on purpose (the failure key was pressed).
@@ -395,11 +389,8 @@ impl App {
             env: Default::default(),
             traffic_read: None,
             orphans: Default::default(),
-            rollback_failed: None,
-            rollback_queued: false,
-            rollback_queued_phase: None,
-            rollback_answered: None,
-            rollback_in_this_session: false,
+            rollback_here: Default::default(),
+            keys: keymap::KeyMaps::default(),
             demo: false,
             demo_green_failing: false,
             end_offered: false,

@@ -3,6 +3,7 @@
 //! here (`ProcessNews::Checked`), the in-doubt dialog shows it, and `k` offers to stop it. The
 //! stop is confirmed, journaled before it is sent, and its result journaled after.
 
+use super::keymap::Do;
 use super::*;
 pub use crate::actions::report::ProcessNews;
 use crate::orphans::{Liveness, ProcessGroup};
@@ -84,10 +85,12 @@ impl App {
     }
 
     /// `y` stops the group (journaled first); any other key keeps it running.
-    pub(super) fn stop_orphan_key(&mut self, id: u64, key: Key) -> Vec<Effect> {
-        self.layers.pop();
+    pub(super) fn stop_orphan_key(&mut self, command: Option<Do>) -> Vec<Effect> {
+        let Some(Layer::StopOrphan { id }) = self.layers.pop() else {
+            return Vec::new();
+        };
         let group = self.progress.actions.get(&id).and_then(|a| a.process);
-        let (Key::Char('y'), Some(group)) = (key, group) else {
+        let (Some(Do::Yes), Some(group)) = (command, group) else {
             self.flash = Some("left running".into());
             return Vec::new();
         };

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use super::TextInput;
-use super::keymap::Key;
+use super::keymap::{Do, Key};
 pub use crate::actions::report::OutputLine;
 
 /// Lines kept in memory for the pane; beyond it the oldest are only in the kept file.
@@ -157,15 +157,20 @@ impl OutputView {
         self.top.is_none()
     }
 
-    /// A key meant for the view (scrolling, search); `false` when it was not one.
-    pub fn key(&mut self, buffer: &OutputBuffer, rows: usize, key: Key) -> bool {
+    /// A key meant for the view (scrolling, search), as the top key table reads it (the text
+    /// table while a query is typed); `false` when it was not one.
+    pub fn key(
+        &mut self,
+        buffer: &OutputBuffer,
+        rows: usize,
+        command: Option<Do>,
+        key: Key,
+    ) -> bool {
         if let Some(search) = self.search.as_mut().filter(|s| s.editing) {
-            match key {
-                // Ctrl-C interrupts the command even while a query is typed.
-                Key::Ctrl('c') => return false,
-                Key::Esc => self.search = None,
-                Key::Enter if search.input.text.is_empty() => self.search = None,
-                Key::Enter => {
+            match command {
+                Some(Do::Cancel) => self.search = None,
+                Some(Do::Submit) if search.input.text.is_empty() => self.search = None,
+                Some(Do::Submit) => {
                     search.editing = false;
                     self.jump(buffer, rows, true, true);
                 }
@@ -181,25 +186,23 @@ impl OutputView {
             // Back at the end, the pane follows the tail again.
             view.top = (first < bottom).then_some(first);
         };
-        match key {
-            Key::Up | Key::Char('k') => scroll_to(self, first as i128 - 1),
-            Key::Down | Key::Char('j') => scroll_to(self, first as i128 + 1),
-            Key::PageUp | Key::Ctrl('b') => scroll_to(self, first as i128 - rows as i128),
-            Key::PageDown | Key::Ctrl('f') | Key::Char(' ') => {
-                scroll_to(self, first as i128 + rows as i128)
-            }
-            Key::Home | Key::Char('g') => scroll_to(self, 0),
-            Key::End | Key::Char('G') => self.top = None,
-            Key::Char('/') => {
+        match command {
+            Some(Do::Up) => scroll_to(self, first as i128 - 1),
+            Some(Do::Down) => scroll_to(self, first as i128 + 1),
+            Some(Do::PageUp) => scroll_to(self, first as i128 - rows as i128),
+            Some(Do::PageDown) => scroll_to(self, first as i128 + rows as i128),
+            Some(Do::Top) => scroll_to(self, 0),
+            Some(Do::Bottom) => self.top = None,
+            Some(Do::Search) => {
                 self.search = Some(OutputSearch {
                     editing: true,
                     ..OutputSearch::default()
                 });
             }
-            Key::Char('n') if self.search.is_some() => {
+            Some(Do::Older) if self.search.is_some() => {
                 self.jump(buffer, rows as usize, true, false)
             }
-            Key::Char('N') if self.search.is_some() => {
+            Some(Do::Newer) if self.search.is_some() => {
                 self.jump(buffer, rows as usize, false, false)
             }
             _ => return false,
@@ -243,6 +246,14 @@ impl OutputView {
 mod tests {
     use super::*;
 
+    /// A key as the cockpit reads it in the output pane, with the default key tables.
+    fn press(v: &mut OutputView, b: &OutputBuffer, key: Key) {
+        use crate::app::keymap::{Keys, OUTPUT, TEXT};
+        let typing = v.search.as_ref().is_some_and(|s| s.editing);
+        let table = if typing { &TEXT } else { &OUTPUT };
+        v.key(b, 10, Keys::defaults(table).command(key), key);
+    }
+
     fn buffer(n: u64) -> OutputBuffer {
         let mut b = OutputBuffer::default();
         for i in 0..n {
@@ -275,23 +286,23 @@ mod tests {
         let b = buffer(100);
         let mut v = OutputView::default();
         assert_eq!(v.first_shown(&b, 10), 90);
-        v.key(&b, 10, Key::PageUp);
+        press(&mut v, &b, Key::PageUp);
         assert_eq!((v.first_shown(&b, 10), v.following()), (80, false));
-        v.key(&b, 10, Key::Home);
+        press(&mut v, &b, Key::Home);
         assert_eq!(v.first_shown(&b, 10), 0);
-        v.key(&b, 10, Key::Up);
+        press(&mut v, &b, Key::Up);
         assert_eq!(v.first_shown(&b, 10), 0, "the top stops at the first line");
-        v.key(&b, 10, Key::PageDown);
+        press(&mut v, &b, Key::PageDown);
         assert_eq!(v.first_shown(&b, 10), 10);
         for _ in 0..20 {
-            v.key(&b, 10, Key::PageDown);
+            press(&mut v, &b, Key::PageDown);
         }
         assert!(
             v.following(),
             "paging down to the end follows the tail again"
         );
-        v.key(&b, 10, Key::Up);
-        v.key(&b, 10, Key::End);
+        press(&mut v, &b, Key::Up);
+        press(&mut v, &b, Key::End);
         assert!(v.following());
     }
 
@@ -300,32 +311,32 @@ mod tests {
         let mut b = buffer(100);
         b.push(false, "Plan: 3 to add".into());
         let mut v = OutputView::default();
-        v.key(&b, 10, Key::Char('/'));
+        press(&mut v, &b, Key::Char('/'));
         for c in "LINE 4".chars() {
-            v.key(&b, 10, Key::Char(c));
+            press(&mut v, &b, Key::Char(c));
         }
-        v.key(&b, 10, Key::Enter);
+        press(&mut v, &b, Key::Enter);
         let hit = |v: &OutputView| v.search.as_ref().unwrap().hit;
         assert_eq!(hit(&v), Some(49), "the nearest above the bottom");
         assert!(v.first_shown(&b, 10) <= 49 && 49 < v.first_shown(&b, 10) + 10);
-        v.key(&b, 10, Key::Char('n'));
+        press(&mut v, &b, Key::Char('n'));
         assert_eq!(hit(&v), Some(48));
-        v.key(&b, 10, Key::Char('N'));
+        press(&mut v, &b, Key::Char('N'));
         assert_eq!(hit(&v), Some(49));
         for _ in 0..20 {
-            v.key(&b, 10, Key::Char('n'));
+            press(&mut v, &b, Key::Char('n'));
         }
         assert_eq!(hit(&v), Some(4), "line 4 is the oldest hit");
         assert!(v.search.as_ref().unwrap().missed);
-        v.key(&b, 10, Key::Home);
-        v.key(&b, 10, Key::Char('/'));
+        press(&mut v, &b, Key::Home);
+        press(&mut v, &b, Key::Char('/'));
         for c in "plan:".chars() {
-            v.key(&b, 10, Key::Char(c));
+            press(&mut v, &b, Key::Char(c));
         }
-        v.key(&b, 10, Key::Enter);
+        press(&mut v, &b, Key::Enter);
         assert_eq!(hit(&v), Some(100), "a fresh search wraps to the end once");
-        v.key(&b, 10, Key::Char('/'));
-        v.key(&b, 10, Key::Esc);
+        press(&mut v, &b, Key::Char('/'));
+        press(&mut v, &b, Key::Esc);
         assert_eq!(v.search, None, "Esc leaves the search");
     }
 
@@ -338,7 +349,7 @@ mod tests {
             None,
             "the tail is in memory"
         );
-        v.key(&b, 10, Key::Home);
+        press(&mut v, &b, Key::Home);
         assert_eq!(v.first_shown(&b, 10), 0, "Home goes to the very first line");
         assert_eq!(b.text(0), None);
         assert_eq!(b.page_needed(0, 10), Some((0, 500)));

@@ -1,22 +1,27 @@
 //! The output pane on the app: its keys (scrolling and search go to the view, Ctrl-C
 //! interrupts, Esc closes), its size, and asking for the lines that left memory.
 
+use super::keymap::{self, Do};
 use super::output::OutputView;
 use super::*;
 
 impl App {
     /// The output pane: scrolling and search go to its view; Ctrl-C interrupts; Esc, `q` or
     /// Enter close it (Esc first leaves a search being typed).
-    pub(super) fn output_key(&mut self, key: Key) -> Vec<Effect> {
+    pub(super) fn output_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        // Ctrl-C interrupts the command even while a query is typed.
+        let interrupt =
+            !key.types() && self.keys.command(&keymap::OUTPUT, key) == Some(Do::Interrupt);
         let rows = self.output_rows();
-        if let Some(running) = self.running.as_mut()
-            && running.view.key(&running.lines, rows, key)
+        if !interrupt
+            && let Some(running) = self.running.as_mut()
+            && running.view.key(&running.lines, rows, command, key)
         {
             return self.read_spilled();
         }
-        match key {
-            Key::Ctrl('c') => self.interrupt_running(),
-            Key::Esc | Key::Char('q') | Key::Enter => {
+        match command {
+            _ if interrupt => self.interrupt_running(),
+            Some(Do::Close) => {
                 self.layers.pop();
                 if let Some(running) = self.running.as_mut() {
                     // Opened again, the pane follows the tail.

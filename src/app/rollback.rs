@@ -4,6 +4,7 @@
 //! phase with its own rollback, Tab in the dialog picks that phase's plan instead.
 
 use super::actions::{Purpose, Work};
+use super::keymap::{self, Do};
 use super::traffic::work_for;
 use super::*;
 use crate::actions::traffic;
@@ -12,6 +13,27 @@ use crate::runbook::{RollbackAction, RollbackStep};
 
 /// Steps one PgUp / PgDn moves the rollback dialog's list.
 const PAGE: usize = 5;
+
+/// Where this session is with the rollback; what the journal says of it is in `Progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RollbackHere {
+    /// This session has not started or continued a rollback: one a crashed session left
+    /// waits for the word again.
+    #[default]
+    Idle,
+    /// Confirmed while an action ran: begins (with the plan of `phase`) once it has stopped.
+    Queued {
+        phase: Option<usize>,
+        trigger: &'static str,
+    },
+    /// Running its steps; `answered` is the asking step the operator said to run.
+    Running { answered: Option<usize> },
+    /// Step `index` failed: retry, skip or abort?
+    Failed { index: usize },
+}
+
+/// What the journal says began the rollback the operator typed the word for.
+pub const TYPED: &str = "typed by the operator";
 
 impl App {
     /// The rollback has begun and not ended.
@@ -77,8 +99,40 @@ impl App {
     pub fn rollback_asking(&self) -> Option<usize> {
         let index = self.rollback_next()?;
         let step = self.rollback_steps().get(index)?;
-        let waiting = self.running_now().is_none() && self.rollback_failed.is_none();
-        (waiting && step.ask.is_some() && self.rollback_answered != Some(index)).then_some(index)
+        let answered = match self.rollback_here {
+            RollbackHere::Running { answered } => answered,
+            RollbackHere::Failed { .. } => return None,
+            _ => None,
+        };
+        let waiting = self.running_now().is_none();
+        (waiting && step.ask.is_some() && answered != Some(index)).then_some(index)
+    }
+
+    /// The rollback step that failed and waits for retry, skip or abort.
+    pub fn rollback_failed(&self) -> Option<usize> {
+        match self.rollback_here {
+            RollbackHere::Failed { index } => Some(index),
+            _ => None,
+        }
+    }
+
+    /// This session started or continued the rollback.
+    fn rollback_in_this_session(&self) -> bool {
+        matches!(
+            self.rollback_here,
+            RollbackHere::Running { .. } | RollbackHere::Failed { .. }
+        )
+    }
+
+    /// An action stopped: a rollback confirmed meanwhile begins now.
+    pub(super) fn begin_queued_rollback(&mut self) -> Vec<Effect> {
+        match self.rollback_here {
+            RollbackHere::Queued { phase, trigger } => {
+                self.rollback_here = RollbackHere::Idle;
+                self.begin_rollback_of(trigger, phase)
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// `R` / Ctrl-R: the confirmation, or the progress when a rollback is under way.
@@ -104,84 +158,73 @@ impl App {
     pub fn rollback_paused(&self) -> bool {
         self.rollback_active()
             && self.running_now().is_none()
-            && self.rollback_failed.is_none()
-            && !self.rollback_in_this_session
+            && self.rollback_failed().is_none()
+            && !self.rollback_in_this_session()
     }
 
-    pub(super) fn rollback_key(
-        &mut self,
-        mut input: TextInput,
-        mut phase: Option<usize>,
-        mut scroll: usize,
-        key: Key,
-    ) -> Vec<Effect> {
+    /// The rollback's confirmation: the word has the focus; the list scrolls; Tab picks the
+    /// phase's own plan when one is offered.
+    pub(super) fn rollback_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        let Some(Layer::Rollback { phase, .. }) = self.top_layer() else {
+            return Vec::new();
+        };
+        let chosen = *phase;
         let last = self
-            .plan_steps(self.dialog_plan(phase))
+            .plan_steps(self.dialog_plan(chosen))
             .len()
             .saturating_sub(1);
-        match key {
-            Key::Esc => {
-                self.layers.pop();
-                Vec::new()
-            }
-            // The list scrolls; the typed word keeps the focus.
-            Key::Up | Key::Down | Key::PageUp | Key::PageDown => {
-                scroll = match key {
-                    Key::Up => scroll.saturating_sub(1),
-                    Key::Down => scroll + 1,
-                    Key::PageUp => scroll.saturating_sub(PAGE),
-                    _ => scroll + PAGE,
-                }
-                .min(last);
-                self.replace_top(Layer::Rollback {
-                    input,
-                    phase,
-                    scroll,
-                });
-                Vec::new()
-            }
-            Key::Tab | Key::BackTab => {
-                if let Some(offered) = self.phase_rollback_offered() {
-                    phase = match phase {
+        let offered = self.phase_rollback_offered();
+        let Some(Layer::Rollback {
+            input,
+            phase,
+            scroll,
+        }) = self.layers.last_mut()
+        else {
+            return Vec::new();
+        };
+        match command {
+            Some(Do::Cancel) => self.close_top(),
+            Some(Do::Up) => *scroll = scroll.saturating_sub(1),
+            Some(Do::Down) => *scroll = (*scroll + 1).min(last),
+            Some(Do::PageUp) => *scroll = scroll.saturating_sub(PAGE),
+            Some(Do::PageDown) => *scroll = (*scroll + PAGE).min(last),
+            Some(Do::Switch) => {
+                if let Some(offered) = offered {
+                    *phase = match phase {
                         None => Some(offered),
                         Some(_) => None,
                     };
-                    self.replace_top(Layer::Rollback {
-                        input,
-                        phase,
-                        scroll: 0,
-                    });
+                    *scroll = 0;
                 }
-                Vec::new()
             }
-            Key::Enter => {
-                let word = self.runbook.rollback.confirm.clone();
-                if input.text != word {
-                    self.flash = Some(format!("type {word} exactly to roll back, or Esc"));
-                    return Vec::new();
-                }
-                self.layers.pop();
-                let phase = self.dialog_plan(phase);
-                if self.may_roll_back_without_seat() && !self.acting_without_seat {
-                    self.layers.push(Layer::RollbackWithoutSeat { phase });
-                    return Vec::new();
-                }
-                if !self.may_act() && !self.acting_without_seat {
-                    self.flash = Some(self.read_only_note());
-                    return Vec::new();
-                }
-                self.roll_back_confirmed(phase)
-            }
-            _ => {
-                input.edit(key);
-                self.replace_top(Layer::Rollback {
-                    input,
-                    phase,
-                    scroll,
-                });
-                Vec::new()
-            }
+            Some(Do::Submit) => return self.confirm_rollback(),
+            _ => input.edit(key),
         }
+        Vec::new()
+    }
+
+    /// Enter in the confirmation: the word must be the plan's.
+    fn confirm_rollback(&mut self) -> Vec<Effect> {
+        let word = self.runbook.rollback.confirm.clone();
+        let Some(Layer::Rollback { input, phase, .. }) = self.top_layer() else {
+            return Vec::new();
+        };
+        if input.text != word {
+            let esc = self.keys.of(&keymap::ROLLBACK).label(Do::Cancel);
+            self.flash = Some(format!("type {word} exactly to roll back, or {esc}"));
+            return Vec::new();
+        }
+        let phase = self.dialog_plan(*phase);
+        self.close_top();
+        if self.may_roll_back_without_seat() && !self.acting_without_seat {
+            self.layers.push(Layer::RollbackWithoutSeat { phase });
+            return Vec::new();
+        }
+        if !self.may_act() && !self.acting_without_seat {
+            self.flash = Some(self.read_only_note());
+            return Vec::new();
+        }
+        self.roll_back_confirmed(phase)
     }
 
     /// The word (and, without the store, the second confirmation) was given: resolve what is
@@ -194,12 +237,14 @@ impl App {
         if self.running_now().is_some() {
             // An emergency does not wait: stop what runs, then roll back.
             self.answer_breach_prompt();
-            self.rollback_queued = true;
-            self.rollback_queued_phase = phase;
+            self.rollback_here = RollbackHere::Queued {
+                phase,
+                trigger: TYPED,
+            };
             self.layers.push(Layer::RollbackRun);
             return self.interrupt_running();
         }
-        self.begin_rollback_of("typed by the operator", phase)
+        self.begin_rollback_of(TYPED, phase)
     }
 
     /// A breach prompt under the rollback is answered by it; left in the stack, it would come
@@ -228,11 +273,12 @@ impl App {
             if effects.is_empty() {
                 return effects;
             }
-            self.rollback_answered = None;
+            self.rollback_here = RollbackHere::Running { answered: None };
         }
         self.answer_breach_prompt();
-        self.rollback_in_this_session = true;
-        self.rollback_failed = None;
+        if !matches!(self.rollback_here, RollbackHere::Running { .. }) {
+            self.rollback_here = RollbackHere::Running { answered: None };
+        }
         if !matches!(self.top_layer(), Some(Layer::RollbackRun)) {
             self.layers.push(Layer::RollbackRun);
         }
@@ -295,7 +341,7 @@ impl App {
         if ok {
             self.run_rollback_step()
         } else {
-            self.rollback_failed = Some(index);
+            self.rollback_here = RollbackHere::Failed { index };
             if !matches!(self.top_layer(), Some(Layer::RollbackRun)) {
                 self.layers.push(Layer::RollbackRun);
             }
@@ -305,51 +351,56 @@ impl App {
 
     /// The progress dialog: `r` retry, `s` skip, `a` abort after a failure; Enter marks a
     /// manual step done; Ctrl-C interrupts the running step; Esc hides it (it goes on).
-    pub(super) fn rollback_run_key(&mut self, key: Key) -> Vec<Effect> {
+    pub(super) fn rollback_run_key(&mut self, command: Option<Do>) -> Vec<Effect> {
         // The manual step waiting for the operator's Enter, if that is where the rollback is.
         let waiting_manual = self
             .rollback_next()
-            .filter(|_| self.running_now().is_none() && self.rollback_failed.is_none())
+            .filter(|_| self.running_now().is_none() && self.rollback_failed().is_none())
             .filter(|_| self.rollback_asking().is_none())
             .filter(|i| matches!(self.rollback_steps()[*i].action, RollbackAction::Manual));
         let asking = self
             .rollback_asking()
-            .filter(|_| self.rollback_in_this_session);
-        match (key, self.rollback_failed) {
-            (Key::Esc, _) => {
-                self.layers.pop();
-                Vec::new()
+            .filter(|_| self.rollback_in_this_session());
+        match (command, self.rollback_failed()) {
+            (Some(Do::Close), _) => self.close_top(),
+            (Some(Do::Interrupt), _) => return self.interrupt_running(),
+            (Some(Do::Retry), None) if asking.is_some() => {
+                self.rollback_here = RollbackHere::Running { answered: asking };
+                return self.run_rollback_step();
             }
-            (Key::Ctrl('c'), _) => self.interrupt_running(),
-            (Key::Char('r'), None) if asking.is_some() => {
-                self.rollback_answered = asking;
-                self.run_rollback_step()
+            (Some(Do::Skip), None) => {
+                if let Some(index) = asking {
+                    return self.skip_rollback_step(index);
+                }
             }
-            (Key::Char('s'), None) if asking.is_some() => {
-                let index = asking.unwrap_or_default();
-                self.skip_rollback_step(index)
+            (Some(Do::Retry), Some(index)) => {
+                // Retrying is the operator's answer to run it, asked or not.
+                self.rollback_here = RollbackHere::Running {
+                    answered: Some(index),
+                };
+                return self.run_rollback_step();
             }
-            (Key::Char('r'), Some(_)) => {
-                self.rollback_failed = None;
-                self.run_rollback_step()
+            (Some(Do::Skip), Some(index)) => {
+                self.rollback_here = RollbackHere::Running { answered: None };
+                return self.skip_rollback_step(index);
             }
-            (Key::Char('s'), Some(index)) => {
-                self.rollback_failed = None;
-                self.skip_rollback_step(index)
-            }
-            (Key::Char('a'), Some(_)) => {
-                self.rollback_failed = None;
+            (Some(Do::Abort), Some(_)) => {
                 self.flash = Some("rollback aborted: the remaining steps did not run".into());
                 let effects = self.record(Event::RollbackEnded { completed: false });
+                if !effects.is_empty() {
+                    self.rollback_here = RollbackHere::Idle;
+                }
                 self.acting_without_seat = false;
-                effects
+                return effects;
             }
-            (Key::Enter, None) if self.rollback_in_this_session => match waiting_manual {
-                Some(index) => self.manual_rollback_done(index),
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
+            (Some(Do::Done), None) if self.rollback_in_this_session() => {
+                if let Some(index) = waiting_manual {
+                    return self.manual_rollback_done(index);
+                }
+            }
+            _ => {}
         }
+        Vec::new()
     }
 
     /// The operator skipped a step (failed, or asked about): journaled, then on to the next.

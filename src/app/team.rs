@@ -1,7 +1,7 @@
 //! Team mode in the app: records other cockpits wrote, the seat lost and regained, and
 //! sign-offs ticked by each operator under their own name. Pure state, like the rest of `app`.
 
-use super::{App, Effect, GateDialog, Layer, Mode, Msg};
+use super::{App, Effect, Layer, Mode, Msg};
 use crate::journal::Event;
 
 impl App {
@@ -108,24 +108,32 @@ impl App {
 
     /// Space on a sign-off in team mode: signed under this operator's name, for every cockpit
     /// of the run to see. A signature stands; reopening the gate clears them all.
-    pub(super) fn sign_off(&mut self, dialog: &mut GateDialog) -> Vec<Effect> {
+    /// Space in the gate dialog on top: sign the sign-off under the cursor, by name.
+    pub(super) fn sign_off(&mut self) -> Vec<Effect> {
+        let Some(Layer::Gate(dialog)) = self.top_layer() else {
+            return Vec::new();
+        };
+        let step = dialog.step.clone();
         let Some(signoff) = self
-            .gate_spec(&dialog.step)
+            .gate_spec(&step)
             .and_then(|s| s.signoffs.get(dialog.cursor).cloned())
         else {
             return Vec::new();
         };
-        if let Some(by) = self.progress.signed_by(&dialog.step, &signoff) {
+        if let Some(by) = self.progress.signed_by(&step, &signoff) {
             self.flash = Some(format!(
                 "`{signoff}` was signed by {by}; a signature stands (reopening the gate clears it)"
             ));
             return Vec::new();
         }
         let effects = self.record(Event::SignedOff {
-            step: dialog.step.clone(),
+            step: step.clone(),
             signoff,
         });
-        dialog.ticked = self.team_ticks(&dialog.step);
+        let ticked = self.team_ticks(&step);
+        if let Some(Layer::Gate(dialog)) = self.layers.last_mut() {
+            dialog.ticked = ticked;
+        }
         effects
     }
 }

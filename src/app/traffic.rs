@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::actions::{Purpose, Work};
 use super::gate::MIN_OVERRIDE_REASON;
+use super::keymap::{self, Do};
 use super::*;
 use crate::actions::traffic::{self, Request};
 use crate::gates::{Evaluation, Verdict};
@@ -17,6 +18,9 @@ pub struct TrafficRead {
     pub at: OffsetDateTime,
     pub green: Result<u8, String>,
 }
+
+/// What the journal says began a rollback the breach policy started.
+const BREACH_TRIGGER: &str = "abort criteria breached (policy: rollback)";
 
 impl App {
     /// The green weight in force as the journal tells it (0 before the first shift).
@@ -142,84 +146,88 @@ impl App {
         holds
     }
 
-    pub(super) fn shift_key(
-        &mut self,
-        to_green: Option<u8>,
-        step: Option<String>,
-        mut input: TextInput,
-        mut reason: Option<TextInput>,
-        key: Key,
-    ) -> Vec<Effect> {
-        match key {
-            Key::Esc => {
-                self.layers.pop();
-                Vec::new()
+    /// The shift dialog: the plan's word, then (when a hold stands) the override reason.
+    pub(super) fn shift_key(&mut self, command: Option<Do>, key: Key) -> Vec<Effect> {
+        let Some(Layer::Shift { input, reason, .. }) = self.layers.last_mut() else {
+            return Vec::new();
+        };
+        match command {
+            Some(Do::Cancel) => self.close_top(),
+            Some(Do::Submit) => return self.confirm_shift(),
+            _ => match reason {
+                Some(r) => r.edit(key),
+                None => input.edit(key),
+            },
+        }
+        Vec::new()
+    }
+
+    /// Enter: the word typed, and a reason when a hold stands; the shift starts.
+    fn confirm_shift(&mut self) -> Vec<Effect> {
+        let Some(Layer::Shift {
+            to_green, input, ..
+        }) = self.top_layer()
+        else {
+            return Vec::new();
+        };
+        let (Some(green), Some(traffic)) = (*to_green, self.runbook.traffic.clone()) else {
+            self.close_top();
+            return Vec::new();
+        };
+        if input.text != traffic.confirm {
+            self.flash = Some(format!(
+                "type {} exactly to shift, or {} to cancel",
+                traffic.confirm,
+                self.esc()
+            ));
+            return Vec::new();
+        }
+        let Some(Layer::Shift {
+            to_green,
+            step,
+            input,
+            reason,
+        }) = self.layers.pop()
+        else {
+            return Vec::new();
+        };
+        if !self.ready_to_actuate() {
+            return Vec::new();
+        }
+        let holds = self.shift_holds(step.as_deref());
+        let override_reason = match (&reason, holds.is_empty()) {
+            (_, true) => None,
+            (Some(r), false) if r.text.trim().chars().count() >= MIN_OVERRIDE_REASON => {
+                Some(r.text.trim().to_string())
             }
-            Key::Enter => {
-                let (Some(green), Some(traffic)) = (to_green, self.runbook.traffic.clone()) else {
-                    self.layers.pop();
-                    return Vec::new();
-                };
-                if input.text != traffic.confirm {
+            (_, false) => {
+                if reason.is_some() {
                     self.flash = Some(format!(
-                        "type {} exactly to shift, or Esc to cancel",
-                        traffic.confirm
+                        "held: an override needs a reason of at least {MIN_OVERRIDE_REASON} characters"
                     ));
-                    return Vec::new();
                 }
-                self.layers.pop();
-                if !self.ready_to_actuate() {
-                    return Vec::new();
-                }
-                let holds = self.shift_holds(step.as_deref());
-                let override_reason = match (&reason, holds.is_empty()) {
-                    (_, true) => None,
-                    (Some(r), false) if r.text.trim().chars().count() >= MIN_OVERRIDE_REASON => {
-                        Some(r.text.trim().to_string())
-                    }
-                    (_, false) => {
-                        if reason.is_some() {
-                            self.flash = Some(format!(
-                                "held: an override needs a reason of at least {MIN_OVERRIDE_REASON} characters"
-                            ));
-                        }
-                        self.layers.push(Layer::Shift {
-                            to_green,
-                            step,
-                            input,
-                            reason: Some(reason.unwrap_or_default()),
-                        });
-                        return Vec::new();
-                    }
-                };
-                let mut effects = Vec::new();
-                if let Some(reason) = override_reason {
-                    effects = self.record(Event::HoldOverridden {
-                        step: step.clone(),
-                        hold: holds.join("; "),
-                        reason,
-                    });
-                    if effects.is_empty() {
-                        return effects;
-                    }
-                }
-                effects.extend(self.shift(&traffic, green, step));
-                effects
-            }
-            _ => {
-                match &mut reason {
-                    Some(r) => r.edit(key),
-                    None => input.edit(key),
-                }
-                self.replace_top(Layer::Shift {
+                self.layers.push(Layer::Shift {
                     to_green,
                     step,
                     input,
-                    reason,
+                    reason: Some(reason.unwrap_or_default()),
                 });
-                Vec::new()
+                return Vec::new();
+            }
+        };
+        let mut effects = Vec::new();
+        if let Some(reason) = override_reason {
+            effects = self.record(Event::HoldOverridden {
+                step: step.clone(),
+                hold: holds.join("; "),
+                reason,
+            });
+            if effects.is_empty() {
+                return effects;
             }
         }
+        effects.extend(self.shift(&traffic, green, step));
+        effects
     }
 
     fn shift(&mut self, traffic: &Traffic, green: u8, step: Option<String>) -> Vec<Effect> {
@@ -272,11 +280,13 @@ impl App {
             }
             BreachPolicy::Rollback => {
                 if self.running_now().is_some() {
-                    self.rollback_queued = true;
+                    self.rollback_here = super::rollback::RollbackHere::Queued {
+                        phase: None,
+                        trigger: BREACH_TRIGGER,
+                    };
                     effects.extend(self.interrupt_running());
                 } else {
-                    effects
-                        .extend(self.begin_rollback("abort criteria breached (policy: rollback)"));
+                    effects.extend(self.begin_rollback(BREACH_TRIGGER));
                 }
             }
         }
@@ -284,12 +294,12 @@ impl App {
     }
 
     /// The breach prompt: `R` rolls back (through its dialog), Esc holds the weights.
-    pub(super) fn breach_key(&mut self, key: Key) -> Vec<Effect> {
-        if key == Key::Esc || key == Key::Enter {
+    pub(super) fn breach_key(&mut self, command: Option<Do>) {
+        if command == Some(Do::Close) {
             self.layers.pop();
-            self.flash = Some("holding the weights; R rolls back".into());
+            let rollback = self.keys.main.label(keymap::Command::Rollback);
+            self.flash = Some(format!("holding the weights; {rollback} rolls back"));
         }
-        Vec::new()
     }
 
     /// A read-back arrived (polled, or asked for by the shift dialog). A change of the value

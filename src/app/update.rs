@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::keymap::{self, Command, Key};
+use super::keymap::{Command, Key};
 use super::progress::Status;
 use super::rows::Row;
 use super::*;
@@ -72,9 +72,10 @@ impl App {
                     self.open_rollback_or_say_why();
                     return Vec::new();
                 }
-                match self.layers.last().cloned() {
-                    Some(layer) => self.layer_key(layer, key),
-                    None => self.main_key(key),
+                if self.layers.is_empty() {
+                    self.main_key(key)
+                } else {
+                    self.layer_key(key)
                 }
             }
         }
@@ -140,24 +141,14 @@ impl App {
         vec![Effect::Journal(event)]
     }
 
-    /// `R` from every screen and dialog, Ctrl-R even inside a text field (where R is a letter).
+    /// `R` from every screen and dialog, Ctrl-R even inside a text field (where R is a letter),
+    /// or the keys the config file gave the rollback.
     fn is_rollback_key(&self, key: Key) -> bool {
-        let typing = matches!(
-            self.top_layer(),
-            Some(
-                Layer::Prompt { .. }
-                    | Layer::Search(_)
-                    | Layer::TakeOver { .. }
-                    | Layer::Shift { .. }
-                    | Layer::Rollback { .. }
-                    | Layer::InDoubt {
-                        verdict: Some(_),
-                        ..
-                    }
-            )
-        ) || matches!(self.top_layer(), Some(Layer::Gate(d)) if d.stage.typing())
-            || (self.top_layer() == Some(&Layer::Output) && self.output_search_typing());
-        key == Key::Ctrl('r') || (key == Key::Char('R') && !typing)
+        if self.text_focused() {
+            self.keys.is_rollback_typing(key)
+        } else {
+            self.keys.is_rollback(key)
+        }
     }
 
     fn open_rollback_or_say_why(&mut self) {
@@ -177,13 +168,6 @@ impl App {
         }
     }
 
-    /// Puts the edited state of the dialog on top back in its place.
-    pub(super) fn replace_top(&mut self, layer: Layer) {
-        if let Some(top) = self.layers.last_mut() {
-            *top = layer;
-        }
-    }
-
     pub(super) fn end_session(&mut self, reason: &str) -> Vec<Effect> {
         let selected = self.selected_step().map(|s| s.id.clone());
         // A command cut off by the end of the session is in doubt on the next start.
@@ -197,7 +181,7 @@ impl App {
     }
 
     fn main_key(&mut self, key: Key) -> Vec<Effect> {
-        let Some(command) = keymap::command_for(key) else {
+        let Some(command) = self.keys.main.command(key) else {
             return Vec::new();
         };
         match (command, self.focus) {
@@ -438,154 +422,9 @@ impl App {
         });
     }
 
-    fn layer_key(&mut self, layer: Layer, key: Key) -> Vec<Effect> {
-        match layer {
-            Layer::Help { scroll } if matches!(key, Key::Down | Key::Up | Key::Char('j' | 'k')) => {
-                let scroll = match key {
-                    Key::Down | Key::Char('j') => scroll.saturating_add(1),
-                    _ => scroll.saturating_sub(1),
-                };
-                self.replace_top(Layer::Help { scroll });
-                Vec::new()
-            }
-            Layer::Help { .. } | Layer::SourceDetail { .. } => {
-                if matches!(key, Key::Esc | Key::Char('?') | Key::Char('q') | Key::Enter) {
-                    self.layers.pop();
-                }
-                Vec::new()
-            }
-            Layer::Prompt { purpose, mut input } => match key {
-                Key::Esc => {
-                    self.layers.pop();
-                    Vec::new()
-                }
-                Key::Enter => self.submit_prompt(purpose, input.text.trim().to_string()),
-                _ => {
-                    input.edit(key);
-                    self.replace_top(Layer::Prompt { purpose, input });
-                    Vec::new()
-                }
-            },
-            Layer::Search(search) => {
-                self.search_key(search, key);
-                Vec::new()
-            }
-            Layer::TakeOver {
-                previous,
-                mut input,
-            } => match key {
-                Key::Esc => {
-                    self.layers.pop();
-                    vec![Effect::DeclineSeat]
-                }
-                Key::Enter if input.text == TAKEOVER_WORD => {
-                    self.layers.pop();
-                    vec![Effect::TakeSeat]
-                }
-                Key::Enter => {
-                    self.flash = Some(format!(
-                        "type {} exactly to take the seat, or Esc to stay read-only",
-                        TAKEOVER_WORD
-                    ));
-                    Vec::new()
-                }
-                _ => {
-                    input.edit(key);
-                    self.replace_top(Layer::TakeOver { previous, input });
-                    Vec::new()
-                }
-            },
-            Layer::ConfirmCommand { step, run_focused } => {
-                self.confirm_command_key(step, run_focused, key)
-            }
-            Layer::Output => self.output_key(key),
-            Layer::Gate(dialog) => self.gate_key(dialog, key),
-            Layer::Shift {
-                to_green,
-                step,
-                input,
-                reason,
-            } => self.shift_key(to_green, step, input, reason, key),
-            Layer::Breach { .. } => self.breach_key(key),
-            Layer::Rollback {
-                input,
-                phase,
-                scroll,
-            } => self.rollback_key(input, phase, scroll, key),
-            Layer::RollbackWithoutSeat { phase } => self.without_seat_key(phase, key),
-            Layer::RollbackRun => self.rollback_run_key(key),
-            Layer::InDoubt { id, verdict, input } => self.in_doubt_key(id, verdict, input, key),
-            Layer::ConfirmEnd => self.confirm_end_key(key),
-            Layer::StopOrphan { id } => self.stop_orphan_key(id, key),
-            Layer::ConfirmQuit => match key {
-                Key::Char('y') => self.end_session("quit"),
-                Key::Char('n') | Key::Esc => {
-                    self.layers.pop();
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
-            Layer::ConfirmResume { changed } => match key {
-                Key::Char('y') | Key::Char('Y') => {
-                    self.layers.pop();
-                    self.record(Event::RunResumed {
-                        changed_steps: changed,
-                        step_fingerprints: self.runbook.step_fingerprints(),
-                    })
-                }
-                Key::Char('n') | Key::Char('N') => vec![Effect::NewRun],
-                Key::Char('q') | Key::Esc => vec![Effect::Quit],
-                _ => Vec::new(),
-            },
-        }
-    }
-
-    fn submit_prompt(&mut self, purpose: PromptPurpose, text: String) -> Vec<Effect> {
-        if text.is_empty() {
-            let what = if matches!(purpose, PromptPurpose::Skip { .. }) {
-                "a reason"
-            } else {
-                "some text"
-            };
-            self.flash = Some(format!("type {what} first (Esc cancels)"));
-            return Vec::new();
-        }
-        self.layers.pop();
-        match purpose {
-            PromptPurpose::Skip { step } => self.record(Event::StepSkipped { step, reason: text }),
-            PromptPurpose::Note { step } => self.record(Event::NoteAdded { step, text }),
-        }
-    }
-
-    fn search_key(&mut self, mut search: Search, key: Key) {
-        match key {
-            Key::Esc => {
-                self.selected = search.origin;
-                self.folded = search.folded_before;
-                self.layers.pop();
-                return;
-            }
-            Key::Enter => {
-                self.last_query = search.input.text.clone();
-                self.layers.pop();
-                return;
-            }
-            Key::Down | Key::Ctrl('n') => self.jump_to_match(&search.input.text, 1),
-            Key::Up | Key::Ctrl('p') => self.jump_to_match(&search.input.text, -1),
-            _ => {
-                search.input.edit(key);
-                self.selected = search.origin;
-                self.folded = search.folded_before.clone();
-                self.jump_to_match(&search.input.text, 0);
-            }
-        }
-        self.last_query = search.input.text.clone();
-        self.replace_top(Layer::Search(search));
-    }
-
     /// Moves to the next (1), previous (-1) or first-from-here (0) matching step, unfolding its
     /// phase. Searches all steps, folded or not.
-    fn jump_to_match(&mut self, query: &str, direction: isize) {
+    pub(super) fn jump_to_match(&mut self, query: &str, direction: isize) {
         let all: Vec<Row> = super::rows::visible_rows(&self.runbook, &HashSet::new())
             .into_iter()
             .filter(|r| matches!(r, Row::Step(..)))

@@ -3,6 +3,7 @@
 //! kept on this bastion ([`Effect::JournalWithoutSeat`]) until the store takes them. Also the
 //! takeover of a seat whose lease ran out, offered to a running cockpit. Pure state.
 
+use super::keymap::{self, Do};
 use super::*;
 use crate::journal::event::Action;
 
@@ -48,14 +49,18 @@ impl App {
 
     /// The second confirmation: `y` rolls back without the seat, Esc cancels; every other key
     /// (Enter above all: a held Enter repeats) only says so.
-    pub(super) fn without_seat_key(&mut self, phase: Option<usize>, key: Key) -> Vec<Effect> {
-        match key {
-            Key::Esc => {
+    pub(super) fn without_seat_key(&mut self, command: Option<Do>) -> Vec<Effect> {
+        let Some(Layer::RollbackWithoutSeat { phase }) = self.top_layer() else {
+            return Vec::new();
+        };
+        let phase = *phase;
+        match command {
+            Some(Do::Cancel) => {
                 self.layers.pop();
                 self.flash = Some("the rollback did not start".into());
                 Vec::new()
             }
-            Key::Char('y') | Key::Char('Y') => {
+            Some(Do::Yes) => {
                 self.layers.pop();
                 if !self.store_lost && self.may_act() {
                     // The store answered meanwhile: the rollback goes through the seat.
@@ -73,10 +78,12 @@ impl App {
                 self.roll_back_confirmed(phase)
             }
             _ => {
-                self.flash = Some(
-                    "the team store is unreachable: y rolls back without the seat, Esc cancels"
-                        .into(),
-                );
+                let keys = self.keys.of(&keymap::WITHOUT_SEAT);
+                self.flash = Some(format!(
+                    "the team store is unreachable: {} rolls back without the seat, {} cancels",
+                    keys.label(Do::Yes),
+                    keys.label(Do::Cancel)
+                ));
                 Vec::new()
             }
         }

@@ -45,7 +45,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
         }
     };
     let opened = open(&world, &data_dir);
-    let (session, runbook_path) = match opened {
+    let (mut session, runbook_path) = match opened {
         Ok(s) => s,
         Err(e) => {
             world.stop();
@@ -54,10 +54,10 @@ pub fn run(args: DemoArgs) -> ExitCode {
         }
     };
     let run_id = session.app.run_id.clone();
+    session.app.keys = config.keys.clone();
     let look = Look {
         theme: &theme,
         glyphs: glyphs::choose(args.ascii || config.ascii),
-        keys: &config.keys,
     };
     let opts = cockpit::Options {
         look,

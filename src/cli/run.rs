@@ -75,11 +75,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         session.app.flash = Some(banner.clone());
     }
     session.app.start_from_flag = args.start.is_some();
+    session.app.keys = config.keys.clone();
     tracing::info!(run = %session.app.run_id, mode = session.app.mode.label(), "cockpit started");
     let look = Look {
         theme: &theme,
         glyphs: glyphs::choose(args.ascii || config.ascii),
-        keys: &config.keys,
     };
     let opts = cockpit::Options {
         look,

@@ -1,15 +1,12 @@
-//! `[keys]` of the config file: a command of the main screen moved to other keys.
-//!
-//! The app's key table (`app::keymap::MAIN`) stays as it is. A `KeyRemap` sits in front of it and
-//! translates: the user's key becomes the command's default key, and a default key the user moved
-//! away (and did not give to another command) becomes nothing. It applies on the main screen
-//! only: dialogs and text fields keep their own keys, so a letter typed into a note stays itself.
+//! `[keys]` of the config file: commands moved to other keys, on the main screen (`[keys]`) and
+//! in each dialog (`[keys.gate]`, `[keys.output]`, …: the names are the key tables' in
+//! `app::keymap`). A moved command answers to the user's keys only; its default keys then mean
+//! nothing, unless the user gave them to another command of the same layer.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::app::Key;
-use crate::app::keymap::{Command, MAIN};
+use crate::app::keymap::{Command, DIALOGS, KeyMaps, Keys, MAIN, Table};
 
 /// Names of keys other than single characters, as written in the config file.
 const NAMED: &[(&str, Key)] = &[
@@ -32,45 +29,6 @@ const NAMED: &[(&str, Key)] = &[
 
 /// Control keys a terminal sends as another key (`ctrl-m` is Enter), so they never arrive.
 const CTRL_ALIASES: &[(char, &str)] = &[('m', "enter"), ('i', "tab"), ('h', "backspace")];
-
-/// The config name of a command. Exhaustive on purpose: a new command must get a name here.
-pub fn command_name(command: Command) -> &'static str {
-    match command {
-        Command::Down => "down",
-        Command::Up => "up",
-        Command::Top => "top",
-        Command::Bottom => "bottom",
-        Command::PageDown => "page-down",
-        Command::PageUp => "page-up",
-        Command::FoldOrLeft => "fold",
-        Command::UnfoldOrRight => "unfold",
-        Command::NextPane => "next-pane",
-        Command::PrevPane => "prev-pane",
-        Command::Toggle => "tick",
-        Command::Act => "act",
-        Command::Skip => "skip",
-        Command::Note => "note",
-        Command::Undo => "undo",
-        Command::Search => "search",
-        Command::NextGate => "next-gate",
-        Command::Traffic => "traffic",
-        Command::Rollback => "rollback",
-        Command::DemoFault => "demo-fault",
-        Command::Help => "help",
-        Command::Quit => "quit",
-    }
-}
-
-/// Every command name, in key-table order (for error messages and docs).
-pub fn command_names() -> impl Iterator<Item = &'static str> {
-    MAIN.iter().map(|b| command_name(b.command))
-}
-
-fn command_by_name(name: &str) -> Option<Command> {
-    MAIN.iter()
-        .map(|b| b.command)
-        .find(|c| command_name(*c) == name)
-}
 
 /// Parses `x`, `R`, `ctrl-r`, `enter`, `shift-tab`, … Single characters are case-sensitive
 /// (`R` is shift-r); names and `ctrl-` are not.
@@ -126,9 +84,11 @@ pub fn key_name(key: Key) -> String {
     }
 }
 
-/// One `command = "key"` (or `command = ["key", …]`) line, with where it is in the file.
+/// One `command = "key"` (or `command = ["key", …]`) line of a layer (`""`: the main screen),
+/// with where it is in the file.
 #[derive(Debug, Clone)]
 pub struct Override {
+    pub layer: String,
     pub command: String,
     pub keys: Vec<String>,
     pub span: Range<usize>,
@@ -141,150 +101,184 @@ pub struct KeyError {
     pub message: String,
 }
 
-/// What the main screen's keys become: absent = unchanged, `None` = does nothing. Also how the
-/// footer and help write a moved command's keys, so they show what the user pressed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyRemap {
-    map: HashMap<Key, Option<Key>>,
-    labels: HashMap<Command, String>,
-}
-
-impl KeyRemap {
-    /// Checks every override and reports all problems: unknown commands and keys, and keys
-    /// that would mean two commands.
-    pub fn build(overrides: &[Override]) -> Result<KeyRemap, Vec<KeyError>> {
-        let mut errors = Vec::new();
-        let mut moved: Vec<(Command, Vec<Key>, &Override)> = Vec::new();
-        for o in overrides {
-            let err = |message: String| KeyError {
-                span: o.span.clone(),
-                message,
-            };
-            let Some(command) = command_by_name(&o.command) else {
-                let near = crate::runbook::check::did_you_mean(&o.command, command_names())
-                    .map(|n| format!(" (did you mean `{n}`?)"))
-                    .unwrap_or_default();
-                errors.push(err(format!(
-                    "[keys]: unknown command `{}`{near}; commands are {}",
-                    o.command,
-                    command_names().collect::<Vec<_>>().join(", ")
-                )));
-                continue;
-            };
-            if o.keys.is_empty() {
-                errors.push(err(format!(
-                    "[keys]: `{}` has no key; leave it out to keep its default",
-                    o.command
-                )));
-                continue;
-            }
-            let mut keys = Vec::new();
-            for text in &o.keys {
-                match parse_key(text) {
-                    Ok(k) if !keys.contains(&k) => keys.push(k),
-                    Ok(_) => {}
-                    Err(e) => errors.push(err(format!("[keys] {}: {e}", o.command))),
-                }
-            }
-            moved.push((command, keys, o));
-        }
-        errors.extend(duplicates(&moved));
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.span.start);
-            return Err(errors);
-        }
-        let mut map = HashMap::new();
-        let mut labels = HashMap::new();
-        // Default keys of moved commands are released first; the user's keys then take theirs.
-        for (command, _, _) in &moved {
-            for key in default_keys(*command) {
-                map.insert(*key, None);
-            }
-        }
-        for (command, keys, _) in &moved {
-            let target = default_keys(*command)[0];
-            for key in keys {
-                map.insert(*key, Some(target));
-            }
-            let names: Vec<String> = keys.iter().map(|k| label_of(*k)).collect();
-            labels.insert(*command, names.join("/"));
-        }
-        Ok(KeyRemap { map, labels })
-    }
-
-    /// The key the app's key table should see for a key pressed on the main screen.
-    pub fn apply(&self, key: Key) -> Option<Key> {
-        self.map.get(&key).copied().unwrap_or(Some(key))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// How the footer and help write `command`'s keys when the user moved it.
-    pub fn label(&self, command: Command) -> Option<&str> {
-        self.labels.get(&command).map(String::as_str)
-    }
-}
-
-/// A key as the footer and help write it (the key table's style: `Enter`, `^R`, `PgDn`).
-fn label_of(key: Key) -> String {
-    match key {
-        Key::Char(' ') => "Space".into(),
-        Key::Char(c) => c.to_string(),
-        Key::Ctrl(c) => format!("^{}", c.to_ascii_uppercase()),
-        Key::Enter => "Enter".into(),
-        Key::Esc => "Esc".into(),
-        Key::Tab => "Tab".into(),
-        Key::BackTab => "S-Tab".into(),
-        Key::Backspace => "Bksp".into(),
-        Key::Delete => "Del".into(),
-        Key::Up => "↑".into(),
-        Key::Down => "↓".into(),
-        Key::Left => "←".into(),
-        Key::Right => "→".into(),
-        Key::Home => "Home".into(),
-        Key::End => "End".into(),
-        Key::PageUp => "PgUp".into(),
-        Key::PageDown => "PgDn".into(),
-    }
-}
-
-fn default_keys(command: Command) -> &'static [Key] {
-    crate::app::keymap::binding(command).map_or(&[], |b| b.keys)
-}
-
-/// A key may mean one command: the user's keys must differ from each other and from the
-/// default keys of every command that keeps its defaults.
-fn duplicates(moved: &[(Command, Vec<Key>, &Override)]) -> Vec<KeyError> {
+/// Checks every override and reports all problems: unknown layers, commands and keys, keys
+/// that would mean two commands of a layer, a letter in a text field, and a dialog key that
+/// the rollback already has.
+pub fn build(overrides: &[Override]) -> Result<KeyMaps, Vec<KeyError>> {
     let mut errors = Vec::new();
-    let mut taken: HashMap<Key, &str> = HashMap::new();
-    for (command, keys, o) in moved {
-        for key in keys {
-            let name = command_name(*command);
-            if let Some(other) = taken.insert(*key, name)
-                && other != name
-            {
+    for o in overrides {
+        let known = o.layer.is_empty() || DIALOGS.iter().any(|t| t.name == o.layer);
+        if !known {
+            let names = DIALOGS.iter().map(|t| t.name);
+            let near = crate::runbook::check::did_you_mean(&o.layer, names.clone())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            errors.push(KeyError {
+                span: o.span.clone(),
+                message: format!(
+                    "[keys.{}]: unknown dialog{near}; dialogs are {}",
+                    o.layer,
+                    names.collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+    }
+    let of_layer =
+        |name: &str| -> Vec<&Override> { overrides.iter().filter(|o| o.layer == name).collect() };
+    let main = resolve(&MAIN, &of_layer(""), &[]).map_err(|e| errors.extend(e));
+    let rollback: Vec<Key> = main
+        .as_ref()
+        .map(|m| m.keys_of(Command::Rollback).to_vec())
+        .unwrap_or_default();
+    errors.extend(rollback_in_dialogs(&rollback, overrides));
+    let mut dialogs = Vec::new();
+    for table in DIALOGS {
+        match resolve(table, &of_layer(table.name), &rollback) {
+            Ok(keys) => dialogs.push(keys),
+            Err(e) => errors.extend(e),
+        }
+    }
+    match main {
+        Ok(main) if errors.is_empty() => Ok(KeyMaps::new(main, dialogs)),
+        _ => {
+            errors.sort_by_key(|e| e.span.start);
+            Err(errors)
+        }
+    }
+}
+
+/// The rollback's keys work in every dialog, so a rollback moved onto a key a dialog keeps
+/// would take that dialog's command away.
+fn rollback_in_dialogs(rollback: &[Key], overrides: &[Override]) -> Vec<KeyError> {
+    let moved = |layer: &str, name: &str| {
+        overrides
+            .iter()
+            .any(|o| o.layer == layer && o.command == name)
+    };
+    let Some(o) = overrides
+        .iter()
+        .find(|o| o.layer.is_empty() && o.command == "rollback")
+    else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for table in DIALOGS {
+        for b in table.bindings.iter().filter(|b| !moved(table.name, b.name)) {
+            if let Some(key) = b.keys.iter().find(|k| rollback.contains(k)) {
                 errors.push(KeyError {
                     span: o.span.clone(),
                     message: format!(
-                        "[keys]: `{}` is bound to both `{other}` and `{name}`",
-                        key_name(*key)
+                        "[keys]: `{}` for `rollback` is `{}`'s key in [keys.{}]; the rollback's key works in every dialog, so move that one too, or pick another key",
+                        key_name(*key),
+                        b.name,
+                        table.name
                     ),
                 });
             }
-            let keeps_default = |c: &Command| !moved.iter().any(|(m, _, _)| m == c);
-            if let Some(b) = MAIN.iter().find(|b| {
-                b.command != *command && b.keys.contains(key) && keeps_default(&b.command)
-            }) {
-                let holder = command_name(b.command);
-                errors.push(KeyError {
-                    span: o.span.clone(),
-                    message: format!(
-                        "[keys]: `{}` for `{name}` is already `{holder}`'s key; move `{holder}` too, or pick another key",
-                        key_name(*key)
-                    ),
-                });
+        }
+    }
+    errors
+}
+
+/// One layer's moves, checked against its table.
+fn resolve<C: Copy + PartialEq + 'static>(
+    table: &'static Table<C>,
+    overrides: &[&Override],
+    rollback: &[Key],
+) -> Result<Keys<C>, Vec<KeyError>> {
+    let section = match table.name {
+        "" => "[keys]".to_string(),
+        name => format!("[keys.{name}]"),
+    };
+    let names = || table.bindings.iter().map(|b| b.name);
+    let mut errors = Vec::new();
+    let mut moved: Vec<(C, Vec<Key>, &Override)> = Vec::new();
+    for o in overrides {
+        let err = |message: String| KeyError {
+            span: o.span.clone(),
+            message: format!("{section}: {message}"),
+        };
+        let Some(binding) = table.bindings.iter().find(|b| b.name == o.command) else {
+            let near = crate::runbook::check::did_you_mean(&o.command, names())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            errors.push(err(format!(
+                "unknown command `{}`{near}; commands are {}",
+                o.command,
+                names().collect::<Vec<_>>().join(", ")
+            )));
+            continue;
+        };
+        if o.keys.is_empty() {
+            errors.push(err(format!(
+                "`{}` has no key; leave it out to keep its default",
+                o.command
+            )));
+            continue;
+        }
+        let mut keys = Vec::new();
+        for text in &o.keys {
+            match parse_key(text) {
+                Ok(k) if table.typing && k.types() => errors.push(err(format!(
+                    "`{}` for `{}` would type a letter into the text field; use a ctrl- or named key",
+                    key_name(k),
+                    o.command
+                ))),
+                Ok(k) if rollback.contains(&k) => errors.push(err(format!(
+                    "`{}` for `{}` is the rollback's key, which works in every dialog",
+                    key_name(k),
+                    o.command
+                ))),
+                Ok(k) if !keys.contains(&k) => keys.push(k),
+                Ok(_) => {}
+                Err(e) => errors.push(err(format!("{}: {e}", o.command))),
+            }
+        }
+        moved.push((binding.command, keys, o));
+    }
+    errors.extend(duplicates(table, &section, &moved));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let moves = moved.into_iter().map(|(c, keys, _)| (c, keys)).collect();
+    Ok(Keys::with_moves(table, moves))
+}
+
+/// A key may mean one command of a layer: the user's keys must differ from each other and
+/// from the default keys of every command that keeps its defaults.
+fn duplicates<C: Copy + PartialEq>(
+    table: &Table<C>,
+    section: &str,
+    moved: &[(C, Vec<Key>, &Override)],
+) -> Vec<KeyError> {
+    let mut errors = Vec::new();
+    let mut taken: Vec<(Key, &str)> = Vec::new();
+    let keeps_default = |c: C| !moved.iter().any(|(m, _, _)| *m == c);
+    for (command, keys, o) in moved {
+        let name = o.command.as_str();
+        let err = |message: String| KeyError {
+            span: o.span.clone(),
+            message: format!("{section}: {message}"),
+        };
+        for key in keys {
+            if let Some((_, other)) = taken.iter().find(|(k, n)| k == key && *n != name) {
+                errors.push(err(format!(
+                    "`{}` is bound to both `{other}` and `{name}`",
+                    key_name(*key)
+                )));
+            }
+            taken.push((*key, name));
+            if let Some(b) = table
+                .bindings
+                .iter()
+                .find(|b| b.command != *command && b.keys.contains(key) && keeps_default(b.command))
+            {
+                errors.push(err(format!(
+                    "`{}` for `{name}` is already `{}`'s key; move `{}` too, or pick another key",
+                    key_name(*key),
+                    b.name,
+                    b.name
+                )));
             }
         }
     }

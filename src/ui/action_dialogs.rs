@@ -6,10 +6,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
-use super::Look;
 use super::dialogs::{boxed, popup};
 use super::wrap::wrapped_height;
+use super::{Look, hints};
 use crate::app::actions::{EnvShown, env_refs};
+use crate::app::keymap::{
+    BREACH, COMMAND, Command, Do, END, GATE, IN_DOUBT, OUTPUT, QUIT, STOP_ORPHAN, TEXT,
+    WITHOUT_SEAT,
+};
 use crate::app::orphans::Orphan;
 use crate::app::{App, GateDialog, GateStage, Layer};
 use crate::gates::{Evaluation, Verdict};
@@ -63,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, layer: &Layer, look: &Look
             72,
         ),
         Layer::ConfirmQuit => ("Quit?", confirm_quit(app, look), 64),
-        Layer::ConfirmEnd => ("Every step is done", confirm_end(look), 64),
+        Layer::ConfirmEnd => ("Every step is done", confirm_end(app, look), 64),
         Layer::StopOrphan { id } => (
             "Stop the left-over process?",
             stop_orphan(app, *id, look),
@@ -108,17 +112,14 @@ fn pending_gates<'a>(app: &App, step: &str, look: &Look) -> Option<Line<'a>> {
     Some(Line::styled(text, look.theme.danger))
 }
 
-pub(super) fn keys<'a>(pairs: &[(&'a str, &'a str)], look: &Look) -> Line<'a> {
-    let t = look.theme;
-    let mut spans = Vec::new();
-    for (i, (key, what)) in pairs.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled("  ", t.text));
-        }
-        spans.push(Span::styled(*key, t.key));
-        spans.push(Span::styled(format!(" {what}"), t.text));
-    }
-    Line::from(spans)
+/// The keys of a text field: Enter does `submit`, Esc does `cancel`.
+pub(super) fn text_keys<'a>(app: &App, submit: &'a str, cancel: &'a str, look: &Look) -> Line<'a> {
+    hints::of(
+        app,
+        &TEXT,
+        &[(Do::Submit, submit), (Do::Cancel, cancel)],
+        look,
+    )
 }
 
 pub(super) fn typed<'a>(prompt: String, text: &str, look: &Look) -> Line<'a> {
@@ -185,8 +186,9 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
     }
     lines.push(Line::styled(
         format!(
-            "killed after {}; Ctrl-C in the output interrupts it",
-            format::age(timeout.as_secs() as i64)
+            "killed after {}; {} in the output interrupts it",
+            format::age(timeout.as_secs() as i64),
+            app.keys.of(&OUTPUT).label(Do::Interrupt)
         ),
         t.muted,
     ));
@@ -202,6 +204,7 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
     }
     lines.extend(mode_note(app, look));
     lines.push(Line::default());
+    let keys = app.keys.of(&COMMAND);
     let button = |label: &'static str, focused: bool| {
         let style = if focused { t.selection } else { t.text };
         Span::styled(format!("[ {label} ]"), style)
@@ -210,7 +213,15 @@ fn confirm_command<'a>(app: &App, step: &str, run_focused: bool, look: &Look) ->
         button("Cancel", !run_focused),
         Span::raw("  "),
         button("Run", run_focused),
-        Span::styled("   Tab switch · Enter choose · Esc cancel", t.muted),
+        Span::styled(
+            format!(
+                "   {} switch · {} choose · {} cancel",
+                keys.label(Do::Switch),
+                keys.label(Do::Submit),
+                keys.label(Do::Cancel)
+            ),
+            t.muted,
+        ),
     ]));
     lines
 }
@@ -278,7 +289,12 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
             "already decided; reopening it asks for the word REOPEN and a reason",
             t.muted,
         ));
-        lines.push(keys(&[("r", "reopen"), ("Esc", "close")], look));
+        lines.push(hints::of(
+            app,
+            &GATE,
+            &[(Do::Reopen, ""), (Do::Close, "")],
+            look,
+        ));
         return lines;
     }
     match &dialog.stage {
@@ -288,19 +304,21 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
                 Some(why) => Line::styled(format!("{} NO GO: {why}", look.glyphs.failed), t.danger),
             };
             lines.push(verdict);
-            lines.push(keys(
+            lines.push(hints::of(
+                app,
+                &GATE,
                 &[
-                    ("y", "GO"),
-                    ("n", "NO-GO"),
-                    ("o", "override"),
-                    ("Esc", "close"),
+                    (Do::Go, ""),
+                    (Do::NoGo, ""),
+                    (Do::Override, ""),
+                    (Do::Close, ""),
                 ],
                 look,
             ));
         }
         GateStage::NoGo(input) => {
             lines.push(typed("NO-GO because: ".into(), &input.text, look));
-            lines.push(keys(&[("Enter", "record NO-GO"), ("Esc", "back")], look));
+            lines.push(text_keys(app, "record NO-GO", "back", look));
         }
         GateStage::Override(input) => {
             lines.push(Line::styled(
@@ -308,10 +326,7 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
                 t.warn,
             ));
             lines.push(typed("Override reason: ".into(), &input.text, look));
-            lines.push(keys(
-                &[("Enter", "GO with override"), ("Esc", "back")],
-                look,
-            ));
+            lines.push(text_keys(app, "GO with override", "back", look));
         }
         GateStage::ReopenWord(input) => {
             lines.push(Line::styled(
@@ -323,11 +338,11 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
                 &input.text,
                 look,
             ));
-            lines.push(keys(&[("Enter", "next"), ("Esc", "back")], look));
+            lines.push(text_keys(app, "next", "back", look));
         }
         GateStage::ReopenReason(input) => {
             lines.push(typed("Why reopen: ".into(), &input.text, look));
-            lines.push(keys(&[("Enter", "reopen"), ("Esc", "back")], look));
+            lines.push(text_keys(app, "reopen", "back", look));
         }
     }
     lines
@@ -398,7 +413,7 @@ fn shift<'a>(
             "nothing left to shift: the plan is complete (R rolls back)",
             t.muted,
         ));
-        lines.push(keys(&[("Esc", "close")], look));
+        lines.push(hints::of(app, &TEXT, &[(Do::Cancel, "close")], look));
         return lines;
     };
     let from = app.split_shown().map_or("?".to_string(), |g| g.to_string());
@@ -430,7 +445,7 @@ fn shift<'a>(
             } else {
                 "then a reason to override"
             };
-            lines.push(keys(&[("Enter", then), ("Esc", "cancel")], look));
+            lines.push(text_keys(app, then, "cancel", look));
         }
         Some(reason) => {
             lines.push(Line::styled(
@@ -438,10 +453,7 @@ fn shift<'a>(
                 t.warn,
             ));
             lines.push(typed("Override reason: ".into(), &reason.text, look));
-            lines.push(keys(
-                &[("Enter", "shift with override"), ("Esc", "cancel")],
-                look,
-            ));
+            lines.push(text_keys(app, "shift with override", "cancel", look));
         }
     }
     lines
@@ -497,8 +509,12 @@ fn breach<'a>(app: &App, evidence: &[Evaluation], look: &Look) -> Vec<Line<'a>> 
         t.warn,
     ));
     lines.push(Line::default());
-    lines.push(keys(
-        &[("R", "roll back"), ("Esc", "hold the weights")],
+    let rollback = app.keys.main.label(Command::Rollback);
+    lines.push(hints::line(
+        vec![
+            (rollback, "roll back"),
+            hints::pair(app, &BREACH, (Do::Close, "")),
+        ],
         look,
     ));
     lines
@@ -539,21 +555,21 @@ fn in_doubt<'a>(
     lines.extend(process_line(app, id, look));
     let stoppable = app.orphans.get(&id).is_some_and(Orphan::may_stop);
     match verdict {
-        None if stoppable => lines.push(keys(
+        None if stoppable => lines.push(hints::of(
+            app,
+            &IN_DOUBT,
             &[
-                ("k", "stop it"),
-                ("d", "it took effect"),
-                ("n", "it did not"),
-                ("Esc", "later"),
+                (Do::Stop, ""),
+                (Do::TookEffect, ""),
+                (Do::DidNot, ""),
+                (Do::Close, ""),
             ],
             look,
         )),
-        None => lines.push(keys(
-            &[
-                ("d", "it took effect"),
-                ("n", "it did not"),
-                ("Esc", "later"),
-            ],
+        None => lines.push(hints::of(
+            app,
+            &IN_DOUBT,
+            &[(Do::TookEffect, ""), (Do::DidNot, ""), (Do::Close, "")],
             look,
         )),
         Some(ok) => {
@@ -564,13 +580,13 @@ fn in_doubt<'a>(
             };
             lines.push(Line::styled(format!("You say: {said}"), t.text));
             lines.push(typed("How do you know? ".into(), text, look));
-            lines.push(keys(&[("Enter", "record"), ("Esc", "later")], look));
+            lines.push(text_keys(app, "record", "later", look));
         }
     }
     lines
 }
 
-fn confirm_end<'a>(look: &Look) -> Vec<Line<'a>> {
+fn confirm_end<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
     let t = look.theme;
     vec![
         Line::styled("End the run as completed?", t.title),
@@ -579,8 +595,10 @@ fn confirm_end<'a>(look: &Look) -> Vec<Line<'a>> {
             t.text,
         ),
         Line::default(),
-        keys(
-            &[("y", "end the run"), ("n", "keep it open"), ("q", "quit")],
+        hints::of(
+            app,
+            &END,
+            &[(Do::Yes, ""), (Do::No, ""), (Do::Quit, "")],
             look,
         ),
     ]
@@ -626,7 +644,7 @@ fn stop_orphan<'a>(app: &App, id: u64, look: &Look) -> Vec<Line<'a>> {
             t.text,
         ),
         Line::default(),
-        keys(&[("y", "stop it"), ("n/Esc", "leave it running")], look),
+        hints::of(app, &STOP_ORPHAN, &[(Do::Yes, ""), (Do::No, "")], look),
     ]
 }
 
@@ -649,10 +667,7 @@ fn rollback_without_seat<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
             t.text,
         ),
         Line::default(),
-        keys(
-            &[("y", "roll back without the seat"), ("Esc", "cancel")],
-            look,
-        ),
+        hints::of(app, &WITHOUT_SEAT, &[(Do::Yes, ""), (Do::Cancel, "")], look),
     ]
 }
 
@@ -666,6 +681,6 @@ fn confirm_quit<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
             t.text,
         ),
         Line::default(),
-        keys(&[("y", "interrupt and quit"), ("n", "stay")], look),
+        hints::of(app, &QUIT, &[(Do::Yes, ""), (Do::No, "")], look),
     ]
 }

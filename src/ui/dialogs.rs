@@ -5,18 +5,22 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::{Look, fit};
-use crate::app::keymap::{Binding, Command, DIALOG_HINTS, MAIN, PROMPT_HINTS, SEARCH_HINTS};
+use crate::app::keymap::{Binding, Command, Do, HELP, RESUME, TEXT};
 use crate::app::{App, Layer, PromptPurpose};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     for layer in &app.layers {
         match layer {
-            Layer::Help { scroll } => help(frame, area, app.demo, *scroll, look),
-            Layer::Prompt { purpose, input } => prompt(frame, area, purpose, &input.text, look),
-            Layer::ConfirmResume { changed } => confirm_resume(frame, area, changed, look),
+            Layer::Help { scroll } => help(frame, area, app, *scroll, look),
+            Layer::Prompt { purpose, input } => {
+                prompt(frame, area, app, purpose, &input.text, look)
+            }
+            Layer::ConfirmResume { changed } => confirm_resume(frame, area, app, changed, look),
             Layer::TakeOver { previous, input } => {
-                take_over(frame, area, previous, &input.text, look)
+                take_over(frame, area, app, previous, &input.text, look)
             }
             Layer::Search(_) => {} // drawn in the footer, with live matches in the checklist
             Layer::SourceDetail { source } => {
@@ -45,58 +49,90 @@ pub fn boxed<'a>(title: &'a str, look: &Look) -> Block<'a> {
         .title(Span::styled(format!(" {title} "), look.theme.title))
 }
 
-fn help(frame: &mut Frame, area: Rect, demo: bool, scroll: u16, look: &Look) {
+fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, look: &Look) {
     let t = look.theme;
     let mut lines = vec![Line::styled("Checklist", t.title)];
+    let main = &app.keys.main;
     // The failure key exists only in the demo.
-    let shown = |b: &Binding| !b.label.is_empty() && (demo || b.command != Command::DemoFault);
-    for (i, b) in MAIN.iter().enumerate().filter(|(_, b)| shown(b)) {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<10}", look.key_label(i)), t.key),
-            Span::styled(b.desc, t.text),
-        ]));
-    }
-    for (title, hints) in [("In a prompt", PROMPT_HINTS), ("In search", SEARCH_HINTS)] {
-        let mut spans = vec![Span::styled(format!("{title}: "), t.title)];
-        for (i, (k, d)) in hints.iter().enumerate() {
-            let sep = if i > 0 {
-                format!(" {} ", look.glyphs.sep)
-            } else {
-                String::new()
-            };
-            spans.extend([
-                Span::styled(sep, t.muted),
-                Span::styled(*k, t.key),
-                Span::styled(format!(" {d}"), t.text),
-            ]);
+    let shown =
+        |b: &Binding<Command>| !b.label.is_empty() && (app.demo || b.command != Command::DemoFault);
+    for (i, b) in main.table.bindings.iter().enumerate() {
+        if shown(b) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", main.label_at(i)), t.key),
+                Span::styled(b.desc, t.text),
+            ]));
         }
-        lines.push(Line::from(spans));
     }
-    for (dialog, keys) in DIALOG_HINTS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {dialog:<10}"), t.title),
-            Span::styled(*keys, t.text),
-        ]));
+    // Each dialog's own keys, from its table: what help says is what the dialog does.
+    let width = usize::from(area.width.min(76).saturating_sub(2));
+    for keys in app.keys.dialogs() {
+        let pairs = keys
+            .table
+            .bindings
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| !b.label.is_empty())
+            .map(|(i, b)| (keys.label_at(i), b.short));
+        lines.extend(flowed(keys.table.title, pairs, width, look));
     }
-    lines.push(Line::styled("Esc or ? closes this help", t.muted));
+    let close = app.keys.of(&HELP).label(Do::Close);
+    lines.push(Line::styled(format!("{close} closes this help"), t.muted));
     let rect = popup(area, 76, lines.len() as u16 + 2);
     // Scrolled no further than the last line at the bottom.
     let hidden = (lines.len() as u16).saturating_sub(rect.height.saturating_sub(2));
     let title = if hidden > 0 {
-        "Help (j/k scroll)"
+        format!("Help ({} scroll)", app.keys.of(&HELP).label(Do::Down))
     } else {
-        "Help"
+        "Help".to_string()
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .scroll((scroll.min(hidden), 0))
-            .block(boxed(title, look)),
+            .block(boxed(&title, look)),
         rect,
     );
 }
 
-fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, look: &Look) {
+/// `Title: key word · key word …`, flowed over lines of `width`, continued indented.
+fn flowed<'a>(
+    title: &'a str,
+    pairs: impl Iterator<Item = (std::borrow::Cow<'static, str>, &'a str)>,
+    width: usize,
+    look: &Look,
+) -> Vec<Line<'a>> {
+    let t = look.theme;
+    let mut lines = Vec::new();
+    let mut line = vec![Span::styled(format!("{title}: "), t.title)];
+    let mut used = title.width() + 2;
+    let sep = format!(" {} ", look.glyphs.sep);
+    for (i, (key, word)) in pairs.enumerate() {
+        let item = key.width() + 1 + word.width();
+        if i > 0 && used + sep.width() + item > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            line.push(Span::raw("    "));
+            used = 4;
+        } else if i > 0 {
+            used += sep.width();
+            line.push(Span::styled(sep.clone(), t.muted));
+        }
+        used += item;
+        line.push(Span::styled(key, t.key));
+        line.push(Span::styled(format!(" {word}"), t.text));
+    }
+    lines.push(Line::from(line));
+    lines
+}
+
+fn prompt(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    purpose: &PromptPurpose,
+    text: &str,
+    look: &Look,
+) {
     let t = look.theme;
     let (title, question, step) = match purpose {
         PromptPurpose::Skip { step } => ("Skip step", "Why is it skipped? (journaled)", step),
@@ -118,12 +154,7 @@ fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, lo
             Span::styled(look.glyphs.cursor, t.accent),
         ]),
         Line::default(),
-        Line::from(vec![
-            Span::styled("Enter", t.key),
-            Span::styled(" save  ", t.text),
-            Span::styled("Esc", t.key),
-            Span::styled(" cancel", t.text),
-        ]),
+        super::hints::of(app, &TEXT, &[(Do::Submit, ""), (Do::Cancel, "")], look),
     ];
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -133,7 +164,7 @@ fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, lo
     );
 }
 
-fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look) {
+fn confirm_resume(frame: &mut Frame, area: Rect, app: &App, changed: &[String], look: &Look) {
     let t = look.theme;
     let mut lines = vec![
         Line::styled("The runbook file changed since this run began.", t.warn),
@@ -152,14 +183,16 @@ fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look
         ));
     }
     lines.push(Line::default());
-    lines.push(Line::from(vec![
-        Span::styled("y", t.key),
-        Span::styled(" resume with the changes  ", t.text),
-        Span::styled("n", t.key),
-        Span::styled(" start a new run  ", t.text),
-        Span::styled("q", t.key),
-        Span::styled(" quit", t.text),
-    ]));
+    lines.push(super::hints::of(
+        app,
+        &RESUME,
+        &[
+            (Do::Yes, "resume with the changes"),
+            (Do::No, "start a new run"),
+            (Do::Quit, "quit"),
+        ],
+        look,
+    ));
     let rect = popup(area, 64, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -170,7 +203,7 @@ fn confirm_resume(frame: &mut Frame, area: Rect, changed: &[String], look: &Look
     );
 }
 
-fn take_over(frame: &mut Frame, area: Rect, previous: &str, typed: &str, look: &Look) {
+fn take_over(frame: &mut Frame, area: Rect, app: &App, previous: &str, typed: &str, look: &Look) {
     let t = look.theme;
     let word = crate::app::TAKEOVER_WORD;
     let lines = vec![
@@ -186,7 +219,14 @@ fn take_over(frame: &mut Frame, area: Rect, previous: &str, typed: &str, look: &
             Span::styled(format!("Type {word} to take the seat: "), t.title),
             Span::styled(format!("{typed}{}", look.glyphs.cursor), t.accent),
         ]),
-        Line::styled("Enter take over · Esc watch read-only", t.key),
+        Line::styled(
+            format!(
+                "{} take over · {} watch read-only",
+                app.keys.of(&TEXT).label(Do::Submit),
+                app.keys.of(&TEXT).label(Do::Cancel)
+            ),
+            t.key,
+        ),
     ];
     let rect = popup(area, 70, 10);
     frame.render_widget(Clear, rect);

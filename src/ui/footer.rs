@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Look, fit};
-use crate::app::keymap::{self, Command, MAIN};
+use crate::app::keymap::{self, Command, Do};
 use crate::app::{App, Layer, Row};
 use crate::runbook::StepKind;
 
@@ -26,16 +26,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             Span::styled(format!("/{}{}", s.input.text, look.glyphs.cursor), t.accent),
             Span::styled(format!("  {count} match(es)  "), t.muted),
         ];
-        spans.extend(hint_spans(keymap::SEARCH_HINTS.iter().copied(), look));
+        let keys = app.keys.of(&keymap::SEARCH);
+        let hints = keys.hints(&[Do::Up, Do::Submit, Do::Cancel]);
+        spans.extend(hint_spans(hints.into_iter(), look));
         Line::from(spans)
     } else if let Some(msg) = &app.flash {
         Line::styled(fit(msg, width), t.warn)
     } else if app.layers.is_empty() {
-        let hints = MAIN
+        let main = &app.keys.main;
+        let hints = main
+            .table
+            .bindings
             .iter()
             .enumerate()
             .filter(|(_, b)| b.footer_rank > 0 && applies(app, b.command))
-            .map(|(i, b)| (look.key_label(i), word(app, b.command, b.short)));
+            .map(|(i, b)| (main.label_at(i), word(app, b.command, b.short)));
         Line::from(hint_spans(hints, look))
     } else {
         Line::default()

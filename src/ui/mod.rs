@@ -14,6 +14,7 @@ mod dialogs;
 mod footer;
 pub mod glyphs;
 mod header;
+mod hints;
 mod output_pane;
 mod rollback_dialogs;
 mod source_detail;
@@ -26,11 +27,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use std::borrow::Cow;
-
 use crate::app::App;
-use crate::app::keymap::MAIN;
-use crate::config::keys::KeyRemap;
 use crate::theme::Theme;
 pub use glyphs::Glyphs;
 
@@ -42,31 +39,6 @@ pub const MIN_HEIGHT: u16 = 15;
 pub struct Look<'a> {
     pub theme: &'a Theme,
     pub glyphs: &'a Glyphs,
-    /// The config file's `[keys]`, so help and the footer name the keys that work.
-    pub keys: &'a KeyRemap,
-}
-
-impl Look<'_> {
-    /// How help and the footer write the keys of `MAIN[index]`: the key table's label, with a
-    /// command the config file moved written as the user's keys. A label like `j/k` covers the
-    /// binding and the next one (whose own label is empty).
-    pub fn key_label(&self, index: usize) -> Cow<'static, str> {
-        let b = &MAIN[index];
-        let pair = MAIN.get(index + 1).filter(|next| next.label.is_empty());
-        let moved = |command| self.keys.label(command);
-        match pair {
-            Some(next) if moved(b.command).is_some() || moved(next.command).is_some() => {
-                let (first, second) = b.label.split_once('/').unwrap_or((b.label, ""));
-                Cow::Owned(format!(
-                    "{}/{}",
-                    moved(b.command).unwrap_or(first),
-                    moved(next.command).unwrap_or(second)
-                ))
-            }
-            None => moved(b.command).map_or(Cow::Borrowed(b.label), |l| Cow::Owned(l.into())),
-            Some(_) => Cow::Borrowed(b.label),
-        }
-    }
 }
 
 pub fn draw(frame: &mut Frame, app: &App, look: &Look) {
@@ -185,51 +157,4 @@ pub fn format_clock(offset_secs: i64) -> String {
 pub fn hhmm(t: time::OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!("{:02}:{:02}Z", t.hour(), t.minute())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::keymap::{Command, binding};
-    use crate::config::keys::Override;
-
-    fn label_with(overrides: &[(&str, &[&str])], command: Command) -> String {
-        let overrides: Vec<Override> = overrides
-            .iter()
-            .map(|(c, keys)| Override {
-                command: (*c).into(),
-                keys: keys.iter().map(|k| (*k).to_string()).collect(),
-                span: 0..1,
-            })
-            .collect();
-        let keys = KeyRemap::build(&overrides).unwrap();
-        let look = Look {
-            theme: &Theme::default_dark(),
-            glyphs: glyphs::choose(false),
-            keys: &keys,
-        };
-        let index = MAIN.iter().position(|b| b.command == command).unwrap();
-        look.key_label(index).into_owned()
-    }
-
-    #[test]
-    fn labels_follow_the_config_file() {
-        assert_eq!(label_with(&[], Command::Rollback), "R");
-        assert_eq!(
-            label_with(&[("rollback", &["F", "ctrl-b"])], Command::Rollback),
-            "F/^B"
-        );
-        assert_eq!(label_with(&[("up", &["ctrl-p"])], Command::Down), "j/^P");
-        assert_eq!(
-            label_with(
-                &[("page-down", &["space"]), ("tick", &["x"])],
-                Command::PageDown
-            ),
-            "Space/PgUp"
-        );
-        assert_eq!(
-            label_with(&[("quit", &["x"])], Command::Help),
-            binding(Command::Help).unwrap().label
-        );
-    }
 }

@@ -6,10 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::action_dialogs::keys;
 use super::dialogs::boxed;
-use super::{Look, fit};
+use super::{Look, fit, hints};
 use crate::app::App;
+use crate::app::keymap::{Do, OUTPUT, TEXT};
 use crate::telemetry::format;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     while lines.len() < rows + 1 {
         lines.push(Line::default());
     }
-    lines.push(hint(running, look));
+    lines.push(hint(app, running, look));
     let title = fit(&running.title, width.saturating_sub(10));
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -102,8 +102,11 @@ fn status<'a>(
 }
 
 /// The last row: the search being typed, the search's keys, or the pane's keys.
-fn hint<'a>(running: &crate::app::RunningAction, look: &Look) -> Line<'a> {
+fn hint<'a>(app: &App, running: &crate::app::RunningAction, look: &Look) -> Line<'a> {
     let t = look.theme;
+    let text = app.keys.of(&TEXT);
+    let pages = hints::both(app, &OUTPUT, Do::PageUp, Do::PageDown, "/");
+    let ends = hints::both(app, &OUTPUT, Do::Top, Do::Bottom, "/");
     match &running.view.search {
         Some(search) if search.editing => Line::from(vec![
             Span::styled("/", t.key),
@@ -111,15 +114,24 @@ fn hint<'a>(running: &crate::app::RunningAction, look: &Look) -> Line<'a> {
                 format!("{}{}", search.input.text, look.glyphs.cursor),
                 t.accent,
             ),
-            Span::styled("  Enter find · Esc cancel", t.muted),
+            Span::styled(
+                format!(
+                    "  {} find · {} cancel",
+                    text.label(Do::Submit),
+                    text.label(Do::Cancel)
+                ),
+                t.muted,
+            ),
         ]),
         Some(search) => {
-            let mut line = keys(
+            let mut line = hints::of(
+                app,
+                &OUTPUT,
                 &[
-                    ("n", "older"),
-                    ("N", "newer"),
-                    ("/", "new search"),
-                    ("End", "tail"),
+                    (Do::Older, ""),
+                    (Do::Newer, ""),
+                    (Do::Search, "new search"),
+                    (Do::Bottom, "tail"),
                 ],
                 look,
             );
@@ -131,21 +143,21 @@ fn hint<'a>(running: &crate::app::RunningAction, look: &Look) -> Line<'a> {
             }
             line
         }
-        None if running.is_running() => keys(
-            &[
-                ("Ctrl-C", "interrupt"),
-                ("PgUp/PgDn", "scroll"),
-                ("/", "search"),
-                ("Esc", "hide"),
+        None if running.is_running() => hints::line(
+            vec![
+                hints::pair(app, &OUTPUT, (Do::Interrupt, "")),
+                (pages, "scroll"),
+                hints::pair(app, &OUTPUT, (Do::Search, "")),
+                hints::pair(app, &OUTPUT, (Do::Close, "hide")),
             ],
             look,
         ),
-        None => keys(
-            &[
-                ("PgUp/PgDn", "scroll"),
-                ("Home/End", "top/tail"),
-                ("/", "search"),
-                ("Esc", "close"),
+        None => hints::line(
+            vec![
+                (pages, "scroll"),
+                (ends, "top/tail"),
+                hints::pair(app, &OUTPUT, (Do::Search, "")),
+                hints::pair(app, &OUTPUT, (Do::Close, "")),
             ],
             look,
         ),

@@ -22,11 +22,13 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
-use super::action_dialogs::{keys, mode_note, typed};
+use super::action_dialogs::{mode_note, typed};
 use super::dialogs::{boxed, popup};
+use super::hints;
 use super::{Look, fit};
 use crate::app::App;
 use crate::app::actions::Purpose;
+use crate::app::keymap::{Do, ROLLBACK, ROLLBACK_RUN};
 use crate::runbook::{RollbackAction, RollbackStep};
 
 const WIDTH: u16 = 76;
@@ -101,11 +103,16 @@ pub fn confirm(
         lines.extend(item.iter().cloned());
     }
     lines.extend(foot);
-    let mut hints = vec![("Enter", "roll back"), ("Esc", "cancel")];
+    let mut pairs = vec![
+        hints::pair(app, &ROLLBACK, (Do::Submit, "")),
+        hints::pair(app, &ROLLBACK, (Do::Cancel, "")),
+    ];
     if scrolls {
-        hints.push(("↑↓ PgUp PgDn", "scroll"));
+        let arrows = hints::both(app, &ROLLBACK, Do::Up, Do::Down, "");
+        let pages = hints::both(app, &ROLLBACK, Do::PageUp, Do::PageDown, " ");
+        pairs.push((format!("{arrows} {pages}").into(), "scroll"));
     }
-    lines.push(keys(&hints, look));
+    lines.push(hints::line(pairs, look));
 
     let title = match plan {
         None => "EMERGENCY ROLLBACK".to_string(),
@@ -258,7 +265,7 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     foot.push(Line::default());
     let ended = state.and_then(|r| r.ended);
     let asking = app.rollback_asking();
-    let hint = match (ended, app.rollback_failed, running, next) {
+    let hint = match (ended, app.rollback_failed(), running, next) {
         (Some(true), ..) => {
             let note = if skipped.is_empty() {
                 "rollback completed".to_string()
@@ -266,14 +273,14 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
                 format!("rollback completed; {} step(s) skipped", skipped.len())
             };
             foot.push(Line::styled(note, t.ok));
-            keys(&[("Esc", "close")], look)
+            run_keys(app, &[(Do::Close, "close")], look)
         }
         (Some(false), ..) => {
             foot.push(Line::styled(
                 "rollback ABORTED: later steps did not run",
                 t.danger,
             ));
-            keys(&[("Esc", "close")], look)
+            run_keys(app, &[(Do::Close, "close")], look)
         }
         (_, Some(i), ..) => {
             let why = app
@@ -284,31 +291,40 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
                 .unwrap_or_default();
             let text = format!("step {} FAILED: {why}", i + 1);
             foot.extend(wrapped("", &text, inner, t.danger));
-            keys(
+            run_keys(
+                app,
                 &[
-                    ("r", "retry"),
-                    ("s", "skip"),
-                    ("a", "abort"),
-                    ("Esc", "hide"),
+                    (Do::Retry, "retry"),
+                    (Do::Skip, "skip"),
+                    (Do::Abort, "abort"),
+                    (Do::Close, "hide"),
                 ],
                 look,
             )
         }
-        (_, _, Some(_), _) => keys(&[("Ctrl-C", "interrupt"), ("Esc", "hide")], look),
+        (_, _, Some(_), _) => run_keys(app, &[(Do::Interrupt, ""), (Do::Close, "")], look),
         (_, _, _, Some(i)) if asking == Some(i) => {
             let ask = steps[i].ask.clone().unwrap_or_default();
             let text = format!("step {} asks: {ask}", i + 1);
             foot.extend(wrapped("", &text, inner, t.warn));
-            keys(&[("r", "run it"), ("s", "skip it"), ("Esc", "hide")], look)
+            run_keys(
+                app,
+                &[
+                    (Do::Retry, "run it"),
+                    (Do::Skip, "skip it"),
+                    (Do::Close, ""),
+                ],
+                look,
+            )
         }
         (_, _, _, Some(i)) if matches!(steps[i].action, RollbackAction::Manual) => {
             foot.push(Line::styled(
                 format!("step {} is done by hand", i + 1),
                 t.warn,
             ));
-            keys(&[("Enter", "done"), ("Esc", "hide")], look)
+            run_keys(app, &[(Do::Done, "done"), (Do::Close, "")], look)
         }
-        _ => keys(&[("Esc", "hide")], look),
+        _ => run_keys(app, &[(Do::Close, "")], look),
     };
     foot.push(hint);
 
@@ -316,7 +332,7 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let fixed = foot.len() as u16 + 1;
     let room = area.height.saturating_sub(2 + 2 + fixed);
     let current = running
-        .or(app.rollback_failed)
+        .or(app.rollback_failed())
         .or(next)
         .unwrap_or(steps.len().saturating_sub(1));
     let heights = vec![1; steps.len()];
@@ -329,7 +345,7 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
             (g.skipped, t.warn, " (skipped)")
         } else if settled.contains(&i) {
             (g.done, t.ok, "")
-        } else if app.rollback_failed == Some(i) {
+        } else if app.rollback_failed() == Some(i) {
             (g.failed, t.danger, "")
         } else if running == Some(i) {
             (g.running, t.running, "")
@@ -350,6 +366,11 @@ pub fn progress(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     let rect = popup(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(boxed(title, look)), rect);
+}
+
+/// The rollback progress's keys.
+fn run_keys<'a>(app: &App, commands: &[(Do, &'a str)], look: &Look) -> Line<'a> {
+    hints::of(app, &ROLLBACK_RUN, commands, look)
 }
 
 #[cfg(test)]

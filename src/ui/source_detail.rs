@@ -121,7 +121,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
             ));
         }
     }
-    lines.push(Line::styled("Esc close", t.key));
+    let close = app
+        .keys
+        .of(&crate::app::keymap::DETAIL)
+        .label(crate::app::keymap::Do::Close);
+    lines.push(Line::styled(format!("{close} close"), t.key));
     let title = format!(" {} ({}) ", source.label, source.id);
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = super::dialogs::popup(area, width + 2, height);

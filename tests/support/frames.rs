@@ -1,7 +1,6 @@
 //! Frames drawn into ratatui's test backend, and their text, for snapshot tests.
 
 use flightdeck::app::App;
-use flightdeck::config::KeyRemap;
 use flightdeck::theme::Theme;
 use flightdeck::ui::{self, Look, glyphs};
 use ratatui::Terminal;
@@ -14,7 +13,6 @@ pub fn render(app: &App, w: u16, h: u16, ascii: bool) -> Buffer {
     let look = Look {
         theme: &theme,
         glyphs: glyphs::choose(ascii),
-        keys: &KeyRemap::default(),
     };
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| ui::draw(f, app, &look)).unwrap();
