@@ -48,6 +48,28 @@ pub struct GateSpec<'a> {
     pub on_timeout: TimeoutPolicy,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread judged a set of criteria: a test counts a frame's work.
+    pub static EVALUATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Why GO is not possible with these evaluations and sign-offs, in plain words; `None` when
+/// it is. The gate dialog passes the evaluations it shows, so a frame judges them once.
+pub fn go_blocked_by(evaluations: &[Evaluation], ticked: &[bool]) -> Option<String> {
+    let open: Vec<&str> = evaluations
+        .iter()
+        .filter(|e| e.verdict != Verdict::Pass)
+        .map(|e| e.criterion.as_str())
+        .collect();
+    let unticked = ticked.iter().filter(|t| !**t).count();
+    match (open.is_empty(), unticked) {
+        (true, 0) => None,
+        (false, _) => Some(format!("not passing: {}", open.join(", "))),
+        (true, n) => Some(format!("{n} sign-off(s) not ticked")),
+    }
+}
+
 impl App {
     pub fn gate_spec(&self, step: &str) -> Option<GateSpec<'_>> {
         match &self.runbook.step(step)?.kind {
@@ -75,6 +97,8 @@ impl App {
     }
 
     pub fn evaluate_all(&self, criteria: &[crate::gates::Criterion]) -> Vec<Evaluation> {
+        #[cfg(test)]
+        EVALUATED.with(|n| n.set(n.get() + 1));
         criteria
             .iter()
             .map(|c| {
@@ -146,18 +170,7 @@ impl App {
 
     /// Why GO is not possible now, in plain words; `None` when it is.
     pub fn go_blocked(&self, dialog: &GateDialog) -> Option<String> {
-        let evaluations = self.evaluate_gate(&dialog.step);
-        let open: Vec<&str> = evaluations
-            .iter()
-            .filter(|e| e.verdict != Verdict::Pass)
-            .map(|e| e.criterion.as_str())
-            .collect();
-        let unticked = dialog.ticked.iter().filter(|t| !**t).count();
-        match (open.is_empty(), unticked) {
-            (true, 0) => None,
-            (false, _) => Some(format!("not passing: {}", open.join(", "))),
-            (true, n) => Some(format!("{n} sign-off(s) not ticked")),
-        }
+        go_blocked_by(&self.evaluate_gate(&dialog.step), &dialog.ticked)
     }
 
     pub(super) fn gate_key(&mut self, mut dialog: GateDialog, key: Key) -> Vec<Effect> {

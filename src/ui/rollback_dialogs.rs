@@ -24,7 +24,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::action_dialogs::{keys, mode_note, typed};
 use super::dialogs::{boxed, popup};
-use super::{Look, fit};
+use super::{Look, fit, width_of};
 use crate::app::App;
 use crate::app::actions::Purpose;
 use crate::runbook::{RollbackAction, RollbackStep};
@@ -119,7 +119,7 @@ pub fn confirm(
 /// `text` after `prefix`, cut into rows `width` wide; the rows after the first are indented
 /// as far as the prefix. Commands are long and have no good places to break: cut anywhere.
 fn wrapped<'a>(prefix: &str, text: &str, width: usize, style: Style) -> Vec<Line<'a>> {
-    let indent = prefix.chars().count();
+    let indent = width_of(prefix);
     let room = width.saturating_sub(indent).max(1);
     let mut rows = Vec::new();
     let mut row = String::new();
@@ -174,7 +174,7 @@ fn head<'a>(
         format!(" (steps {}-{end} of {total}{above}{below}):", first + 1)
     };
     // Where the list is matters more than the end of a long phase title.
-    let name = fit(&name, width.saturating_sub(place.chars().count()));
+    let name = fit(&name, width.saturating_sub(width_of(&place)));
     Line::styled(format!("{name}{place}"), look.theme.title)
 }
 
