@@ -173,3 +173,27 @@ url = "http://127.0.0.1:9/health""#,
     let source = find("lag");
     assert!(row(source, 36, 80).trim_end().ends_with("-│"), "{screen}");
 }
+
+/// A pane whose rows do not fit shows on its right border where its window is; a pane whose
+/// rows fit keeps a plain border (so the frames of short runbooks do not move).
+#[test]
+fn a_pane_that_scrolls_shows_a_scrollbar_on_its_border() {
+    // The checklist's right border at 80 columns, between its corners.
+    let border = |app: &App| -> String {
+        let buf = render(app, 80, 24, false);
+        (3..22).map(|y| buf[(35, y)].symbol()).collect()
+    };
+    assert_eq!(border(&walked_app()), "│".repeat(19), "the rows fit");
+    let mut book = support::book::Book::new("Long");
+    for i in 0..60 {
+        book = book.step(&format!("s{i}"), &format!("Step {i}"), "");
+    }
+    let mut app = started_app(book.parse(), "long.toml", None);
+    let top = border(&app);
+    assert!(top.starts_with('█') && top.ends_with('│'), "{top}");
+    // 19 of 61 rows: a thumb of about a third of the track.
+    assert_eq!(top.matches('█').count(), 6, "{top}");
+    keys(&mut app, &[Key::End]);
+    let bottom = border(&app);
+    assert!(bottom.starts_with('│') && bottom.ends_with('█'), "{bottom}");
+}

@@ -87,13 +87,17 @@ fn help(frame: &mut Frame, area: Rect, demo: bool, scroll: u16, look: &Look) {
     } else {
         "Help"
     };
+    let (total, offset) = (lines.len(), scroll.min(hidden));
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((scroll.min(hidden), 0))
+            .scroll((offset, 0))
             .block(boxed(title, look)),
         rect,
     );
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let bar = (usize::from(offset), shown, total);
+    super::scrollbar(frame, rect, bar, t.border_focus, look);
 }
 
 fn prompt(frame: &mut Frame, area: Rect, purpose: &PromptPurpose, text: &str, look: &Look) {
