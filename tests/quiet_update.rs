@@ -163,7 +163,7 @@ fn the_pane_scrolls_to_the_selection_among_a_thousand_sources() {
     let buf = support::frames::render(&app, 120, 30, false);
     let border: String = (3..28).map(|y| buf[(119, y)].symbol()).collect();
     assert!(
-        border.contains('█') && !border.starts_with('█'),
+        border.contains('┃') && !border.starts_with('┃'),
         "a scrollbar past the top: {border}"
     );
     keys(&mut app, &[Key::End]);

@@ -190,10 +190,10 @@ fn a_pane_that_scrolls_shows_a_scrollbar_on_its_border() {
     }
     let mut app = started_app(book.parse(), "long.toml", None);
     let top = border(&app);
-    assert!(top.starts_with('█') && top.ends_with('│'), "{top}");
+    assert!(top.starts_with('┃') && top.ends_with('│'), "{top}");
     // 19 of 61 rows: a thumb of about a third of the track.
-    assert_eq!(top.matches('█').count(), 6, "{top}");
+    assert_eq!(top.matches('┃').count(), 6, "{top}");
     keys(&mut app, &[Key::End]);
     let bottom = border(&app);
-    assert!(bottom.starts_with('│') && bottom.ends_with('█'), "{bottom}");
+    assert!(bottom.starts_with('│') && bottom.ends_with('┃'), "{bottom}");
 }

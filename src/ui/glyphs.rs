@@ -66,7 +66,7 @@ pub const UNICODE: Glyphs = Glyphs {
     box_empty: "☐",
     levels: ["●", "▲", "✖", "?"],
     spark: bar::NINE_LEVELS,
-    scroll_thumb: "█",
+    scroll_thumb: "┃",
     bar_full: '█',
     bar_empty: '░',
     trend: ["↗", "↘", "→"],
