@@ -25,7 +25,7 @@ fn row_shown(screen: &vt100::Screen, n: u32) -> bool {
     let want = format!("row {n}");
     screen
         .rows(0, 200)
-        .any(|r| r.trim_matches(|c: char| c == '│' || c == '|' || c == ' ') == want)
+        .any(|r| r.trim_matches(['│', '┃', '|', '#', ' ']) == want)
 }
 
 fn shows(cockpit: &Cockpit, n: u32) -> bool {

@@ -42,7 +42,8 @@ fn panes(screen: &vt100::Screen) -> (Vec<String>, Vec<String>) {
     let mut list = Vec::new();
     let mut detail = Vec::new();
     for row in screen.rows(0, cols.get()) {
-        let parts: Vec<&str> = row.split('│').collect();
+        // A pane's border, or the scrollbar's thumb on it.
+        let parts: Vec<&str> = row.split(['│', '┃']).collect();
         if parts.len() == 5 {
             list.push(parts[1].trim_end().to_string());
             detail.push(parts[3].trim_end().to_string());

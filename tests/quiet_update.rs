@@ -159,6 +159,13 @@ fn the_pane_scrolls_to_the_selection_among_a_thousand_sources() {
         at("source 0600"),
         "{screen}"
     );
+    // The pane's right border shows where the window is, below the top.
+    let buf = support::frames::render(&app, 120, 30, false);
+    let border: String = (3..28).map(|y| buf[(119, y)].symbol()).collect();
+    assert!(
+        border.contains('┃') && !border.starts_with('┃'),
+        "a scrollbar past the top: {border}"
+    );
     keys(&mut app, &[Key::End]);
     let screen = text(&support::frames::render(&app, 120, 30, false));
     assert!(screen.contains("source 0999"), "the last source:\n{screen}");

@@ -156,7 +156,7 @@ fn row(screen: &vt100::Screen, label: &str) -> String {
 fn shows(screen: &vt100::Screen, label: &str, words: &[&str]) -> bool {
     let r = row(screen, label);
     let age_shown = r
-        .trim_end_matches(['│', ' '])
+        .trim_end_matches(['│', '┃', ' '])
         .rsplit(' ')
         .next()
         .is_some_and(|a| {

@@ -49,6 +49,28 @@ pub struct GateSpec<'a> {
     pub on_timeout: TimeoutPolicy,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread judged a set of criteria: a test counts a frame's work.
+    pub static EVALUATED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Why GO is not possible with these evaluations and sign-offs, in plain words; `None` when
+/// it is. The gate dialog passes the evaluations it shows, so a frame judges them once.
+pub fn go_blocked_by(evaluations: &[Evaluation], ticked: &[bool]) -> Option<String> {
+    let open: Vec<&str> = evaluations
+        .iter()
+        .filter(|e| e.verdict != Verdict::Pass)
+        .map(|e| e.criterion.as_str())
+        .collect();
+    let unticked = ticked.iter().filter(|t| !**t).count();
+    match (open.is_empty(), unticked) {
+        (true, 0) => None,
+        (false, _) => Some(format!("not passing: {}", open.join(", "))),
+        (true, n) => Some(format!("{n} sign-off(s) not ticked")),
+    }
+}
+
 impl App {
     pub fn gate_spec(&self, step: &str) -> Option<GateSpec<'_>> {
         match &self.runbook.step(step)?.kind {
@@ -76,6 +98,8 @@ impl App {
     }
 
     pub fn evaluate_all(&self, criteria: &[crate::gates::Criterion]) -> Vec<Evaluation> {
+        #[cfg(test)]
+        EVALUATED.with(|n| n.set(n.get() + 1));
         criteria
             .iter()
             .map(|c| {
@@ -147,18 +171,7 @@ impl App {
 
     /// Why GO is not possible now, in plain words; `None` when it is.
     pub fn go_blocked(&self, dialog: &GateDialog) -> Option<String> {
-        let evaluations = self.evaluate_gate(&dialog.step);
-        let open: Vec<&str> = evaluations
-            .iter()
-            .filter(|e| e.verdict != Verdict::Pass)
-            .map(|e| e.criterion.as_str())
-            .collect();
-        let unticked = dialog.ticked.iter().filter(|t| !**t).count();
-        match (open.is_empty(), unticked) {
-            (true, 0) => None,
-            (false, _) => Some(format!("not passing: {}", open.join(", "))),
-            (true, n) => Some(format!("{n} sign-off(s) not ticked")),
-        }
+        go_blocked_by(&self.evaluate_gate(&dialog.step), &dialog.ticked)
     }
 
     /// The gate dialog on top, to change in place.
@@ -219,14 +232,19 @@ impl App {
                     *t = !*t;
                 }
             }
-            Some(Do::Go) => match self.gate_on_top().and_then(|d| self.go_blocked(d)) {
-                Some(why) => self.flash = Some(format!("GO is not possible: {why}")),
-                None => {
-                    if let Some(Layer::Gate(dialog)) = self.layers.pop() {
-                        return self.decide(&dialog, true, Vec::new(), None);
+            Some(Do::Go) => {
+                // Judged once: what decides GO is what the journal keeps as evidence.
+                let evaluations = self.evaluate_gate(&step);
+                let ticked = self.gate_on_top().map_or(&[][..], |d| &d.ticked);
+                match go_blocked_by(&evaluations, ticked) {
+                    Some(why) => self.flash = Some(format!("GO is not possible: {why}")),
+                    None => {
+                        if let Some(Layer::Gate(dialog)) = self.layers.pop() {
+                            return self.decide(&dialog, true, Vec::new(), None, &evaluations);
+                        }
                     }
                 }
-            },
+            }
             Some(Do::NoGo) => self.set_gate_stage(GateStage::NoGo(TextInput::default())),
             Some(Do::Override) => {
                 let unticked = self
@@ -314,16 +332,17 @@ impl App {
         let Some(Layer::Gate(dialog)) = self.layers.pop() else {
             return Vec::new();
         };
+        let evaluations = self.evaluate_gate(&dialog.step);
         let overridden = if go {
-            self.evaluate_gate(&dialog.step)
-                .into_iter()
+            evaluations
+                .iter()
                 .filter(|e| e.verdict != Verdict::Pass)
-                .map(|e| e.criterion)
+                .map(|e| e.criterion.clone())
                 .collect()
         } else {
             Vec::new()
         };
-        self.decide(&dialog, go, overridden, Some(reason))
+        self.decide(&dialog, go, overridden, Some(reason), &evaluations)
     }
 
     /// The typed word and a reason: the decision stands in the journal, and the gate is open
@@ -359,6 +378,7 @@ impl App {
         go: bool,
         overridden: Vec<String>,
         reason: Option<String>,
+        evaluations: &[Evaluation],
     ) -> Vec<Effect> {
         let signoffs = self
             .gate_spec(&dialog.step)
@@ -371,7 +391,7 @@ impl App {
                     .collect()
             })
             .unwrap_or_default();
-        let evidence = crate::journal::event::evidence(&self.evaluate_gate(&dialog.step));
+        let evidence = crate::journal::event::evidence(evaluations);
         self.flash = Some(format!(
             "`{}`: {}",
             dialog.step,

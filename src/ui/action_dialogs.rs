@@ -10,6 +10,7 @@ use super::dialogs::{boxed, popup};
 use super::wrap::wrapped_height;
 use super::{Look, hints};
 use crate::app::actions::{EnvShown, env_refs};
+use crate::app::gate::go_blocked_by;
 use crate::app::keymap::{
     BREACH, COMMAND, Command, Do, END, GATE, IN_DOUBT, OUTPUT, QUIT, STOP_ORPHAN, TEXT,
     WITHOUT_SEAT,
@@ -299,7 +300,7 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
     }
     match &dialog.stage {
         GateStage::Review => {
-            let verdict = match app.go_blocked(dialog) {
+            let verdict = match go_blocked_by(&evaluations, &dialog.ticked) {
                 None => Line::styled(format!("{} GO is possible", look.glyphs.done), t.ok),
                 Some(why) => Line::styled(format!("{} NO GO: {why}", look.glyphs.failed), t.danger),
             };
@@ -683,4 +684,77 @@ fn confirm_quit<'a>(app: &App, look: &Look) -> Vec<Line<'a>> {
         Line::default(),
         hints::of(app, &QUIT, &[(Do::Yes, ""), (Do::No, "")], look),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use time::macros::datetime;
+
+    use crate::app::gate::EVALUATED;
+    use crate::app::{App, Key, Layer, Msg};
+    use crate::theme::Theme;
+    use crate::ui::{Look, glyphs};
+
+    /// The dialog shows the criteria and whether GO is possible from one judgement of them: a
+    /// second one per frame doubled the work and could disagree with the lines above it.
+    #[test]
+    fn the_gate_dialog_judges_its_criteria_once_per_frame() {
+        let text = r#"
+[runbook]
+name = "gate"
+[[source]]
+id = "api"
+kind = "http"
+url = "http://127.0.0.1:9/health"
+[[phase]]
+id = "p"
+title = "P"
+[[phase.step]]
+id = "go"
+title = "Go or no go"
+gate = ["api is up"]
+[rollback]
+steps = [{ title = "r" }]
+"#;
+        let runbook = crate::runbook::parse(text).expect("valid").runbook;
+        let now = datetime!(2026-12-05 21:30:00 UTC);
+        let mut app = App::new(runbook, "op@bastion".into(), "run-1".into(), now);
+        app.update(Msg::Key(Key::Char('g')));
+        assert!(matches!(app.top_layer(), Some(Layer::Gate(_))));
+        let theme = Theme::default_dark();
+        let look = Look {
+            theme: &theme,
+            glyphs: glyphs::choose(false),
+        };
+        let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        EVALUATED.with(|n| n.set(0));
+        term.draw(|f| crate::ui::draw(f, &app, &look)).unwrap();
+        let screen: String = term
+            .backend()
+            .buffer()
+            .content
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(screen.contains("Go / No-Go"), "{screen}");
+        assert!(screen.contains("NO GO: not passing: api is up"), "{screen}");
+        assert_eq!(EVALUATED.with(|n| n.get()), 1, "criteria judged per frame");
+
+        // Deciding judges them once too: the override reason names what did not pass and the
+        // journal keeps the evidence, from the same judgement.
+        app.update(Msg::Key(Key::Char('o')));
+        for c in "the check is known flaky".chars() {
+            app.update(Msg::Key(Key::Char(c)));
+        }
+        EVALUATED.with(|n| n.set(0));
+        let effects = app.update(Msg::Key(Key::Enter));
+        assert!(!effects.is_empty(), "the override is journaled");
+        assert_eq!(
+            EVALUATED.with(|n| n.get()),
+            1,
+            "criteria judged per decision"
+        );
+    }
 }

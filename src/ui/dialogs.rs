@@ -86,13 +86,17 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, look: &Look) {
     } else {
         "Help".to_string()
     };
+    let (total, offset) = (lines.len(), scroll.min(hidden));
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((scroll.min(hidden), 0))
+            .scroll((offset, 0))
             .block(boxed(&title, look)),
         rect,
     );
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let bar = (usize::from(offset), shown, total);
+    super::scrollbar(frame, rect, bar, t.border_focus, look);
 }
 
 /// `Title: key word · key word …`, flowed over lines of `width`, continued indented.

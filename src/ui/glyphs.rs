@@ -1,6 +1,6 @@
 //! Symbols, in Unicode or plain ASCII (`--ascii`) for terminals without the glyphs.
 
-use ratatui::symbols::border;
+use ratatui::symbols::{bar, border};
 
 use crate::app::Status;
 
@@ -21,8 +21,10 @@ pub struct Glyphs {
     pub box_empty: &'static str,
     /// Telemetry levels: ok, warn, fail, unknown.
     pub levels: [&'static str; 4],
-    /// Sparkline heights, lowest first.
-    pub spark: [char; 8],
+    /// Sparkline cells from empty to full, for ratatui's `Sparkline`.
+    pub spark: bar::Set<'static>,
+    /// The part of a pane's scrollbar that shows where the view is.
+    pub scroll_thumb: &'static str,
     pub bar_full: char,
     pub bar_empty: char,
     /// Trend: rising, falling, flat.
@@ -63,7 +65,8 @@ pub const UNICODE: Glyphs = Glyphs {
     bullet: "•",
     box_empty: "☐",
     levels: ["●", "▲", "✖", "?"],
-    spark: ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'],
+    spark: bar::NINE_LEVELS,
+    scroll_thumb: "┃",
     bar_full: '█',
     bar_empty: '░',
     trend: ["↗", "↘", "→"],
@@ -85,7 +88,18 @@ pub const ASCII: Glyphs = Glyphs {
     bullet: "*",
     box_empty: "[ ]",
     levels: ["+", "!", "X", "?"],
-    spark: ['_', '.', ',', ':', '-', '=', '*', '#'],
+    spark: bar::Set {
+        full: "#",
+        seven_eighths: "*",
+        three_quarters: "=",
+        five_eighths: "-",
+        half: ":",
+        three_eighths: ",",
+        one_quarter: ".",
+        one_eighth: "_",
+        empty: " ",
+    },
+    scroll_thumb: "#",
     bar_full: '#',
     bar_empty: '-',
     trend: ["^", "v", "-"],

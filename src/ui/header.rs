@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Look, fit, format_clock, hhmm};
+use super::{Look, fit, format_clock, hhmm, width_of};
 use crate::app::App;
 use crate::app::progress::RunState;
 
@@ -49,24 +49,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     if app.runbook.traffic.is_some() {
         right.extend(split(app, look));
     }
-    let right_width = |spans: &[Span]| {
-        spans
-            .iter()
-            .map(|s| s.content.chars().count())
-            .sum::<usize>()
-    };
-    let fixed = mode.chars().count() + g.plane.chars().count() + 3;
+    let right_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let fixed = width_of(&mode) + width_of(g.plane) + 3;
     while !right.is_empty() && right_width(&right) + fixed + 8 > width {
         right.pop(); // the split's parts go first, the alarm stays
     }
     let name_room = width.saturating_sub(fixed + right_width(&right));
     let name = fit(&app.runbook.meta.name, name_room);
     let pad = width.saturating_sub(
-        name.chars().count()
-            + mode.chars().count()
-            + g.plane.chars().count()
-            + 2
-            + right_width(&right),
+        width_of(&name) + width_of(&mode) + width_of(g.plane) + 2 + right_width(&right),
     );
     let mut spans = vec![
         Span::styled(format!(" {} ", g.plane), t.header),
@@ -103,16 +94,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         (None, Some(note)) => (note.as_str(), t.warn, true),
         (None, None) => (app.operator.as_str(), t.muted, false),
     };
-    let right_width = right.chars().count() + 1;
+    let right_width = width_of(right) + 1;
     let right_room = if must_show {
         right_width.min(width / 2)
     } else {
         right_width
     };
     let fixed = format!(" {} {clock}{zero} {} {end} ", g.sep, g.sep);
-    let phase_room = width.saturating_sub(fixed.chars().count() + right_room + 1);
+    let phase_room = width.saturating_sub(width_of(&fixed) + right_room + 1);
     let phase = fit(phase, phase_room.max(8));
-    let used = 1 + phase.chars().count() + fixed.chars().count();
+    let used = 1 + width_of(&phase) + width_of(&fixed);
     let mut line2 = vec![
         Span::styled(" ", t.text),
         Span::styled(phase, t.accent),
@@ -129,7 +120,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     } else if must_show || used + right_width <= width {
         let room = width.saturating_sub(used);
         let right = fit(right, room.saturating_sub(1));
-        let pad = room.saturating_sub(right.chars().count() + 1);
+        let pad = room.saturating_sub(width_of(&right) + 1);
         line2.push(Span::styled(" ".repeat(pad), t.text));
         line2.push(Span::styled(format!("{right} "), right_style));
     }

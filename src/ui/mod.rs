@@ -23,9 +23,10 @@ pub mod telemetry_text;
 mod wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
 
 use crate::app::App;
 use crate::theme::Theme;
@@ -118,13 +119,54 @@ pub fn pane<'a>(title: &'a str, focused: bool, look: &Look) -> ratatui::widgets:
         .title(ratatui::text::Span::styled(title, t.title))
 }
 
+/// A scrollbar on the right border of the pane `area`, when its content (`total` rows, of which
+/// `shown` from `offset` on are in view) does not fit. The border's own line is the track, so a
+/// pane whose content fits looks as it always did.
+pub fn scrollbar(
+    frame: &mut Frame,
+    area: Rect,
+    (offset, shown, total): (usize, usize, usize),
+    style: Style,
+    look: &Look,
+) {
+    if total <= shown || shown == 0 {
+        return;
+    }
+    let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+        .begin_symbol(None)
+        .end_symbol(None)
+        .track_symbol(Some(look.glyphs.border.vertical_right))
+        .thumb_symbol(look.glyphs.scroll_thumb)
+        .style(style);
+    // One position per offset the window can take, so the thumb reaches the bottom at the last.
+    let mut state = ScrollbarState::new(total - shown + 1)
+        .position(offset)
+        .viewport_content_length(shown);
+    let track = area.inner(Margin {
+        vertical: 1,
+        horizontal: 0,
+    });
+    frame.render_stateful_widget(bar, track, &mut state);
+}
+
+/// Columns `text` takes on screen: a CJK glyph or an emoji two, a combining mark none. Padding
+/// counts these, not characters, or a wide glyph pushes the columns after it out of line.
+pub fn width_of(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by blanks up to `width` columns (`format!("{:<w$}")` counts characters).
+pub fn pad_right(text: &str, width: usize) -> String {
+    let pad = width.saturating_sub(width_of(text));
+    format!("{text}{}", " ".repeat(pad))
+}
+
 /// Cuts text to `width` display columns, with an ellipsis when cut.
 pub fn fit(text: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     let mut out = String::new();
     let mut used = 0;
-    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
+    if width_of(text) <= width {
         return text.to_string();
     }
     for c in text.chars() {

@@ -59,6 +59,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         Paragraph::new(lines).block(boxed(&format!("Output: {title}"), look)),
         rect,
     );
+    // Beside the output's rows only, between the status line and the keys.
+    let beside = Rect {
+        y: rect.y + 1,
+        height: (rows as u16)
+            .saturating_add(2)
+            .min(rect.height.saturating_sub(1)),
+        ..rect
+    };
+    let bar = (first as usize, rows, total as usize);
+    super::scrollbar(frame, beside, bar, t.border_focus, look);
 }
 
 /// How the action stands, and where the view is: `running for 5s · 1,204 lines`, or

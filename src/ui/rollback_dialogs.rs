@@ -25,7 +25,7 @@ use unicode_width::UnicodeWidthChar;
 use super::action_dialogs::{mode_note, typed};
 use super::dialogs::{boxed, popup};
 use super::hints;
-use super::{Look, fit};
+use super::{Look, fit, width_of};
 use crate::app::App;
 use crate::app::actions::Purpose;
 use crate::app::keymap::{Do, ROLLBACK, ROLLBACK_RUN};
@@ -126,7 +126,7 @@ pub fn confirm(
 /// `text` after `prefix`, cut into rows `width` wide; the rows after the first are indented
 /// as far as the prefix. Commands are long and have no good places to break: cut anywhere.
 fn wrapped<'a>(prefix: &str, text: &str, width: usize, style: Style) -> Vec<Line<'a>> {
-    let indent = prefix.chars().count();
+    let indent = width_of(prefix);
     let room = width.saturating_sub(indent).max(1);
     let mut rows = Vec::new();
     let mut row = String::new();
@@ -181,7 +181,7 @@ fn head<'a>(
         format!(" (steps {}-{end} of {total}{above}{below}):", first + 1)
     };
     // Where the list is matters more than the end of a long phase title.
-    let name = fit(&name, width.saturating_sub(place.chars().count()));
+    let name = fit(&name, width.saturating_sub(width_of(&place)));
     Line::styled(format!("{name}{place}"), look.theme.title)
 }
 

@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::telemetry::{cost_report, short_service, value_text, verdict};
-use super::telemetry_text::sparkline;
-use super::{Look, hhmm};
+use super::telemetry_text::{spark_levels, sparkline};
+use super::wrap::wrapped_height;
+use super::{Look, hhmm, pad_right, width_of};
 use crate::app::App;
 use crate::runbook::duration::format_duration;
 use crate::runbook::{BodyCheck, CloudWatchQuery, Direction, Source, SourceSpec};
@@ -43,6 +44,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
         Span::styled(format!("{glyph} {word} "), style),
         Span::styled(format!("{} · {seen}", value_text(app, source)), t.text),
     ]));
+    // The sparkline's line, its widget and its width: drawn in its own cells after the text.
+    let mut spark = None;
     if let Some(h) = app.history(&source.id) {
         let since = app.now - time::Duration::hours(1);
         let recent: Vec<f64> = h
@@ -56,17 +59,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
         } else {
             source.unit.text()
         };
-        let spark = sparkline(
+        let spark_width = inner_width.saturating_sub(6).min(60);
+        let levels = spark_levels(
             h.values.iter().copied(),
             since,
             app.now,
-            inner_width.saturating_sub(6).min(60),
+            spark_width,
             source.thresholds.fail.or(source.thresholds.warn),
-            look.glyphs,
         );
+        spark = Some((
+            lines.len(),
+            sparkline(levels, look.glyphs, t.accent),
+            spark_width,
+        ));
         lines.push(Line::from(vec![
-            Span::styled("1h   ", t.title),
-            Span::styled(spark, t.accent),
+            Span::styled(SPARK_LABEL, t.title),
+            Span::styled(" ".repeat(spark_width), t.accent),
         ]));
         if !recent.is_empty() {
             let min = recent.iter().copied().fold(f64::INFINITY, f64::min);
@@ -111,12 +119,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
         ));
         lines.extend(cost_summary(app, report, look));
         let names = report.top.iter().map(|(name, _)| short_service(name));
-        let name_width = names.map(|n| n.chars().count()).max().unwrap_or(0).min(40);
+        let name_width = names.map(width_of).max().unwrap_or(0).min(40);
         for (name, v) in &report.top {
             // Cents on every line, so the column lines up.
             let dollars = format!("${v:.2}");
             lines.push(Line::styled(
-                format!("  {:<name_width$} {dollars:>10}", short_service(name)),
+                format!(
+                    "  {} {dollars:>10}",
+                    pad_right(short_service(name), name_width)
+                ),
                 t.text,
             ));
         }
@@ -129,14 +140,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, id: &str, look: &Look) {
     let title = format!(" {} ({}) ", source.label, source.id);
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = super::dialogs::popup(area, width + 2, height);
+    // The paragraph wraps the lines above the sparkline's: it sits below the rows they take.
+    let spark = spark.map(|(index, widget, cells)| {
+        let row = wrapped_height(&lines[..index], rect.width);
+        (row, widget, cells)
+    });
+    let block = super::dialogs::boxed(&title, look);
+    let inner = block.inner(rect);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(super::dialogs::boxed(&title, look))
+            .block(block)
             .wrap(Wrap { trim: false }),
         rect,
     );
+    if let Some((row, widget, cells)) = spark
+        && row < inner.height
+    {
+        let label = width_of(SPARK_LABEL) as u16;
+        let at = Rect::new(inner.x + label, inner.y + row, cells as u16, 1);
+        frame.render_widget(widget, at.intersection(inner));
+    }
 }
+
+/// What the sparkline's line starts with, before its cells.
+const SPARK_LABEL: &str = "1h   ";
 
 /// What is polled, in one line.
 pub fn describe(spec: &SourceSpec) -> String {

@@ -8,10 +8,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{List, ListItem, ListState, Sparkline};
 
-use super::telemetry_text::{bar, sparkline, trend};
-use super::{Look, fit};
+use super::telemetry_text::{bar, spark_levels, sparkline, trend};
+use super::{Look, fit, pad_right, width_of};
 use crate::app::sources::PANELS;
 use crate::app::{App, Pane};
 use crate::runbook::{Panel, Source};
@@ -35,10 +35,10 @@ pub fn lines_needed(app: &App) -> usize {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
+    let t = look.theme;
     let focused = app.focus == Pane::Telemetry && app.layers.is_empty();
     let block = super::pane(" Telemetry ", focused, look);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     let (width, height) = (inner.width as usize, inner.height as usize);
     let groups = PANELS
         .iter()
@@ -47,29 +47,36 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     // Headings and top services only when everything else fits too.
     let rich = lines_needed(app) + groups + top_lines(app) <= height;
     // Count first, build only what is in view: a thousand sources are a thousand rows, and
-    // a pane of twenty shows twenty.
-    let selected_line = (0..app.source_selected)
-        .map(|pos| items(app, pos, rich).count())
-        .sum::<usize>()
-        + items(app, app.source_selected, rich)
-            .take_while(|item| *item != Item::Row)
-            .count();
+    // a pane of twenty shows twenty. Counting builds nothing.
+    let (mut total, mut selected_line) = (0, 0);
+    for pos in 0..app.source_order.len() {
+        if pos == app.source_selected {
+            selected_line = total
+                + items(app, pos, rich)
+                    .take_while(|item| *item != Item::Row)
+                    .count();
+        }
+        total += items(app, pos, rich).count();
+    }
     // Keep the selection in view when the list is longer than the pane.
     let scroll = selected_line.saturating_sub(height.saturating_sub(2));
-    let mut lines: Vec<Line> = Vec::with_capacity(height);
-    let in_view = (0..app.source_order.len())
+    let in_view: Vec<(usize, Item)> = (0..app.source_order.len())
         .flat_map(|pos| items(app, pos, rich).map(move |item| (pos, item)))
         .skip(scroll)
-        .take(height);
-    for (pos, item) in in_view {
+        .take(height)
+        .collect();
+    let mut sparks = Vec::new();
+    let mut lines = Vec::with_capacity(in_view.len());
+    for (row, &(pos, item)) in in_view.iter().enumerate() {
         let source = &app.runbook.sources[app.source_order[pos]];
-        lines.push(match item {
-            Item::Heading => Line::styled(panel_title(source.panel), look.theme.title),
-            Item::Row if focused && pos == app.source_selected => {
-                source_row(app, source, width, look).patch_style(look.theme.selection)
-            }
+        lines.push(ListItem::new(match item {
+            Item::Heading => Line::styled(panel_title(source.panel), t.title),
             Item::Row => source_row(app, source, width, look),
-            Item::Spark => spark_line(app, source, width, look),
+            Item::Spark => {
+                let (line, spark) = spark_line(app, source, width, look);
+                sparks.extend(spark.map(|s| (row, s)));
+                line
+            }
             // `items` counts these only for a source with a report.
             Item::Cost | Item::Top => match cost_report(app, source) {
                 Some(report) if item == Item::Cost => cost_line(report, width, look),
@@ -77,9 +84,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
                 None => Line::default(),
             },
             Item::Calls => calls_line(app, width, look),
-        });
+        }));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    // The list holds only the lines in view, so its selection counts from the first of them;
+    // the selection shows while the pane has the keyboard.
+    let highlighted = in_view
+        .iter()
+        .position(|&(pos, item)| focused && pos == app.source_selected && item == Item::Row);
+    let mut state = ListState::default().with_selected(highlighted);
+    let list = List::new(lines).block(block).highlight_style(t.selection);
+    frame.render_stateful_widget(list, area, &mut state);
+    // Each sparkline in its own row, over the blank cells its line keeps for it.
+    for (row, (spark, cells)) in sparks {
+        let at = Rect::new(inner.x + 2, inner.y + row as u16, cells as u16, 1);
+        frame.render_widget(spark, at.intersection(inner));
+    }
+    let border = if focused { t.border_focus } else { t.border };
+    super::scrollbar(frame, area, (scroll, height, total), border, look);
 }
 
 /// The lines of one source's entry in the pane, before any is built.
@@ -177,7 +198,10 @@ fn source_row<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line
     Line::from(vec![
         Span::styled(format!("{glyph} "), style),
         Span::styled(
-            format!("{:<label_width$} ", fit(&source.label, label_width)),
+            format!(
+                "{} ",
+                pad_right(&fit(&source.label, label_width), label_width)
+            ),
             t.text,
         ),
         Span::styled(format!("{value:>8} "), t.text),
@@ -200,33 +224,38 @@ fn age_cell(app: &App, source: &Source) -> String {
 }
 
 /// `  ▁▂▃▅▇█▇▅ ↘ 1h · fail 30s`: the last hour, scaled so a full cell is the fail threshold.
-fn spark_line<'a>(app: &App, source: &Source, width: usize, look: &Look) -> Line<'a> {
+/// The line keeps blank cells where ratatui's `Sparkline`, returned with their count, goes.
+fn spark_line<'a>(
+    app: &App,
+    source: &Source,
+    width: usize,
+    look: &Look,
+) -> (Line<'a>, Option<(Sparkline<'a>, usize)>) {
     let t = look.theme;
     let ceiling = source.thresholds.fail.or(source.thresholds.warn);
     let limit = ceiling.map_or(String::new(), |c| {
         format!(" {} ", value(c, source.unit.text()))
     });
-    let spark_width = width
-        .saturating_sub(2 + 2 + limit.chars().count() + 3)
-        .max(1);
+    let spark_width = width.saturating_sub(2 + 2 + width_of(&limit) + 3).max(1);
     let Some(h) = app.history(&source.id) else {
-        return Line::default();
+        return (Line::default(), None);
     };
-    let line = sparkline(
+    let levels = spark_levels(
         h.values.iter().copied(),
         app.now - time::Duration::hours(1),
         app.now,
         spark_width,
         ceiling,
-        look.glyphs,
     );
     let arrow = trend(&h.values, time::Duration::minutes(5), look.glyphs);
-    Line::from(vec![
+    let line = Line::from(vec![
         Span::raw("  "),
-        Span::styled(line, t.accent),
+        Span::styled(" ".repeat(spark_width), t.accent),
         Span::styled(format!(" {arrow}"), t.text),
         Span::styled(format!("{limit}1h"), t.muted),
-    ])
+    ]);
+    let spark = sparkline(levels, look.glyphs, t.accent);
+    (line, Some((spark, spark_width)))
 }
 
 pub fn cost_report<'a>(app: &'a App, source: &Source) -> Option<&'a CostReport> {

@@ -1,22 +1,28 @@
-//! Sparklines, trends and bars for the telemetry pane. Pure string functions, unit-tested.
+//! Sparklines, trends and bars for the telemetry pane. Pure functions, unit-tested; the
+//! sparkline is drawn by ratatui's `Sparkline` from the levels computed here.
 //! (Numbers with units and ages are in `telemetry::format`, shared with `status` and gates.)
 
+use ratatui::style::Style;
+use ratatui::widgets::Sparkline;
 use time::OffsetDateTime;
 
 use super::glyphs::Glyphs;
 
-/// A sparkline of `width` cells over the values since `since`: each cell the largest value of
-/// its slice of time (a spike must not be averaged away), scaled from 0 (or the smallest value
-/// if negative) to `ceiling` or the largest value, whichever is higher, so a full cell means
-/// "at the fail threshold or beyond".
-pub fn sparkline(
+/// The highest level of a sparkline cell: a full cell.
+const FULL: u64 = 8;
+
+/// A sparkline's cells over the values since `since`, `width` of them: each the largest value
+/// of its slice of time (a spike must not be averaged away) as a level from 1 (lowest) to 8
+/// (full), or `None` where no value fell. Scaled from 0 (or the smallest value if negative) to
+/// `ceiling` or the largest value, whichever is higher, so a full cell means "at the fail
+/// threshold or beyond".
+pub fn spark_levels(
     values: impl Iterator<Item = (OffsetDateTime, f64)>,
     since: OffsetDateTime,
     now: OffsetDateTime,
     width: usize,
     ceiling: Option<f64>,
-    glyphs: &Glyphs,
-) -> String {
+) -> Vec<Option<u64>> {
     let span = (now - since).as_seconds_f64().max(1.0);
     let mut cells: Vec<Option<f64>> = vec![None; width];
     for (at, v) in values.filter(|(at, v)| *at >= since && v.is_finite()) {
@@ -30,16 +36,22 @@ pub fn sparkline(
         .copied()
         .fold(ceiling.unwrap_or(f64::MIN), f64::max)
         .max(lo + f64::EPSILON);
+    let top = (FULL - 1) as f64;
     cells
         .iter()
-        .map(|c| match c {
-            None => ' ',
-            Some(v) => {
-                let level = ((v - lo) / (hi - lo) * 7.0).round().clamp(0.0, 7.0);
-                glyphs.spark[level as usize]
-            }
-        })
+        .map(|c| c.map(|v| ((v - lo) / (hi - lo) * top).round().clamp(0.0, top) as u64 + 1))
         .collect()
+}
+
+/// ratatui's `Sparkline` of `levels` in one row: level 1 is the lowest glyph, 8 a full cell,
+/// a cell without a value blank.
+pub fn sparkline<'a>(levels: Vec<Option<u64>>, glyphs: &Glyphs, style: Style) -> Sparkline<'a> {
+    Sparkline::default()
+        .data(levels)
+        .max(FULL)
+        .bar_set(glyphs.spark.clone())
+        .absent_value_symbol(" ")
+        .style(style)
 }
 
 /// Rising, falling or flat: the latest value against the one about `window` earlier (the
@@ -86,26 +98,40 @@ mod tests {
     use crate::ui::glyphs::{ASCII, UNICODE};
     use time::macros::datetime;
 
+    /// The cells ratatui's `Sparkline` draws for `levels`, as text.
+    fn drawn(levels: Vec<Option<u64>>, glyphs: &Glyphs) -> String {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        use ratatui::widgets::Widget;
+        let area = Rect::new(0, 0, levels.len() as u16, 1);
+        let mut buf = Buffer::empty(area);
+        sparkline(levels, glyphs, Style::default()).render(area, &mut buf);
+        buf.content.iter().map(|c| c.symbol()).collect()
+    }
+
     #[test]
     fn sparkline_scales_to_the_ceiling_and_keeps_spikes() {
         let t0 = datetime!(2026-12-05 22:00:00 UTC);
         let at = |s: i64| t0 + time::Duration::seconds(s);
         let values = vec![(at(0), 0.0), (at(10), 30.0), (at(11), 1.0), (at(35), 15.0)];
-        let line = sparkline(values.into_iter(), t0, at(40), 4, Some(30.0), &ASCII);
+        let levels = spark_levels(values.into_iter(), t0, at(40), 4, Some(30.0));
         assert_eq!(
-            line, "_# -",
+            levels,
+            [Some(1), Some(8), None, Some(5)],
             "cell 1 keeps the spike of 30 over the 1; cell 2 is empty"
         );
-        let line = sparkline(
-            vec![(at(39), 15.0)].into_iter(),
-            t0,
-            at(40),
-            4,
-            Some(30.0),
-            &UNICODE,
-        );
+        assert_eq!(drawn(levels, &ASCII), "_# -");
+        let levels = spark_levels(vec![(at(39), 15.0)].into_iter(), t0, at(40), 4, Some(30.0));
+        let line = drawn(levels, &UNICODE);
         assert_eq!(line.chars().last(), Some('▅'), "half the ceiling");
-        assert_eq!(line.chars().count(), 4);
+        assert_eq!(line, "   ▅", "no value, no bar");
+    }
+
+    #[test]
+    fn every_level_draws_its_own_glyph() {
+        let levels: Vec<Option<u64>> = (1..=8).map(Some).collect();
+        assert_eq!(drawn(levels.clone(), &ASCII), "_.,:-=*#");
+        assert_eq!(drawn(levels, &UNICODE), "▁▂▃▄▅▆▇█");
     }
 
     #[test]
