@@ -242,11 +242,12 @@ fn gate<'a>(app: &App, dialog: &GateDialog, look: &Look) -> Vec<Line<'a>> {
     if let Some(spec) = app.gate_spec(&dialog.step)
         && !spec.signoffs.is_empty()
     {
+        let key = app.keys.of(&GATE).label(Do::SignOff);
         lines.push(Line::styled(
             if app.team {
-                "Sign-offs (Space signs under your name):"
+                format!("Sign-offs ({key} signs under your name):")
             } else {
-                "Sign-offs (Space ticks):"
+                format!("Sign-offs ({key} ticks):")
             },
             t.muted,
         ));

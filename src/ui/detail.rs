@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
     frame.render_widget(para, area);
 }
 
-fn label<'a>(name: &'a str, look: &Look) -> Line<'a> {
+fn label<'a>(name: impl Into<std::borrow::Cow<'a, str>>, look: &Look) -> Line<'a> {
     Line::styled(name, look.theme.title)
 }
 
@@ -204,7 +204,16 @@ fn phase_lines<'a>(app: &App, phase: &Phase, p: usize, look: &Look) -> Vec<Line<
     }
     if !phase.rollback.is_empty() {
         out.push(Line::default());
-        out.push(label("Rollback of this phase (R, then Tab, runs it)", look));
+        let keys = &app.keys;
+        let (rollback, tab) = (
+            keys.main.label(crate::app::keymap::Command::Rollback),
+            keys.of(&crate::app::keymap::ROLLBACK)
+                .label(crate::app::keymap::Do::Switch),
+        );
+        out.push(label(
+            format!("Rollback of this phase ({rollback}, then {tab}, runs it)"),
+            look,
+        ));
         out.extend(
             phase
                 .rollback

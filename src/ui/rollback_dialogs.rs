@@ -79,13 +79,14 @@ pub fn confirm(
     let offered = app
         .phase_rollback_offered()
         .map(|p| (p, app.plan_steps(Some(p)).len()));
+    let tab = app.keys.of(&ROLLBACK).label(Do::Switch);
     let choice = offered.map(|(p, n)| match plan {
         None => format!(
-            "Tab: only the rollback of this phase, {} ({n} steps)",
+            "{tab}: only the rollback of this phase, {} ({n} steps)",
             app.runbook.phases[p].title
         ),
         Some(_) => format!(
-            "Tab: the emergency plan instead ({} steps)",
+            "{tab}: the emergency plan instead ({} steps)",
             app.plan_steps(None).len()
         ),
     });
@@ -212,7 +213,10 @@ fn rollback_command(app: &App, action: &RollbackAction) -> Option<String> {
         RollbackAction::Traffic { green } => app
             .shift_request(*green)
             .map(|r| format!("green → {green}%: {}", r.shown())),
-        RollbackAction::Manual => Some("by hand; Enter when done".into()),
+        RollbackAction::Manual => Some(format!(
+            "by hand; {} when done",
+            app.keys.of(&ROLLBACK_RUN).label(Do::Done)
+        )),
     }
 }
 
