@@ -11,7 +11,9 @@ mod action_dialogs;
 mod checklist;
 mod detail;
 mod dialogs;
+mod doubt_dialogs;
 mod footer;
+mod gate_dialog;
 pub mod glyphs;
 mod header;
 mod hints;
@@ -20,6 +22,7 @@ mod rollback_dialogs;
 mod source_detail;
 mod telemetry;
 pub mod telemetry_text;
+mod traffic_dialogs;
 mod wrap;
 
 use ratatui::Frame;
