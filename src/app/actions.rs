@@ -83,7 +83,8 @@ impl App {
             return false;
         }
         if self.rollback_active() {
-            self.flash = Some("a rollback is under way: R shows it".into());
+            let rollback = self.key(super::keymap::Command::Rollback);
+            self.flash = Some(format!("a rollback is under way: {rollback} shows it"));
             return false;
         }
         if self.progress.ended.is_some() {

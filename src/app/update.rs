@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::keymap::{Command, Key};
+use super::keymap::{self, Command, Key};
 use super::progress::Status;
 use super::rows::Row;
 use super::*;
@@ -158,8 +158,9 @@ impl App {
         } else if self.progress.ended.is_some() {
             // An ended run is closed; a fresh run's R rolls back at once.
             self.flash = Some(format!(
-                "the run is {}: `flightdeck run` opens a fresh run, where R rolls back",
-                self.progress.run_state().word()
+                "the run is {}: `flightdeck run` opens a fresh run, where {} rolls back",
+                self.progress.run_state().word(),
+                self.key(Command::Rollback)
             ));
         } else if self.runbook.rollback.steps.is_empty() {
             self.flash = Some("this runbook has no [rollback] plan".into());
@@ -322,12 +323,14 @@ impl App {
             StepKind::Traffic { .. } if !self.may_act() => self.flash = Some(self.read_only_note()),
             StepKind::Traffic { .. } if self.progress.status(&id).finished() => {
                 self.flash = Some(format!(
-                    "`{id}` is done; t shifts to the plan's next weight"
+                    "`{id}` is done; {} shifts to the plan's next weight",
+                    self.key(Command::Traffic)
                 ))
             }
             StepKind::Traffic { .. } => return self.open_shift(Some(id)),
             StepKind::Manual | StepKind::Wait { .. } => {
-                self.flash = Some(format!("a {} step is ticked with Space", step.kind.name()))
+                let tick = self.key(Command::Toggle);
+                self.flash = Some(format!("a {} step is ticked with {tick}", step.kind.name()))
             }
         }
         Vec::new()
@@ -349,7 +352,9 @@ impl App {
             Status::Done if tickable => self.record(Event::StepReopened { step: id }),
             Status::Done if is_gate => {
                 self.flash = Some(format!(
-                    "`{id}` is decided; Enter opens it, and r there reopens it with the word and a reason"
+                    "`{id}` is decided; {} opens it, and {} there reopens it with the word and a reason",
+                    self.key(Command::Act),
+                    self.keys.of(&keymap::GATE).label(keymap::Do::Reopen)
                 ));
                 Vec::new()
             }
@@ -361,13 +366,15 @@ impl App {
             }
             _ if !tickable => {
                 self.flash = Some(format!(
-                    "a {kind} step is not ticked by hand; s skips it with a reason"
+                    "a {kind} step is not ticked by hand; {} skips it with a reason",
+                    self.key(Command::Skip)
                 ));
                 Vec::new()
             }
             _ => match self.wait_hold(&id) {
                 Some(why) => {
-                    self.flash = Some(format!("{why}; s skips it with a reason"));
+                    let skip = self.key(Command::Skip);
+                    self.flash = Some(format!("{why}; {skip} skips it with a reason"));
                     Vec::new()
                 }
                 None => self.record(Event::StepTicked { step: id }),
@@ -391,8 +398,10 @@ impl App {
                 effects
             }
             None => {
-                self.flash =
-                    Some("nothing to undo: u takes back only a manual tick, skip or reopen".into());
+                self.flash = Some(format!(
+                    "nothing to undo: {} takes back only a manual tick, skip or reopen",
+                    self.key(Command::Undo)
+                ));
                 Vec::new()
             }
         }
@@ -406,8 +415,10 @@ impl App {
         let step = step.id.clone();
         if skip && self.progress.status(&step).finished() {
             self.flash = Some(format!(
-                "`{step}` is already {}; u or Space reopens it",
-                self.progress.status(&step).word()
+                "`{step}` is already {}; {} or {} reopens it",
+                self.progress.status(&step).word(),
+                self.key(Command::Undo),
+                self.key(Command::Toggle)
             ));
             return;
         }
@@ -420,6 +431,11 @@ impl App {
             purpose,
             input: TextInput::default(),
         });
+    }
+
+    /// How the main screen's `command` is written now (the config file may have moved it).
+    pub(super) fn key(&self, command: Command) -> std::borrow::Cow<'static, str> {
+        self.keys.main.label(command)
     }
 
     /// Moves to the next (1), previous (-1) or first-from-here (0) matching step, unfolding its
