@@ -245,12 +245,15 @@ impl KeyMaps {
         KeyMaps { main, dialogs }
     }
 
-    /// The keys of one dialog's table.
-    pub fn of(&self, table: &'static Table<Do>) -> &Keys<Do> {
+    /// The keys of one dialog's table (its defaults, for a table missing from `DIALOGS`: a
+    /// slip in a new table costs its remap, never a panic). Cheap: an unmoved table holds no
+    /// allocation.
+    pub fn of(&self, table: &'static Table<Do>) -> Keys<Do> {
         self.dialogs
             .iter()
             .find(|k| k.table == table)
-            .expect("every dialog table is in DIALOGS")
+            .cloned()
+            .unwrap_or_else(|| Keys::defaults(table))
     }
 
     /// What `key` means in `table`'s layer.
