@@ -74,7 +74,12 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16, look: &Look) {
             .enumerate()
             .filter(|(_, b)| !b.label.is_empty())
             .map(|(i, b)| (keys.label_at(i), b.short));
-        lines.extend(flowed(keys.table.title, pairs, width, look));
+        // Editing is not a command (no table has it), but help says how to correct a typo.
+        let editing = (keys.table == &TEXT)
+            .then_some([("Backspace".into(), "delete"), ("^U".into(), "clear")])
+            .into_iter()
+            .flatten();
+        lines.extend(flowed(keys.table.title, pairs.chain(editing), width, look));
     }
     let close = app.keys.of(&HELP).label(Do::Close);
     lines.push(Line::styled(format!("{close} closes this help"), t.muted));
