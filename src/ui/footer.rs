@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         ];
         let keys = app.keys.of(&keymap::SEARCH);
         let hints = keys.hints(&[Do::Up, Do::Submit, Do::Cancel]);
-        spans.extend(hint_spans(hints.into_iter(), look));
+        spans.extend(hint_spans(hints, look));
         Line::from(spans)
     } else if let Some(msg) = &app.flash {
         Line::styled(fit(msg, width), t.warn)
@@ -46,25 +46,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, look: &Look) {
         Line::default()
     };
     frame.render_widget(Paragraph::new(line), area);
-}
-
-/// `key word · key word …`, dropping hints that do not fit but always keeping `? help`.
-fn hint_spans<'a>(
-    hints: impl Iterator<Item = (impl Into<Cow<'a, str>>, &'a str)>,
-    look: &Look,
-) -> Vec<Span<'a>> {
-    let mut spans = Vec::new();
-    for (i, (key, word)) in hints.enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(
-                format!(" {} ", look.glyphs.sep),
-                look.theme.muted,
-            ));
-        }
-        spans.push(Span::styled(key.into(), look.theme.key));
-        spans.push(Span::styled(format!(" {word}"), look.theme.text));
-    }
-    spans
 }
 
 /// Only offer what can apply to the selection now.
@@ -109,4 +90,13 @@ fn word<'a>(app: &App, command: Command, short: &'a str) -> &'a str {
         },
         _ => short,
     }
+}
+
+/// `key word · key word …`: the footer's hints.
+fn hint_spans<'a, K: Into<Cow<'a, str>>>(
+    hints: impl IntoIterator<Item = (K, &'a str)>,
+    look: &Look,
+) -> Vec<Span<'a>> {
+    let sep = Span::styled(format!(" {} ", look.glyphs.sep), look.theme.muted);
+    super::hints::spans(hints, sep, look)
 }

@@ -9,18 +9,26 @@ use super::Look;
 use crate::app::App;
 use crate::app::keymap::{Do, Table};
 
-/// `key word  key word`.
+/// `key word  key word`: a dialog's hint line.
 pub fn line<'a>(pairs: Vec<(Cow<'static, str>, &'a str)>, look: &Look) -> Line<'a> {
-    let t = look.theme;
+    Line::from(spans(pairs, Span::styled("  ", look.theme.text), look))
+}
+
+/// Each key in the key style and its word, `sep` between two pairs (the footer's ` · `).
+pub fn spans<'a, K: Into<Cow<'a, str>>>(
+    pairs: impl IntoIterator<Item = (K, &'a str)>,
+    sep: Span<'a>,
+    look: &Look,
+) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
-    for (i, (key, what)) in pairs.into_iter().enumerate() {
+    for (i, (key, word)) in pairs.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled("  ", t.text));
+            spans.push(sep.clone());
         }
-        spans.push(Span::styled(key, t.key));
-        spans.push(Span::styled(format!(" {what}"), t.text));
+        spans.push(Span::styled(key, look.theme.key));
+        spans.push(Span::styled(format!(" {word}"), look.theme.text));
     }
-    Line::from(spans)
+    spans
 }
 
 /// The hint line of `commands` of `table`, each with its word (`""`: the table's own).
