@@ -151,12 +151,7 @@ fn two_cockpits_share_one_run_and_two_operators_sign_the_gate() {
     }
     dba.quit();
     lead.quit();
-    let verify = lead_dirs.command(&["journal", "verify", "--journal", &url]);
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    lead_dirs.succeeds(&["journal", "verify", "--journal", &url]);
 }
 
 #[test]
@@ -331,12 +326,6 @@ fn the_database_restarted_mid_run_loses_nothing() {
         stored,
         "the local copy holds every record written"
     );
-    let verify = dirs.command(&["journal", "verify", "--journal", &url]);
-    let out = String::from_utf8_lossy(&verify.stdout);
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    let out = dirs.succeeds(&["journal", "verify", "--journal", &url]);
     assert!(out.contains("chain intact"), "{out}");
 }

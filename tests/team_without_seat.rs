@@ -161,21 +161,13 @@ fn a_cut_off_holder_rolls_back_without_the_seat_and_the_records_join_the_chain_l
     // The DBA's cockpit shows the rollback the lead did.
     dba.wait_for("ROLLED BACK");
 
-    let verify = lead_dirs.command(&["journal", "verify", "--journal", &url]);
-    let out = String::from_utf8_lossy(&verify.stdout);
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    let out = lead_dirs.succeeds(&["journal", "verify", "--journal", &url]);
     assert!(out.contains("chain intact"), "{out}");
     assert!(
         out.contains(&format!("{count} acted without the seat")),
         "{out}"
     );
-    let report = lead_dirs.command(&["report", "--journal", &url]);
-    let md = String::from_utf8_lossy(&report.stdout);
-    assert!(report.status.success(), "{md}");
+    let md = lead_dirs.succeeds(&["report", "--journal", &url]);
     assert!(
         md.contains(&format!("**{count} record(s) ACTED WITHOUT THE SEAT**")),
         "{md}"

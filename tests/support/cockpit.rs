@@ -95,6 +95,19 @@ impl Dirs {
             .output()
             .expect("run flightdeck")
     }
+
+    /// `flightdeck <args>` that must succeed (what it printed is the failure's message): its
+    /// standard output.
+    pub fn succeeds(&self, args: &[&str]) -> String {
+        let out = self.command(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "flightdeck {args:?}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
 }
 
 /// The binary running in a pty, with a thread parsing everything it writes.
