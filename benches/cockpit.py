@@ -17,6 +17,7 @@ FLIGHTDECK_BIN picks a prebuilt binary; otherwise target/release/flightdeck is b
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -163,6 +164,18 @@ def process_rss_kb(argv, env, settle):
     return kb
 
 
+def first_frame_parts(env):
+    """The cockpit's own split of its first frame (its log's `first frame` line): load_ms
+    (runbook and config), open_ms (journal, seat, theme), draw_ms (terminal and frame)."""
+    log = Path(env["XDG_STATE_HOME"]) / "flightdeck" / "logs" / "flightdeck.log"
+    try:
+        lines = [line for line in log.read_text().splitlines() if "first frame" in line]
+    except FileNotFoundError:
+        return {}
+    found = re.findall(r"(load_ms|open_ms|draw_ms)=([0-9.]+)", lines[-1]) if lines else []
+    return {k: float(v) for k, v in found}
+
+
 def wall(argv, runs=3):
     best = []
     for _ in range(runs):
@@ -220,10 +233,12 @@ def batch(args, binary, work, server):
                 env = flightdeck_env(work, run)
                 keys = None if name == "http50" else MOVES
                 idle = args.idle * 2 if name == "http1000" else args.idle
-                add(name, meter([binary, "run", str(books[name])], idle, ready, keys, env))
+                figures = meter([binary, "run", str(books[name])], idle, ready, keys, env)
+                add(name, {**figures, **first_frame_parts(env)})
         if wanted("seed"):
             env = flightdeck_env(work, run)
-            add("seed", meter([binary, "run", str(seed)], args.idle, ready, MOVES, env))
+            figures = meter([binary, "run", str(seed)], args.idle, ready, MOVES, env)
+            add("seed", {**figures, **first_frame_parts(env)})
             env = flightdeck_env(work, run)
             add("seed_rss", {"kb": process_rss_kb([binary, "run", str(seed)], env, args.idle)})
             for ref, (argv, ref_ready, quit_keys) in references().items():
@@ -263,9 +278,17 @@ def table(results):
         rows.append([label, fmt(fd), *(fmt(cells[r]) for r in refs), goal, ratio])
 
     m = lambda key, fig: median(results, key, fig)  # noqa: E731
+
+    def split(label, key, goal=""):
+        parts = [m(key, f) for f in ("load_ms", "open_ms", "draw_ms")]
+        if None not in parts:
+            cells = " / ".join(f"{v:.1f}" for v in parts)
+            rows.append([label, cells, *([""] * len(refs)), goal, ""])
+
     for n in ("steps100", "steps10000"):
         k = f"{n[5:]} steps"
         row(f"{k}: first frame, ms", m(n, "ready_ms"))
+        split(f"{k}: of it load / open / draw, ms", n, "draw flat")
         row(f"{k}: idle CPU, %", m(n, "idle_cpu_pct"), goal="≤ 0.5", digits=2)
         row(f"{k}: key first byte p95, ms", m(n, "key_first_byte_p95_ms"),
             goal="≤ 1.5x the 100-step figure")
@@ -286,6 +309,7 @@ def table(results):
     row("bytes per cursor move (median)", m("seed", "key_bytes_median"), "key_bytes_median",
         goal="≤ htop's", digits=0)
     row("largest seed: first full frame, ms", m("seed", "ready_ms"), "ready_ms", goal="≤ 15")
+    split("largest seed: of it load / open / draw, ms", "seed")
     status, curl = m("status", "status_s"), m("status", "curl_s")
     if status and curl:
         rows.append(["`status` on 100 endpoints vs a curl loop",

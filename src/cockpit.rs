@@ -33,6 +33,32 @@ pub struct Options<'a> {
     /// `flightdeck demo`: the world the failure key acts on, whose own Cost Explorer the
     /// poller asks instead of AWS.
     pub demo: Option<&'a crate::demo::World>,
+    /// When `run` began and finished loading: the first frame logs how long each part took.
+    pub startup: Option<Startup>,
+}
+
+/// Moments of `flightdeck run` before the cockpit: the log splits the time to the first frame
+/// into loading the runbook, opening the run and drawing, so a slow start names its cause
+/// (benches/cockpit.py reads it).
+#[derive(Debug, Clone, Copy)]
+pub struct Startup {
+    pub began: Instant,
+    pub loaded: Instant,
+    pub opened: Instant,
+}
+
+impl Startup {
+    fn log_first_frame(&self, steps: usize) {
+        let ms = |d: Duration| (d.as_secs_f64() * 1e4).round() / 10.0;
+        let now = Instant::now();
+        tracing::info!(
+            steps,
+            load_ms = ms(self.loaded - self.began),
+            open_ms = ms(self.opened - self.loaded),
+            draw_ms = ms(now - self.opened),
+            "first frame"
+        );
+    }
 }
 
 pub fn run(mut session: Session, opts: Options) -> Result<()> {
@@ -55,6 +81,9 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     });
     term.draw(|f| ui::draw(f, &session.app, &opts.look))?;
     session.app.dirty = false;
+    if let Some(startup) = &opts.startup {
+        startup.log_first_frame(session.app.runbook.steps().count());
+    }
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
     // An observer follows the run as the seat holder writes it.

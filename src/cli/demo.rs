@@ -64,6 +64,7 @@ pub fn run(args: DemoArgs) -> ExitCode {
         runbook_path,
         data_dir,
         demo: Some(&world),
+        startup: None,
     };
     let result = cockpit::run(session, opts);
     world.stop();

@@ -1,6 +1,7 @@
 //! `flightdeck run RUNBOOK`: load, open or resume the run, start the cockpit.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use super::RunArgs;
 use crate::config::Config;
@@ -11,11 +12,13 @@ use crate::ui::{Look, glyphs};
 use crate::{cockpit, paths, session};
 
 pub fn run(args: RunArgs) -> ExitCode {
+    let began = Instant::now();
     let refusal = "flightdeck runs only a runbook that validates; fix the errors above.";
     let (config, mut loaded) = match args.load.load(&args.runbook, Some(refusal)) {
         Ok(both) => both,
         Err(code) => return code,
     };
+    let loaded_at = Instant::now();
     let unfilled: Vec<String> = runbook::vars::unfilled(&loaded.runbook.vars)
         .into_iter()
         .map(String::from)
@@ -69,6 +72,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let opened_at = Instant::now();
     session.app.vars_unfilled = unfilled;
     session.app.guide_banner = guide.banner.clone();
     if let Some(banner) = &guide.banner {
@@ -86,6 +90,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         runbook_path: args.runbook.clone(),
         data_dir,
         demo: None,
+        startup: Some(cockpit::Startup {
+            began,
+            loaded: loaded_at,
+            opened: opened_at,
+        }),
     };
     match cockpit::run(session, opts) {
         Ok(()) => ExitCode::SUCCESS,

@@ -211,13 +211,15 @@ fn read_holder(file: &mut File) -> Option<Holder> {
     serde_json::from_str(text.trim()).ok()
 }
 
+/// Not synced to disk: the flock holds the seat, these words only name the holder, and a crash
+/// of the host that could lose them frees the flock as well. A new run's first frame waits for
+/// this write (issue 13), and on a slow volume a sync is milliseconds.
 fn write_holder(file: &mut File, holder: &Holder) -> std::io::Result<()> {
     let text = serde_json::to_string(holder).map_err(std::io::Error::other)?;
     file.set_len(0)?;
     file.rewind()?;
     file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_data()
+    file.write_all(b"\n")
 }
 
 impl Drop for Seat {

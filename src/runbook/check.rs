@@ -170,14 +170,14 @@ impl Checker {
     }
 
     /// Ids are referred to by the journal and by criteria: keep them plain and unique.
-    pub fn id(
+    pub fn id<'r>(
         &mut self,
-        id: &Spanned<String>,
+        id: &'r Spanned<String>,
         kind: &str,
-        seen: &mut HashMap<String, Range<usize>>,
+        seen: &mut HashMap<&'r str, Range<usize>>,
         text: &str,
     ) {
-        let s = id.get_ref();
+        let s = id.get_ref().as_str();
         let well_formed = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
@@ -192,7 +192,7 @@ impl Checker {
             let (line, _) = super::diagnostic::line_col(text, first.start);
             self.error(id.span(), format!("duplicate {kind} id `{s}`"), format!("{kind} ids must be unique; `{s}` is first defined at line {line}: rename one of them"));
         } else {
-            seen.insert(s.clone(), id.span());
+            seen.insert(s, id.span());
         }
     }
 

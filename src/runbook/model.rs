@@ -527,13 +527,41 @@ impl Runbook {
     }
 
     /// A fingerprint per step, so a resumed run can name the steps that changed in the file.
+    /// The journal's first record carries them, so a large runbook's first frame waits for
+    /// them: above `FINGERPRINT_CHUNK` steps they are computed on all cores. Each is the first
+    /// 8 bytes of the SHA-256 of the step's JSON; journals compare them across versions, so
+    /// the value must not change.
     pub fn step_fingerprints(&self) -> BTreeMap<String, String> {
-        use sha2::{Digest, Sha256};
-        self.steps()
-            .map(|(_, s)| {
-                let json = serde_json::to_vec(s).unwrap_or_default();
-                (s.id.clone(), hex::encode(&Sha256::digest(&json)[..8]))
-            })
-            .collect()
+        let steps: Vec<&Step> = self.steps().map(|(_, s)| s).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = steps.len().div_ceil(threads).max(FINGERPRINT_CHUNK);
+        if steps.len() <= chunk {
+            return fingerprint_all(&steps).collect();
+        }
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = steps
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || fingerprint_all(part).collect::<Vec<_>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     }
+}
+
+/// Below this many steps a second thread costs more than it saves.
+const FINGERPRINT_CHUNK: usize = 1_000;
+
+fn fingerprint_all<'a>(steps: &'a [&'a Step]) -> impl Iterator<Item = (String, String)> + 'a {
+    use sha2::{Digest, Sha256};
+    let mut json = Vec::new();
+    steps.iter().map(move |s| {
+        json.clear();
+        if serde_json::to_writer(&mut json, s).is_err() {
+            json.clear(); // never for plain data; as before, the fingerprint of nothing
+        }
+        (s.id.clone(), hex::encode(&Sha256::digest(&json)[..8]))
+    })
 }

@@ -78,7 +78,8 @@ pub fn validate(
         );
     }
     let mut phase_ids = HashMap::new();
-    let mut step_ids = HashMap::new();
+    let steps = raw.phases.iter().map(|p| p.get_ref().steps.len()).sum();
+    let mut step_ids = HashMap::with_capacity(steps);
     let mut phases = Vec::new();
     for p in &raw.phases {
         ck.id(&p.get_ref().id, "phase", &mut phase_ids, text);
@@ -215,10 +216,10 @@ fn secret_names(ck: &mut Checker, names: &[Spanned<String>]) -> Vec<String> {
     out
 }
 
-fn phase(
+fn phase<'r>(
     ck: &mut Checker,
-    p: &Spanned<RawPhase>,
-    step_ids: &mut HashMap<String, std::ops::Range<usize>>,
+    p: &'r Spanned<RawPhase>,
+    step_ids: &mut HashMap<&'r str, std::ops::Range<usize>>,
     plan: Option<&[u8]>,
     text: &str,
 ) -> Phase {
