@@ -34,7 +34,7 @@ pub fn spawn(path: PathBuf, known: Position, tx: Sender<Msg>) -> Observer {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::clone(&stop);
     std::thread::spawn(move || {
-        let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+        let host = crate::journal::host();
         let mut follower = Some(Follower::new(&path, known));
         let mut seat: Option<SeatView> = None;
         for look in 0u32.. {
@@ -58,7 +58,7 @@ pub fn spawn(path: PathBuf, known: Position, tx: Sender<Msg>) -> Observer {
                 }
             }
             if look % SEAT_EVERY == 0 {
-                let now = seat::observe(&path, &host);
+                let now = seat::observe(&path, host);
                 if seat.as_ref() != Some(&now) {
                     seat = Some(now.clone());
                     if tx.send(Msg::Seat(now)).is_err() {

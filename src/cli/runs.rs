@@ -62,7 +62,7 @@ fn team_row(r: &TeamRun) -> Row {
 
 fn local_rows() -> Vec<Row> {
     let data_dir = paths::data_dir();
-    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+    let host = crate::journal::host();
     runs::list(&data_dir)
         .into_iter()
         .map(|path| {
@@ -97,7 +97,7 @@ fn local_rows() -> Vec<Row> {
                     Some(_) => "open".into(),
                     None => "?".into(),
                 },
-                seat: match seat::observe(&path, &host) {
+                seat: match seat::observe(&path, host) {
                     seat::SeatView::Held(h) | seat::SeatView::Foreign(h) => {
                         format!("{} pid {}", h.operator, h.pid)
                     }

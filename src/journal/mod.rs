@@ -13,6 +13,8 @@ pub mod runs;
 pub mod seat;
 pub mod store;
 
+use std::sync::OnceLock;
+
 pub use event::Event;
 pub use file::FileJournal;
 pub use record::{BadLine, Record};
@@ -60,8 +62,18 @@ pub fn operator() -> String {
             return name.trim().to_string();
         }
     }
-    let user = whoami::username()
-        .unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
-    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
-    format!("{user}@{host}")
+    static USER: OnceLock<String> = OnceLock::new();
+    // Asked once: the lookup goes through NSS (nscd, nsswitch.conf, /etc/passwd), and a new
+    // run asks for the journal and again for the seat before its first frame.
+    let user = USER.get_or_init(|| {
+        whoami::username()
+            .unwrap_or_else(|_| std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
+    });
+    format!("{user}@{}", host())
+}
+
+/// This machine's host name, asked once per process.
+pub fn host() -> &'static str {
+    static HOST: OnceLock<String> = OnceLock::new();
+    HOST.get_or_init(|| whoami::hostname().unwrap_or_else(|_| "unknown-host".into()))
 }

@@ -33,7 +33,7 @@ impl Holder {
         Holder {
             pid: std::process::id(),
             operator: super::operator(),
-            host: whoami::hostname().unwrap_or_else(|_| "unknown-host".into()),
+            host: super::host().to_string(),
             since: now,
         }
     }
@@ -180,9 +180,9 @@ pub fn observe(journal: &Path, host: &str) -> SeatView {
 /// Whether a live process holds the seat of the run at `journal` (or one on another host, whose
 /// liveness cannot be told): then the run is being written by someone else.
 pub fn held_by_the_living(journal: &Path) -> bool {
-    let host = whoami::hostname().unwrap_or_else(|_| "unknown-host".into());
+    let host = super::host();
     matches!(
-        observe(journal, &host),
+        observe(journal, host),
         SeatView::Held(_) | SeatView::Foreign(_)
     )
 }
