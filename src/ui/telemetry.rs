@@ -14,7 +14,7 @@ use super::telemetry_text::{bar, spark_levels, sparkline, trend};
 use super::{Look, fit, pad_right, width_of};
 use crate::app::sources::PANELS;
 use crate::app::{App, Pane};
-use crate::runbook::{Panel, Source};
+use crate::runbook::{Panel, Source, SourceSpec};
 use crate::telemetry::format::{age, latency, value};
 use crate::telemetry::sample::word;
 use crate::telemetry::{CostReport, Detail, Level, Reading};
@@ -258,7 +258,13 @@ fn spark_line<'a>(
     (line, Some((spark, spark_width)))
 }
 
+/// The Cost Explorer answer behind a cost source's row. Only those sources have one: the
+/// others are not looked up, since the pane asks this of every source on every frame (with a
+/// thousand HTTP sources the lookups were half of a frame).
 pub fn cost_report<'a>(app: &'a App, source: &Source) -> Option<&'a CostReport> {
+    if !matches!(source.spec, SourceSpec::CostExplorer { .. }) {
+        return None;
+    }
     let sample = app.telemetry.latest(&source.id)?;
     match sample.detail.as_deref()? {
         Detail::Cost(report) => Some(report),
