@@ -533,11 +533,17 @@ impl Runbook {
     /// the value must not change.
     pub fn step_fingerprints(&self) -> BTreeMap<String, String> {
         let steps: Vec<&Step> = self.steps().map(|(_, s)| s).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = steps.len().div_ceil(threads).max(FINGERPRINT_CHUNK);
-        if steps.len() <= chunk {
+        // The cores are asked only for a large runbook: std reads the cgroup's CPU quota files
+        // to answer, on the way to every new run's first frame.
+        let threads = if steps.len() <= FINGERPRINT_CHUNK {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        };
+        if threads == 1 {
             return fingerprint_all(&steps).collect();
         }
+        let chunk = steps.len().div_ceil(threads).max(FINGERPRINT_CHUNK);
         std::thread::scope(|scope| {
             let parts: Vec<_> = steps
                 .chunks(chunk)
