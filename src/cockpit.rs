@@ -84,6 +84,7 @@ pub fn run(mut session: Session, opts: Options) -> Result<()> {
     if let Some(startup) = &opts.startup {
         startup.log_first_frame(session.app.runbook.steps().count());
     }
+    session.settle()?;
     let redactor = Redactor::from_process_env(&session.app.runbook.meta.secrets);
     let _poller = start_poller(&session, &opts, tx.clone(), redactor.clone())?;
     // An observer follows the run as the seat holder writes it.
@@ -423,6 +424,7 @@ fn event_loop(
                                 session::start(runbook, &opts.runbook_path, &opts.data_dir, mode)?
                             }
                         };
+                        session.settle()?;
                         *team = TeamWork::start(session, &team.tx.clone());
                         let size = term.size()?;
                         session.app.update(Msg::Resize {

@@ -29,6 +29,14 @@ impl RunJournal {
         }
     }
 
+    /// Makes a new run's first record durable (a team store commits each record already).
+    pub fn settle(&mut self) -> Result<(), JournalError> {
+        match self {
+            RunJournal::File(f) => f.settle(),
+            RunJournal::Team(_) => Ok(()),
+        }
+    }
+
     pub fn team(&self) -> Option<&PgJournal> {
         match self {
             RunJournal::Team(t) => Some(t),

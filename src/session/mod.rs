@@ -109,7 +109,8 @@ pub fn start(
         step_fingerprints: runbook.step_fingerprints(),
         mode: Some(mode),
     };
-    let record = journal.append(started, &runbook.hash)?;
+    // Synced after the first frame (`Session::settle`): nothing is done before then.
+    let record = journal.append_unsettled(started, &runbook.hash)?;
     let seen = journal::follow::Position::after(std::slice::from_ref(&record));
     let mut app = App::new(runbook, identity.operator, run_id, now);
     app.mode = app_mode(mode);
@@ -182,6 +183,14 @@ fn resume(runbook: Runbook, path: &Path, want: Want) -> Result<Session> {
 }
 
 impl Session {
+    /// A new run's first record, written before the first frame, reaches the disk: called
+    /// once the frame is drawn, before the first key is handled.
+    pub fn settle(&mut self) -> Result<()> {
+        self.journal
+            .settle()
+            .context("the new run's journal could not be synced")
+    }
+
     /// The operator typed the word: the abandoned seat becomes ours and the run resumes.
     pub fn take_seat(&mut self) -> Result<()> {
         if let Some((previous, epoch)) = self.team_expired.take() {
