@@ -1,4 +1,5 @@
-//! The local journal: one JSON-lines file per run, mode 0600, each record fsync'd.
+//! The local journal: one JSON-lines file per run, mode 0600, each record fsync'd (a new run's
+//! first once the cockpit has drawn its first frame: `settle`).
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
