@@ -118,9 +118,13 @@ def http_runbook(server, n, interval):
 
 def largest_seed(work):
     """The largest seed runbook, its `[vars]` placeholders filled so a live run accepts it."""
-    seed = max((ROOT / "runbooks").glob("*.toml"), key=lambda p: p.stat().st_size)
-    path = work / seed.name
-    path.write_text(seed.read_text().replace("REPLACE_ME", "example"))
+    return filled(max((ROOT / "runbooks").glob("*.toml"), key=lambda p: p.stat().st_size), work)
+
+
+def filled(runbook, work):
+    """A copy of `runbook` in `work` with its `[vars]` placeholders filled."""
+    path = work / runbook.name
+    path.write_text(runbook.read_text().replace("REPLACE_ME", "example"))
     return path
 
 
@@ -321,6 +325,27 @@ def table(results):
     return "\n".join(out)
 
 
+def median_of(rows, key):
+    values = [r[key] for r in rows if key in r]
+    return statistics.median(values) if values else float("nan")
+
+
+def first_frames(binaries, runbook, runs, work):
+    """The first frame alone (benches/first_frame.sh): `runs` fresh starts of each binary, in
+    turn run by run, and the medians of tuimeter's ready time and of the cockpit's split."""
+    book = filled(runbook, work)
+    results = {b: [] for b in binaries}
+    for run in range(runs):
+        for binary in binaries:
+            env = flightdeck_env(work, run)
+            figures = meter([binary, "run", str(book)], 0.3, r"Space tick", env=env)
+            results[binary].append({**figures, **first_frame_parts(env)})
+    for binary, rows in results.items():
+        med = {k: median_of(rows, k) for k in ("ready_ms", "load_ms", "open_ms", "draw_ms")}
+        print(f"{binary}: {len(rows)} runs, first frame {med['ready_ms']:.2f} ms (load "
+              f"{med['load_ms']:.2f} / open {med['open_ms']:.2f} / draw {med['draw_ms']:.2f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -328,7 +353,15 @@ def main():
     parser.add_argument("--only", help="comma-separated scenarios")
     parser.add_argument("--sources", type=int, default=1000, help="sources of http1000")
     parser.add_argument("--json", help="also write the raw figures here")
+    parser.add_argument("--first-frame", metavar="RUNBOOK", type=Path,
+                        help="only the first frame of RUNBOOK, --runs starts of each binary")
+    parser.add_argument("--binaries", help="comma-separated, for --first-frame")
     args = parser.parse_args()
+    if args.first_frame:
+        binaries = args.binaries.split(",") if args.binaries else [flightdeck_bin()]
+        with tempfile.TemporaryDirectory() as tmp:
+            first_frames(binaries, args.first_frame, args.runs, Path(tmp))
+        return
     binary = flightdeck_bin()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
