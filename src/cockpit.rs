@@ -39,7 +39,8 @@ pub struct Options<'a> {
 
 /// Moments of `flightdeck run` before the cockpit: the log splits the time to the first frame
 /// into loading the runbook, opening the run and drawing, so a slow start names its cause
-/// (benches/cockpit.py reads it).
+/// (benches/cockpit.py reads it). The process's CPU time and page faults so far include what
+/// came before `began`: the loader, the runtime and the command line.
 #[derive(Debug, Clone, Copy)]
 pub struct Startup {
     pub began: Instant,
@@ -51,13 +52,38 @@ impl Startup {
     fn log_first_frame(&self, steps: usize) {
         let ms = |d: Duration| (d.as_secs_f64() * 1e4).round() / 10.0;
         let now = Instant::now();
+        let usage = ProcessUsage::now();
         tracing::info!(
             steps,
             load_ms = ms(self.loaded - self.began),
             open_ms = ms(self.opened - self.loaded),
             draw_ms = ms(now - self.opened),
+            cpu_ms = ms(usage.cpu),
+            page_faults = usage.page_faults,
             "first frame"
         );
+    }
+}
+
+/// CPU time and page faults of this process since it was executed.
+struct ProcessUsage {
+    cpu: Duration,
+    page_faults: i64,
+}
+
+impl ProcessUsage {
+    fn now() -> ProcessUsage {
+        // SAFETY: getrusage only writes the zeroed struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec.max(0) as u64)
+                + Duration::from_micros(t.tv_usec.max(0) as u64)
+        };
+        ProcessUsage {
+            cpu: time(usage.ru_utime) + time(usage.ru_stime),
+            page_faults: usage.ru_minflt + usage.ru_majflt,
+        }
     }
 }
 

@@ -36,9 +36,13 @@ pub fn enter() -> io::Result<(Term, Guard)> {
     terminal::enable_raw_mode()?;
     ENTERED.store(true, Ordering::SeqCst);
     let guard = Guard;
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
     let (width, height) = terminal::size()?;
-    let term = Terminal::new(QuietBackend::new(io::stdout(), Size { width, height }))?;
+    let mut backend = QuietBackend::new(io::stdout(), Size { width, height });
+    // Queued, not written: the switch to the alternate screen leaves with the first frame in
+    // one write, so the screen never shows an empty alternate screen and the link carries one
+    // packet instead of two (issue 13).
+    backend.enter_alternate_screen()?;
+    let term = Terminal::new(backend)?;
     Ok((term, guard))
 }
 

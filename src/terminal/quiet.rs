@@ -47,6 +47,12 @@ impl<W: Write> QuietBackend<W> {
         self.size = Size { width, height };
     }
 
+    /// Queues the switch to the alternate screen, with the cursor hidden, for the next flush.
+    pub fn enter_alternate_screen(&mut self) -> io::Result<()> {
+        crossterm::queue!(self.out, crossterm::terminal::EnterAlternateScreen)?;
+        self.hide_cursor()
+    }
+
     /// Queues bytes for the next flush.
     fn send(&mut self, bytes: impl AsRef<[u8]>) -> io::Result<()> {
         self.wrote = true;
@@ -217,5 +223,47 @@ mod tests {
         term.backend_mut().set_size(40, 10);
         let frame = term.draw(|_| {}).unwrap();
         assert_eq!((frame.area.width, frame.area.height), (40, 10));
+    }
+
+    #[test]
+    fn the_alternate_screen_and_the_first_frame_leave_in_one_write() {
+        /// Each write the terminal would have received, apart.
+        #[derive(Clone, Default)]
+        struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
+        impl Write for Writes {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().push(buf.to_vec());
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let writes = Writes::default();
+        let size = Size {
+            width: 20,
+            height: 3,
+        };
+        let mut backend = QuietBackend::new(writes.clone(), size);
+        backend.enter_alternate_screen().unwrap();
+        let mut term = Terminal::new(backend).unwrap();
+        assert!(
+            writes.0.lock().unwrap().is_empty(),
+            "nothing before the frame"
+        );
+        term.draw(|f| f.render_widget(Paragraph::new("plan"), f.area()))
+            .unwrap();
+        let writes = writes.0.lock().unwrap().clone();
+        assert_eq!(writes.len(), 1, "one write: {writes:?}");
+        let text = String::from_utf8_lossy(&writes[0]);
+        assert!(
+            text.starts_with("\x1b[?1049h\x1b[?25l") && text.contains("plan"),
+            "the switch, then the frame: {text:?}"
+        );
+        assert_eq!(
+            text.matches("\x1b[?25l").count(),
+            1,
+            "the cursor hidden once"
+        );
     }
 }
