@@ -40,7 +40,8 @@ pub struct Options<'a> {
 /// Moments of `flightdeck run` before the cockpit: the log splits the time to the first frame
 /// into loading the runbook, opening the run and drawing, so a slow start names its cause
 /// (benches/cockpit.py reads it). The process's CPU time and page faults so far include what
-/// came before `began`: the loader, the runtime and the command line.
+/// came before `began`: the loader, the runtime, the command line, and whatever the parent ran
+/// in the forked child before it executed this binary.
 #[derive(Debug, Clone, Copy)]
 pub struct Startup {
     pub began: Instant,
