@@ -335,11 +335,6 @@ def table(results):
     return "\n".join(out)
 
 
-def median_of(rows, key):
-    values = [r[key] for r in rows if key in r]
-    return statistics.median(values) if values else float("nan")
-
-
 def first_frames(binaries, runbook, runs, work):
     """The first frame alone (benches/first_frame.sh): `runs` fresh starts of each binary, in
     turn run by run, and the medians of tuimeter's ready time and of the cockpit's split."""
@@ -352,9 +347,10 @@ def first_frames(binaries, runbook, runs, work):
             figures = meter([copies[binary], "run", str(book)], 0.3, r"Space tick", env=env)
             results[binary].append({**figures, **first_frame_parts(env)})
     for binary, rows in results.items():
-        med = {k: median_of(rows, k) for k in ("ready_ms", "load_ms", "open_ms", "draw_ms")}
-        print(f"{binary}: {len(rows)} runs, first frame {med['ready_ms']:.2f} ms (load "
-              f"{med['load_ms']:.2f} / open {med['open_ms']:.2f} / draw {med['draw_ms']:.2f})")
+        med = {k: median(results, binary, k) for k in ("ready_ms", "load_ms", "open_ms", "draw_ms")}
+        med = {k: "-" if v is None else f"{v:.2f}" for k, v in med.items()}
+        print(f"{binary}: {len(rows)} runs, first frame {med['ready_ms']} ms (load "
+              f"{med['load_ms']} / open {med['open_ms']} / draw {med['draw_ms']})")
 
 
 def main():
