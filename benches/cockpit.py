@@ -309,9 +309,9 @@ def table(results):
         row(f"{k}: bytes per key (median)", m(n, "key_bytes_median"), digits=0)
     # Flat means the 10,000-step figure over the 100-step one: drawing should be near 1x; the
     # first frame also carries loading a 100x larger file (benches/README.md, seventh pass).
-    flat = [(f, m("steps10000", f), m("steps100", f)) for f in ("ready_ms", "draw_ms")]
-    if all(big and small for _, big, small in flat):
-        ratios = " / ".join(f"{big / small:.2f}x" for _, big, small in flat)
+    flat = [(m("steps10000", f), m("steps100", f)) for f in ("ready_ms", "draw_ms")]
+    if all(big and small for big, small in flat):
+        ratios = " / ".join(f"{big / small:.2f}x" for big, small in flat)
         rows.append(["10000 over 100 steps: first frame / draw", ratios,
                      *([""] * len(refs)), "flat", ""])
     row("50 http @ 1 s: frames/s", m("http50", "idle_bursts_per_s"), "idle_bursts_per_s",

@@ -1,8 +1,8 @@
 //! One frame of the cockpit, drawn into ratatui's `TestBackend`.
 //!
-//! Runbooks of 100 and 10,000 steps are generated as TOML text here and loaded with
-//! `runbook::parse`, then drawn at 80x24 and 200x60 with a step in the middle selected, so the
-//! checklist has to scroll. If drawing only touches the rows in view, both sizes of runbook
+//! Runbooks of 100 and 10,000 steps are generated as TOML text (`support/steps.rs`), loaded
+//! with `runbook::parse`, then drawn at 80x24 and 200x60 with a step in the middle selected, so
+//! the checklist has to scroll. If drawing only touches the rows in view, both sizes of runbook
 //! should cost about the same per frame.
 
 use std::hint::black_box;
